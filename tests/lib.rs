@@ -1,0 +1,1 @@
+//! Test crate: see the files under `tests/tests/`.
