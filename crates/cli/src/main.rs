@@ -1,1 +1,82 @@
-fn main() {}
+//! The `picert` command: arguments, rendering and exit codes over picert-core and picert-verify.
+
+use std::fmt;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod request;
+
+/// Request and audit the external certificate of a Lync Server 2013 / Skype for Business Edge Server.
+#[derive(Parser, Debug)]
+#[command(name = "picert", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the Edge external CSR and key (or a certreq INF) as the PIC certificate table wants them
+    #[command(after_help = "Example:\n  picert request --topology fixtures/contoso.toml --out-dir out/")]
+    Request(Box<request::RequestArgs>),
+}
+
+/// A failure that ends the command with exit status 2.
+#[derive(Debug)]
+pub enum CliError {
+    /// Wrong or conflicting arguments.
+    Usage(String),
+    /// A file could not be used; the message names it.
+    Input { path: String, message: String },
+    /// Refused by picert-core (its messages already name their subject).
+    Core(picert_core::Error),
+    /// Anything else, already worded.
+    Other(String),
+}
+
+impl CliError {
+    pub fn usage(msg: impl Into<String>) -> CliError {
+        CliError::Usage(msg.into())
+    }
+
+    pub fn input(path: &Path, msg: impl fmt::Display) -> CliError {
+        CliError::Input { path: path.display().to_string(), message: msg.to_string() }
+    }
+}
+
+impl From<picert_core::Error> for CliError {
+    fn from(e: picert_core::Error) -> Self {
+        CliError::Core(e)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::Other(m) => f.write_str(m),
+            CliError::Input { path, message } => write!(f, "{path}: {message}"),
+            CliError::Core(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Reads a whole file; the error names it.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::input(path, picert_core::io_message(&e)))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Request(args) => request::run(*args).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("picert: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

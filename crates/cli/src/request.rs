@@ -1,0 +1,398 @@
+//! `picert request`: arguments to a profile, the profile to files, and the summary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use zeroize::Zeroizing;
+use picert_core::store::{write_all, Output};
+use picert_core::{build_request, inf, EdgeProfile, HashAlg, KeyKind, KeyType, PrivateKey, SubjectFields, Topology};
+
+use crate::{read_file, CliError};
+
+/// Environment variable holding the key passphrase.
+pub const PASSPHRASE_ENV: &str = "PICERT_KEY_PASSPHRASE";
+
+#[derive(Args, Debug)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    pub topology: TopologyArgs,
+
+    /// Only the primary SIP domain gets a sip.<domain> SAN (Request-CsCertificate without -AllSipDomain)
+    #[arg(long)]
+    pub primary_sip_only: bool,
+    /// Ask for the client EKU without declaring AOL
+    #[arg(long, conflicts_with = "aol")]
+    pub client_eku: bool,
+
+    /// Subject country (two letters, C)
+    #[arg(long, value_name = "C")]
+    pub country: Option<String>,
+    /// Subject state or province (ST)
+    #[arg(long, value_name = "ST")]
+    pub state: Option<String>,
+    /// Subject locality (L)
+    #[arg(long, value_name = "L")]
+    pub locality: Option<String>,
+    /// Subject organisation (O)
+    #[arg(long, value_name = "O")]
+    pub org: Option<String>,
+    /// Subject organisational unit (OU)
+    #[arg(long, value_name = "OU")]
+    pub ou: Option<String>,
+    /// Friendly name for the Windows certificate store (certreq INF)
+    #[arg(long, value_name = "NAME")]
+    pub friendly_name: Option<String>,
+
+    /// Key to generate [default: rsa2048]
+    #[arg(long, value_name = "TYPE", value_parser = parse_key_type)]
+    pub key_type: Option<KeyType>,
+    /// Signature hash [default: sha256]
+    #[arg(long, value_name = "HASH", value_parser = parse_hash)]
+    pub hash: Option<HashAlg>,
+    /// Certificate template for an enterprise CA, or 'none' [default: WebServer]
+    #[arg(long, value_name = "NAME|none")]
+    pub template: Option<String>,
+    /// Also write the template as the V1 template extension (1.3.6.1.4.1.311.20.2)
+    #[arg(long)]
+    pub template_extension: bool,
+
+    /// Use this existing private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) instead of generating one
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Passphrase for reading an encrypted --key and for encrypting the key written
+    /// (also: PICERT_KEY_PASSPHRASE)
+    #[arg(long, value_name = "FILE")]
+    pub key_passphrase_file: Option<PathBuf>,
+
+    /// Folder for the default output names
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Where the CSR (or INF) goes; '-' for standard output [default: <access-edge>.csr or .inf]
+    #[arg(long, value_name = "FILE|-")]
+    pub csr: Option<PathBuf>,
+    /// Where the private key goes [default: <access-edge>.key; none with --key]
+    #[arg(long, value_name = "FILE")]
+    pub key_out: Option<PathBuf>,
+    /// Output: a PEM or DER CSR with its key, or a certreq INF (the key is then made on Windows)
+    #[arg(long, value_enum, default_value_t = Format::Pem)]
+    pub format: Format,
+    /// Overwrite existing output files
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The expectation flags shared by `request` and `audit`.
+#[derive(Args, Debug, Default)]
+pub struct TopologyArgs {
+    /// Topology file (TOML; see docs/topology.md). Flags override its fields.
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
+    /// Access Edge external FQDN (the subject name)
+    #[arg(long, value_name = "FQDN")]
+    pub access_edge: Option<String>,
+    /// Web Conferencing Edge external FQDN
+    #[arg(long, value_name = "FQDN")]
+    pub webconf: Option<String>,
+    /// A/V Edge external FQDN (recorded; never a SAN)
+    #[arg(long, value_name = "FQDN")]
+    pub av: Option<String>,
+    /// SIP domain, primary first (repeat for each)
+    #[arg(long = "sip-domain", value_name = "DOMAIN")]
+    pub sip_domains: Vec<String>,
+    /// Extra SAN name after the SIP domains (repeat for each)
+    #[arg(long = "extra-san", value_name = "FQDN")]
+    pub extra_sans: Vec<String>,
+    /// Public IM Connectivity with AOL is deployed: the client EKU is required
+    #[arg(long)]
+    pub aol: bool,
+}
+
+impl TopologyArgs {
+    /// The topology file (if any) with these flags over it.
+    pub fn resolve(&self) -> Result<Topology, CliError> {
+        let base = match &self.topology {
+            Some(path) => Topology::load(path)?,
+            None => Topology::default(),
+        };
+        let flags = Topology {
+            access_edge: self.access_edge.clone(),
+            webconf_edge: self.webconf.clone(),
+            av_edge: self.av.clone(),
+            sip_domains: (!self.sip_domains.is_empty()).then(|| self.sip_domains.clone()),
+            extra_sans: (!self.extra_sans.is_empty()).then(|| self.extra_sans.clone()),
+            aol: self.aol.then_some(true),
+            ..Topology::default()
+        };
+        Ok(base.overlay(flags))
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Pem,
+    Der,
+    Inf,
+}
+
+fn parse_key_type(s: &str) -> Result<KeyType, String> {
+    s.parse()
+}
+
+fn parse_hash(s: &str) -> Result<HashAlg, String> {
+    s.parse()
+}
+
+fn some_if(value: &Option<String>) -> Option<String> {
+    value.clone()
+}
+
+fn profile_from(args: &RequestArgs) -> Result<Topology, CliError> {
+    let base = args.topology.resolve()?;
+    let subject = [&args.country, &args.state, &args.locality, &args.org, &args.ou]
+        .iter()
+        .any(|v| v.is_some())
+        .then(|| SubjectFields {
+            country: some_if(&args.country),
+            state: some_if(&args.state),
+            locality: some_if(&args.locality),
+            organization: some_if(&args.org),
+            organizational_unit: some_if(&args.ou),
+        });
+    Ok(base.overlay(Topology {
+        primary_sip_only: args.primary_sip_only.then_some(true),
+        client_eku: args.client_eku.then_some(true),
+        subject,
+        key_type: args.key_type,
+        hash: args.hash,
+        template: args.template.clone(),
+        template_extension: args.template_extension.then_some(true),
+        friendly_name: args.friendly_name.clone(),
+        ..Topology::default()
+    }))
+}
+
+/// Reads the passphrase from a file (first line) or the environment.
+fn passphrase(args: &RequestArgs) -> Result<Option<Zeroizing<Vec<u8>>>, CliError> {
+    if let Some(path) = &args.key_passphrase_file {
+        let bytes = read_file(path)?;
+        let line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return Err(CliError::input(path, "the passphrase file is empty"));
+        }
+        return Ok(Some(Zeroizing::new(line.to_vec())));
+    }
+    match std::env::var_os(PASSPHRASE_ENV) {
+        Some(v) if !v.is_empty() => Ok(Some(Zeroizing::new(v.into_encoded_bytes()))),
+        _ => Ok(None),
+    }
+}
+
+pub fn run(args: RequestArgs) -> Result<(), CliError> {
+    let mut topology = profile_from(&args)?;
+    let pass = passphrase(&args)?;
+    let pass_bytes = pass.as_ref().map(|p| p.as_slice());
+
+    // An existing key decides the key type when none was asked for.
+    let existing = match &args.key {
+        Some(path) => {
+            let bytes = read_file(path)?;
+            let key = PrivateKey::from_bytes(&bytes, pass_bytes).map_err(|e| CliError::input(path, e))?;
+            match topology.key_type {
+                Some(kt) if !key.matches(kt) => {
+                    return Err(CliError::input(path, format!("the key is {}, but the key type asked for is {kt}", key.kind())))
+                }
+                Some(_) => {}
+                None => topology.key_type = Some(key_type_of(key.kind())),
+            }
+            Some(key)
+        }
+        None => None,
+    };
+    let profile = EdgeProfile::from_topology(topology)?;
+    let stem = profile.access_edge.clone();
+
+    if args.format == Format::Inf {
+        if args.key.is_some() || args.key_out.is_some() {
+            return Err(CliError::usage("--format inf makes no key here (certreq makes it on Windows): drop --key and --key-out"));
+        }
+        let text = inf::render_inf(&profile);
+        let bytes = inf::inf_bytes(&text);
+        let dest = output_path(&args.csr, &args.out_dir, &stem, "inf");
+        match dest {
+            None => write_stdout(&bytes)?,
+            Some(path) => write_all(&[Output { path: path.clone(), contents: &bytes, secret: false }], args.force)?,
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = print_profile(&mut err, &profile);
+        let _ = writeln!(err, "  key          made by certreq on the Edge server ({}, exportable)", describe_key_type(profile.key_type));
+        if let Some(p) = output_path(&args.csr, &args.out_dir, &stem, "inf") {
+            let _ = writeln!(err, "  wrote        {}", p.display());
+            let _ = writeln!(
+                err,
+                "Next: on the Edge server, run certreq -new {} edge.csr, submit edge.csr to the CA, then run picert audit on the issued certificate.",
+                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            );
+        }
+        warnings(&mut err, &profile);
+        return Ok(());
+    }
+
+    let generated = existing.is_none();
+    let key = match existing {
+        Some(k) => k,
+        None => PrivateKey::generate(profile.key_type)?,
+    };
+    let request = build_request(&profile, &key)?;
+    let csr_bytes = match args.format {
+        Format::Der => request.csr_der.clone(),
+        _ => request.csr_pem().into_bytes(),
+    };
+    let csr_dest = output_path(&args.csr, &args.out_dir, &stem, "csr");
+    let key_dest = match (&args.key_out, generated) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => Some(args.out_dir.join(format!("{stem}.key"))),
+        (None, false) => None,
+    };
+    let key_pem = match &key_dest {
+        Some(_) => Some(key.to_pem(pass_bytes)?),
+        None => None,
+    };
+    let mut outputs = Vec::new();
+    if let (Some(path), Some(pem)) = (&key_dest, &key_pem) {
+        outputs.push(Output { path: path.clone(), contents: pem.as_bytes(), secret: true });
+    }
+    if let Some(path) = &csr_dest {
+        outputs.push(Output { path: path.clone(), contents: &csr_bytes, secret: false });
+    }
+    write_all(&outputs, args.force)?;
+    if csr_dest.is_none() {
+        write_stdout(&csr_bytes)?;
+    }
+
+    let mut err = std::io::stderr().lock();
+    let _ = print_profile(&mut err, &profile);
+    let key_line = match (&key_dest, generated) {
+        (Some(p), true) => format!("new {}, written to {} (mode 0600{})", request.key_kind, p.display(), if pass.is_some() { ", encrypted" } else { "" }),
+        (Some(p), false) => format!("{} from {}, written to {}", request.key_kind, show(&args.key), p.display()),
+        (None, _) => format!("{} from {}", request.key_kind, show(&args.key)),
+    };
+    let _ = writeln!(err, "  key          {key_line}");
+    let _ = writeln!(err, "  signature    {}", signature_name(request.key_kind, profile.hash));
+    let _ = writeln!(err, "  public key   SHA-256 {}", request.spki_sha256);
+    match &csr_dest {
+        Some(p) => {
+            let _ = writeln!(err, "  wrote        {}", p.display());
+            let _ = writeln!(err, "Next: submit {} to a public CA, then check what it issues with: picert audit ISSUED.pem{}", p.display(), topology_hint(&args));
+        }
+        None => {
+            let _ = writeln!(err, "Next: submit the request to a public CA, then check what it issues with: picert audit ISSUED.pem{}", topology_hint(&args));
+        }
+    }
+    warnings(&mut err, &profile);
+    Ok(())
+}
+
+fn show(p: &Option<PathBuf>) -> String {
+    p.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+fn topology_hint(args: &RequestArgs) -> String {
+    match &args.topology.topology {
+        Some(t) => format!(" --topology {}", t.display()),
+        None => String::new(),
+    }
+}
+
+fn output_path(given: &Option<PathBuf>, dir: &Path, stem: &str, ext: &str) -> Option<PathBuf> {
+    match given {
+        Some(p) if p.as_os_str() == "-" => None,
+        Some(p) => Some(p.clone()),
+        None => Some(dir.join(format!("{stem}.{ext}"))),
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Other(format!("standard output: {}", picert_core::io_message(&e)))),
+    }
+}
+
+fn key_type_of(kind: KeyKind) -> KeyType {
+    match kind {
+        KeyKind::EcdsaP256 => KeyType::EcdsaP256,
+        KeyKind::EcdsaP384 => KeyType::EcdsaP384,
+        KeyKind::Rsa(3072) => KeyType::Rsa3072,
+        KeyKind::Rsa(4096) => KeyType::Rsa4096,
+        KeyKind::Rsa(_) => KeyType::Rsa2048,
+    }
+}
+
+fn describe_key_type(k: KeyType) -> &'static str {
+    match k {
+        KeyType::Rsa2048 => "RSA 2048 bits",
+        KeyType::Rsa3072 => "RSA 3072 bits",
+        KeyType::Rsa4096 => "RSA 4096 bits",
+        KeyType::EcdsaP256 => "ECDSA P-256",
+        KeyType::EcdsaP384 => "ECDSA P-384",
+    }
+}
+
+fn signature_name(kind: KeyKind, hash: HashAlg) -> String {
+    match kind {
+        KeyKind::Rsa(_) => format!("{hash}WithRSAEncryption (PKCS#1 v1.5)"),
+        _ => format!("ecdsa-with-{}", hash.as_str().to_uppercase()),
+    }
+}
+
+fn print_profile(w: &mut dyn Write, p: &EdgeProfile) -> std::io::Result<()> {
+    writeln!(w, "Edge external certificate request")?;
+    writeln!(w, "  subject      {}", subject_line(p))?;
+    for (i, e) in p.san_plan().entries().iter().enumerate() {
+        let head = if i == 0 { "  SAN (order)" } else { "             " };
+        writeln!(w, "{head}  {}. {} ({})", i + 1, e.name, e.source)?;
+    }
+    if let Some(av) = &p.av_edge {
+        writeln!(w, "  A/V Edge     {av} (not a SAN: the A/V Edge service does not use the certificate's names)")?;
+    }
+    let eku = if p.client_eku {
+        if p.aol { "serverAuth, clientAuth (PIC with AOL)" } else { "serverAuth, clientAuth" }
+    } else {
+        "serverAuth"
+    };
+    writeln!(w, "  EKU          {eku}")?;
+    let ku = if p.key_type.is_rsa() { "digitalSignature, keyEncipherment (critical)" } else { "digitalSignature (critical)" };
+    writeln!(w, "  key usage    {ku}")?;
+    match &p.template {
+        Some(t) if p.template_extension => writeln!(w, "  template     {t} (request attribute and V1 template extension)")?,
+        Some(t) => writeln!(w, "  template     {t} (request attribute; public CAs ignore it)")?,
+        None => writeln!(w, "  template     none")?,
+    }
+    Ok(())
+}
+
+fn subject_line(p: &EdgeProfile) -> String {
+    let s = &p.subject;
+    let mut parts = vec![format!("CN={}", p.access_edge)];
+    for (k, v) in [("OU", &s.organizational_unit), ("O", &s.organization), ("L", &s.locality), ("ST", &s.state), ("C", &s.country)] {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    parts.join(", ")
+}
+
+fn warnings(w: &mut dyn Write, p: &EdgeProfile) {
+    if p.client_eku {
+        let _ = writeln!(w, "warning: public CAs are dropping the client EKU: Sectigo stopped on 2026-05-15, Let's Encrypt on 2026-07-08, DigiCert adds it only on request until 2027-03-01,");
+        let _ = writeln!(w, "warning: and Chrome's root policy forbids it in certificates issued from 2027-03-15. Microsoft's way for AOL PIC is an enterprise CA template that allows");
+        let _ = writeln!(w, "warning: clientAuth (Request-CsCertificate -ClientEku $true -Template <name>); check with your CA before you submit.");
+    }
+    if !p.key_type.is_rsa() {
+        let _ = writeln!(w, "warning: {} is an ECC (CNG) key: Skype for Business Server 2015 does not support CNG certificates; RSA is the safe choice for the Edge", p.key_type);
+    }
+}
