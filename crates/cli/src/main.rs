@@ -19,7 +19,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Build the Edge external CSR and key (or a certreq INF) as the PIC certificate table wants them
-    #[command(after_help = "Example:\n  picert request --topology fixtures/contoso.toml --out-dir out/")]
+    #[command(
+        after_help = "Example:\n  picert request --topology fixtures/contoso.toml --out-dir out/"
+    )]
     Request(Box<request::RequestArgs>),
 }
 
@@ -42,7 +44,10 @@ impl CliError {
     }
 
     pub fn input(path: &Path, msg: impl fmt::Display) -> CliError {
-        CliError::Input { path: path.display().to_string(), message: msg.to_string() }
+        CliError::Input {
+            path: path.display().to_string(),
+            message: msg.to_string(),
+        }
     }
 }
 

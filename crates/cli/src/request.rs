@@ -4,9 +4,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use zeroize::Zeroizing;
 use picert_core::store::{write_all, Output};
-use picert_core::{build_request, inf, EdgeProfile, HashAlg, KeyKind, KeyType, PrivateKey, SubjectFields, Topology};
+use picert_core::{
+    build_request, inf, EdgeProfile, HashAlg, KeyKind, KeyType, PrivateKey, SubjectFields, Topology,
+};
+use zeroize::Zeroizing;
 
 use crate::{read_file, CliError};
 
@@ -149,16 +151,22 @@ fn some_if(value: &Option<String>) -> Option<String> {
 
 fn profile_from(args: &RequestArgs) -> Result<Topology, CliError> {
     let base = args.topology.resolve()?;
-    let subject = [&args.country, &args.state, &args.locality, &args.org, &args.ou]
-        .iter()
-        .any(|v| v.is_some())
-        .then(|| SubjectFields {
-            country: some_if(&args.country),
-            state: some_if(&args.state),
-            locality: some_if(&args.locality),
-            organization: some_if(&args.org),
-            organizational_unit: some_if(&args.ou),
-        });
+    let subject = [
+        &args.country,
+        &args.state,
+        &args.locality,
+        &args.org,
+        &args.ou,
+    ]
+    .iter()
+    .any(|v| v.is_some())
+    .then(|| SubjectFields {
+        country: some_if(&args.country),
+        state: some_if(&args.state),
+        locality: some_if(&args.locality),
+        organization: some_if(&args.org),
+        organizational_unit: some_if(&args.ou),
+    });
     Ok(base.overlay(Topology {
         primary_sip_only: args.primary_sip_only.then_some(true),
         client_eku: args.client_eku.then_some(true),
@@ -198,10 +206,17 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
     let existing = match &args.key {
         Some(path) => {
             let bytes = read_file(path)?;
-            let key = PrivateKey::from_bytes(&bytes, pass_bytes).map_err(|e| CliError::input(path, e))?;
+            let key =
+                PrivateKey::from_bytes(&bytes, pass_bytes).map_err(|e| CliError::input(path, e))?;
             match topology.key_type {
                 Some(kt) if !key.matches(kt) => {
-                    return Err(CliError::input(path, format!("the key is {}, but the key type asked for is {kt}", key.kind())))
+                    return Err(CliError::input(
+                        path,
+                        format!(
+                            "the key is {}, but the key type asked for is {kt}",
+                            key.kind()
+                        ),
+                    ))
                 }
                 Some(_) => {}
                 None => topology.key_type = Some(key_type_of(key.kind())),
@@ -222,11 +237,22 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
         let dest = output_path(&args.csr, &args.out_dir, &stem, "inf");
         match dest {
             None => write_stdout(&bytes)?,
-            Some(path) => write_all(&[Output { path: path.clone(), contents: &bytes, secret: false }], args.force)?,
+            Some(path) => write_all(
+                &[Output {
+                    path: path.clone(),
+                    contents: &bytes,
+                    secret: false,
+                }],
+                args.force,
+            )?,
         }
         let mut err = std::io::stderr().lock();
         let _ = print_profile(&mut err, &profile);
-        let _ = writeln!(err, "  key          made by certreq on the Edge server ({}, exportable)", describe_key_type(profile.key_type));
+        let _ = writeln!(
+            err,
+            "  key          made by certreq on the Edge server ({}, exportable)",
+            describe_key_type(profile.key_type)
+        );
         if let Some(p) = output_path(&args.csr, &args.out_dir, &stem, "inf") {
             let _ = writeln!(err, "  wrote        {}", p.display());
             let _ = writeln!(
@@ -261,10 +287,18 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
     };
     let mut outputs = Vec::new();
     if let (Some(path), Some(pem)) = (&key_dest, &key_pem) {
-        outputs.push(Output { path: path.clone(), contents: pem.as_bytes(), secret: true });
+        outputs.push(Output {
+            path: path.clone(),
+            contents: pem.as_bytes(),
+            secret: true,
+        });
     }
     if let Some(path) = &csr_dest {
-        outputs.push(Output { path: path.clone(), contents: &csr_bytes, secret: false });
+        outputs.push(Output {
+            path: path.clone(),
+            contents: &csr_bytes,
+            secret: false,
+        });
     }
     write_all(&outputs, args.force)?;
     if csr_dest.is_none() {
@@ -274,12 +308,26 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
     let mut err = std::io::stderr().lock();
     let _ = print_profile(&mut err, &profile);
     let key_line = match (&key_dest, generated) {
-        (Some(p), true) => format!("new {}, written to {} (mode 0600{})", request.key_kind, p.display(), if pass.is_some() { ", encrypted" } else { "" }),
-        (Some(p), false) => format!("{} from {}, written to {}", request.key_kind, show(&args.key), p.display()),
+        (Some(p), true) => format!(
+            "new {}, written to {} (mode 0600{})",
+            request.key_kind,
+            p.display(),
+            if pass.is_some() { ", encrypted" } else { "" }
+        ),
+        (Some(p), false) => format!(
+            "{} from {}, written to {}",
+            request.key_kind,
+            show(&args.key),
+            p.display()
+        ),
         (None, _) => format!("{} from {}", request.key_kind, show(&args.key)),
     };
     let _ = writeln!(err, "  key          {key_line}");
-    let _ = writeln!(err, "  signature    {}", signature_name(request.key_kind, profile.hash));
+    let _ = writeln!(
+        err,
+        "  signature    {}",
+        signature_name(request.key_kind, profile.hash)
+    );
     let _ = writeln!(err, "  public key   SHA-256 {}", request.spki_sha256);
     match &csr_dest {
         Some(p) => {
@@ -295,7 +343,9 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
 }
 
 fn show(p: &Option<PathBuf>) -> String {
-    p.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+    p.as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 fn topology_hint(args: &RequestArgs) -> String {
@@ -318,7 +368,10 @@ fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Other(format!("standard output: {}", picert_core::io_message(&e)))),
+        Err(e) => Err(CliError::Other(format!(
+            "standard output: {}",
+            picert_core::io_message(&e)
+        ))),
     }
 }
 
@@ -353,23 +406,41 @@ fn print_profile(w: &mut dyn Write, p: &EdgeProfile) -> std::io::Result<()> {
     writeln!(w, "Edge external certificate request")?;
     writeln!(w, "  subject      {}", subject_line(p))?;
     for (i, e) in p.san_plan().entries().iter().enumerate() {
-        let head = if i == 0 { "  SAN (order)" } else { "             " };
+        let head = if i == 0 {
+            "  SAN (order)"
+        } else {
+            "             "
+        };
         writeln!(w, "{head}  {}. {} ({})", i + 1, e.name, e.source)?;
     }
     if let Some(av) = &p.av_edge {
         writeln!(w, "  A/V Edge     {av} (not a SAN: the A/V Edge service does not use the certificate's names)")?;
     }
     let eku = if p.client_eku {
-        if p.aol { "serverAuth, clientAuth (PIC with AOL)" } else { "serverAuth, clientAuth" }
+        if p.aol {
+            "serverAuth, clientAuth (PIC with AOL)"
+        } else {
+            "serverAuth, clientAuth"
+        }
     } else {
         "serverAuth"
     };
     writeln!(w, "  EKU          {eku}")?;
-    let ku = if p.key_type.is_rsa() { "digitalSignature, keyEncipherment (critical)" } else { "digitalSignature (critical)" };
+    let ku = if p.key_type.is_rsa() {
+        "digitalSignature, keyEncipherment (critical)"
+    } else {
+        "digitalSignature (critical)"
+    };
     writeln!(w, "  key usage    {ku}")?;
     match &p.template {
-        Some(t) if p.template_extension => writeln!(w, "  template     {t} (request attribute and V1 template extension)")?,
-        Some(t) => writeln!(w, "  template     {t} (request attribute; public CAs ignore it)")?,
+        Some(t) if p.template_extension => writeln!(
+            w,
+            "  template     {t} (request attribute and V1 template extension)"
+        )?,
+        Some(t) => writeln!(
+            w,
+            "  template     {t} (request attribute; public CAs ignore it)"
+        )?,
         None => writeln!(w, "  template     none")?,
     }
     Ok(())
@@ -378,7 +449,13 @@ fn print_profile(w: &mut dyn Write, p: &EdgeProfile) -> std::io::Result<()> {
 fn subject_line(p: &EdgeProfile) -> String {
     let s = &p.subject;
     let mut parts = vec![format!("CN={}", p.access_edge)];
-    for (k, v) in [("OU", &s.organizational_unit), ("O", &s.organization), ("L", &s.locality), ("ST", &s.state), ("C", &s.country)] {
+    for (k, v) in [
+        ("OU", &s.organizational_unit),
+        ("O", &s.organization),
+        ("L", &s.locality),
+        ("ST", &s.state),
+        ("C", &s.country),
+    ] {
         if let Some(v) = v {
             parts.push(format!("{k}={v}"));
         }

@@ -1,0 +1,316 @@
+//! The chain check behind `pic.issuer.public_ca`: does the leaf chain, with valid signatures and
+//! serverAuth usage, to a trusted root at the audit time? rustls-webpki decides; this module
+//! picks the leaf out of a bundle and turns webpki's error into the reason an administrator
+//! can act on.
+
+use asn1_rs::FromDer as _;
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use webpki::{EndEntityCert, KeyUsage};
+use x509_parser::prelude::*;
+
+use crate::facts::{eku_name, EKU_SERVER_AUTH};
+
+/// The trust store: Mozilla's roots (built in, through webpki-roots) or a replacement.
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    anchors: Anchors,
+    /// What it is, for reports.
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+enum Anchors {
+    Builtin,
+    Owned(Vec<TrustAnchor<'static>>),
+}
+
+impl Default for TrustStore {
+    fn default() -> Self {
+        TrustStore::mozilla()
+    }
+}
+
+impl TrustStore {
+    /// Mozilla's root program, as shipped by webpki-roots (nothing is parsed or copied).
+    pub fn mozilla() -> TrustStore {
+        TrustStore {
+            anchors: Anchors::Builtin,
+            name: "Mozilla roots (built in)".into(),
+        }
+    }
+
+    /// Roots from DER certificates.
+    pub fn from_certificates(name: &str, certs: &[Vec<u8>]) -> Result<TrustStore, String> {
+        let mut anchors = Vec::new();
+        for (i, der) in certs.iter().enumerate() {
+            let cert = CertificateDer::from(der.as_slice());
+            let anchor = webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
+                format!(
+                    "certificate {} is not usable as a trust anchor ({e:?})",
+                    i + 1
+                )
+            })?;
+            anchors.push(anchor.to_owned());
+        }
+        if anchors.is_empty() {
+            return Err("holds no certificate".into());
+        }
+        Ok(TrustStore {
+            anchors: Anchors::Owned(anchors),
+            name: name.to_string(),
+        })
+    }
+
+    fn anchors(&self) -> &[TrustAnchor<'_>] {
+        match &self.anchors {
+            Anchors::Builtin => webpki_roots::TLS_SERVER_ROOTS,
+            Anchors::Owned(v) => v,
+        }
+    }
+
+    fn has_subject(&self, raw_subject_content: &[u8]) -> bool {
+        self.anchors()
+            .iter()
+            .any(|a| a.subject.as_ref() == raw_subject_content)
+    }
+}
+
+/// The chain check's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainVerdict {
+    /// Chains to a trusted root; the path from the leaf's issuer up, by subject.
+    Trusted(Vec<String>),
+    /// Does not; the reason, worded for the report.
+    Untrusted(String),
+}
+
+impl ChainVerdict {
+    /// True when trusted.
+    pub fn is_trusted(&self) -> bool {
+        matches!(self, ChainVerdict::Trusted(_))
+    }
+}
+
+/// Chooses the leaf among a file's certificates: the one that issued none of the others,
+/// preferring a non-CA certificate, then file order. Returns its index.
+pub fn pick_leaf(certs: &[Vec<u8>]) -> usize {
+    let parsed: Vec<Option<X509Certificate<'_>>> = certs
+        .iter()
+        .map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+        .collect();
+    let issued_other = |i: usize| {
+        let Some(me) = &parsed[i] else { return false };
+        parsed.iter().enumerate().any(|(j, other)| {
+            j != i
+                && other.as_ref().is_some_and(|o| {
+                    o.issuer().as_raw() == me.subject().as_raw()
+                        && o.subject().as_raw() != o.issuer().as_raw()
+                })
+        })
+    };
+    let candidates: Vec<usize> = (0..certs.len())
+        .filter(|i| parsed[*i].is_some() && !issued_other(*i))
+        .collect();
+    candidates
+        .iter()
+        .copied()
+        .find(|i| parsed[*i].as_ref().is_some_and(|c| !c.is_ca()))
+        .or_else(|| candidates.first().copied())
+        .unwrap_or(0)
+}
+
+/// Checks `leaf` against `store` with `intermediates` (any order, extras allowed) at `at`.
+#[allow(deprecated)] // matches the old unit variants too, for webpki versions that still emit them
+pub fn check_chain(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    store: &TrustStore,
+    at: i64,
+) -> ChainVerdict {
+    let leaf_der = CertificateDer::from(leaf);
+    let inter: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.max(0) as u64));
+    let ee = match EndEntityCert::try_from(&leaf_der) {
+        Ok(ee) => ee,
+        Err(e) => {
+            return ChainVerdict::Untrusted(format!(
+                "the certificate cannot be path-validated ({})",
+                webpki_error(&e)
+            ))
+        }
+    };
+    let anchors = store.anchors();
+    match ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        anchors,
+        &inter,
+        time,
+        KeyUsage::server_auth(),
+        None,
+        None,
+    ) {
+        Ok(path) => {
+            let mut names: Vec<String> = path
+                .intermediate_certificates()
+                .map(|c| subject_of(c.der().as_ref()))
+                .collect();
+            names.push(format!("trusted root {}", anchor_name(path.anchor())));
+            ChainVerdict::Trusted(names)
+        }
+        Err(e) => ChainVerdict::Untrusted(explain(&e, leaf, intermediates, store, at)),
+    }
+}
+
+fn subject_of(der: &[u8]) -> String {
+    X509Certificate::from_der(der)
+        .map(|(_, c)| c.subject().to_string())
+        .unwrap_or_else(|_| "(unreadable certificate)".into())
+}
+
+fn anchor_name(anchor: &TrustAnchor<'_>) -> String {
+    // The anchor subject is the Name's content without its SEQUENCE header; wrap it again.
+    let content = anchor.subject.as_ref();
+    let mut der = vec![0x30];
+    let len = content.len();
+    if len < 0x80 {
+        der.push(len as u8);
+    } else if len < 0x100 {
+        der.extend([0x81, len as u8]);
+    } else {
+        der.extend([0x82, (len >> 8) as u8, len as u8]);
+    }
+    der.extend_from_slice(content);
+    x509_parser::x509::X509Name::from_der(&der)
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_else(|_| "(unnamed)".into())
+}
+
+fn webpki_error(e: &webpki::Error) -> String {
+    format!("{e:?}")
+        .split('(')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Words webpki's error with what the input shows.
+#[allow(deprecated)]
+fn explain(
+    e: &webpki::Error,
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    store: &TrustStore,
+    at: i64,
+) -> String {
+    use webpki::Error as E;
+    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+        return format!("chain check failed ({})", webpki_error(e));
+    };
+    let parsed: Vec<X509Certificate<'_>> = intermediates
+        .iter()
+        .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+        .collect();
+    let when = |t: i64| {
+        ::time::OffsetDateTime::from_unix_timestamp(t)
+            .map(|d| d.date().to_string())
+            .unwrap_or_else(|_| t.to_string())
+    };
+    match e {
+        E::CertExpired { .. } | E::CertNotValidYet { .. } | E::InvalidCertValidity => {
+            let out_of_date = |c: &X509Certificate<'_>| {
+                let (nb, na) = (c.validity().not_before.timestamp(), c.validity().not_after.timestamp());
+                if at > na {
+                    Some(format!("expired on {}", when(na)))
+                } else if at < nb {
+                    Some(format!("is not valid until {}", when(nb)))
+                } else {
+                    None
+                }
+            };
+            if let Some(why) = out_of_date(&cert) {
+                return format!("the certificate {why}, so no chain is valid at the audit time");
+            }
+            for c in &parsed {
+                if let Some(why) = out_of_date(c) {
+                    return format!("the chain member '{}' {why}", c.subject());
+                }
+            }
+            "a chain member is outside its validity period at the audit time".into()
+        }
+        E::UnknownIssuer => {
+            let issuer_raw = cert.issuer().as_raw();
+            if cert.subject().as_raw() == issuer_raw {
+                return "self-signed: a self-signed certificate is not from a public CA; federation partners and remote clients will not trust it".into();
+            }
+            // Walk up through the certificates given, to the last one we can reach.
+            let mut current = &cert;
+            let mut seen = 0;
+            while let Some(up) = parsed.iter().find(|c| c.subject().as_raw() == current.issuer().as_raw()) {
+                seen += 1;
+                if up.subject().as_raw() == up.issuer().as_raw() {
+                    return format!(
+                        "chains to the root '{}', which is not in the trust store ({}): a private or unknown CA, not a public one",
+                        up.subject(),
+                        store.name
+                    );
+                }
+                if seen > 8 {
+                    break;
+                }
+                current = up;
+            }
+            let missing = current.issuer();
+            let hint = if store.has_subject(&name_content(missing.as_raw())) {
+                String::new()
+            } else {
+                " and is not a trusted root".to_string()
+            };
+            format!(
+                "the issuer '{missing}' is not in the input{hint}: add the intermediate certificate (put it in the file or use --chain), or the CA is private or unknown"
+            )
+        }
+        E::InvalidSignatureForPublicKey => {
+            "a signature in the chain does not verify: the certificate or an intermediate was altered, or the wrong intermediate was given".into()
+        }
+        E::UnsupportedSignatureAlgorithm
+        | E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKey
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => format!(
+            "a chain signature uses an algorithm the verifier does not accept (the certificate's is {}): SHA-1, MD5 and PSS with unusual parameters are refused",
+            crate::facts::certificate_facts(leaf).map(|f| f.signature.name).unwrap_or_default()
+        ),
+        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
+            let leaf_eku: Option<Vec<String>> = crate::facts::certificate_facts(leaf).ok().and_then(|f| f.eku);
+            match leaf_eku {
+                Some(list) if !list.iter().any(|o| o == EKU_SERVER_AUTH) => {
+                    let names: Vec<String> = list.iter().map(|o| eku_name(o)).collect();
+                    if list.iter().any(|o| o == "2.5.29.37.0") {
+                        format!("the certificate's EKU is {} without serverAuth; anyExtendedKeyUsage does not stand in for serverAuth in path validation", names.join(", "))
+                    } else {
+                        format!("the certificate's EKU ({}) does not include serverAuth", names.join(", "))
+                    }
+                }
+                _ => "an intermediate's EKU does not allow serverAuth, so the chain is not valid for TLS servers".into(),
+            }
+        }
+        E::CaUsedAsEndEntity => "the certificate is a CA certificate (basicConstraints cA=TRUE), not a server certificate".into(),
+        E::EndEntityUsedAsCa => "an intermediate in the chain is not a CA certificate".into(),
+        E::PathLenConstraintViolated => "an intermediate's path length constraint is exceeded".into(),
+        E::NameConstraintViolation => "a name in the certificate violates a CA's name constraints".into(),
+        E::UnsupportedCriticalExtension => "the certificate or an intermediate has a critical extension the verifier does not know".into(),
+        E::MaximumPathBuildCallsExceeded | E::MaximumSignatureChecksExceeded | E::MaximumPathDepthExceeded => {
+            "the chain is too long or too tangled to build".into()
+        }
+        other => format!("chain check failed ({})", webpki_error(other)),
+    }
+}
+
+/// The content of a DER Name (without the SEQUENCE header), as trust anchors hold it.
+fn name_content(raw: &[u8]) -> Vec<u8> {
+    asn1_rs::Any::from_der(raw)
+        .map(|(_, a)| a.data.to_vec())
+        .unwrap_or_default()
+}

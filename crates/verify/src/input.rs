@@ -1,0 +1,244 @@
+//! Reading inputs: PEM or DER certificates (a leaf and its chain in any order), PKCS#7
+//! bundles, and PKCS#10 requests (including Windows' `NEW CERTIFICATE REQUEST` label).
+//!
+//! PEM blocks are split with the `pem` crate (already in the build through rcgen): the
+//! rustls-pki-types reader skips labels it does not know, and both Windows' request label and
+//! `PKCS7` are among them.
+
+use asn1_rs::{Any, Class, FromDer, Tag};
+use x509_parser::prelude::*;
+
+/// What one file holds.
+#[derive(Debug, Default, Clone)]
+pub struct Contents {
+    /// Certificates, DER, in file order.
+    pub certificates: Vec<Vec<u8>>,
+    /// Requests, DER, in file order.
+    pub requests: Vec<Vec<u8>>,
+}
+
+/// Why a file could not be read as certificates or requests. Displays as one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// Zero bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// Only white space.
+    #[error("the file holds only white space")]
+    Blank,
+    /// A PEM block could not be decoded.
+    #[error("bad PEM: {0}")]
+    Pem(String),
+    /// PEM blocks were found, none of them a certificate or request.
+    #[error("holds {0}, not a certificate or certificate request")]
+    WrongPem(String),
+    /// DER that is something else.
+    #[error("{0}")]
+    WrongDer(String),
+    /// Neither PEM nor DER.
+    #[error("not a certificate or request: no PEM block and not DER")]
+    Unrecognised,
+    /// A PKCS#7 bundle without certificates.
+    #[error("the PKCS#7 bundle holds no certificate")]
+    EmptyPkcs7,
+    /// A PKCS#12 file (needs a password and a PKCS#12 reader).
+    #[error("{0}")]
+    Pkcs12(String),
+}
+
+fn describe_label(label: &str) -> String {
+    match label {
+        "X509 CRL" => "a certificate revocation list (X509 CRL)".into(),
+        "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
+            format!("a private key ({label}): give the certificate or the request instead")
+        }
+        "PUBLIC KEY" => "a bare public key (PUBLIC KEY)".into(),
+        other => format!("a PEM block labelled '{other}'"),
+    }
+}
+
+/// Reads one file's bytes.
+pub fn read_contents(bytes: &[u8]) -> Result<Contents, InputError> {
+    if bytes.is_empty() {
+        return Err(InputError::Empty);
+    }
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Err(InputError::Blank);
+    }
+    if text.windows(11).any(|w| w == b"-----BEGIN ") {
+        return read_pem(text);
+    }
+    if bytes[0] == 0x30 {
+        let mut contents = Contents::default();
+        read_der(bytes, &mut contents)?;
+        return Ok(contents);
+    }
+    Err(InputError::Unrecognised)
+}
+
+fn read_pem(text: &[u8]) -> Result<Contents, InputError> {
+    let blocks = ::pem::parse_many(text).map_err(|e| InputError::Pem(pem_error(&e)))?;
+    if blocks.is_empty() {
+        return Err(InputError::Pem(
+            "a BEGIN line without a matching END line".into(),
+        ));
+    }
+    let mut contents = Contents::default();
+    let mut other = Vec::new();
+    for block in &blocks {
+        match block.tag() {
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                contents.certificates.push(block.contents().to_vec())
+            }
+            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                contents.requests.push(block.contents().to_vec())
+            }
+            "PKCS7" | "CMS" => pkcs7_certificates(block.contents(), &mut contents)?,
+            label => other.push(describe_label(label)),
+        }
+    }
+    if contents.certificates.is_empty() && contents.requests.is_empty() {
+        return Err(InputError::WrongPem(
+            other.first().cloned().unwrap_or_default(),
+        ));
+    }
+    Ok(contents)
+}
+
+fn pem_error(e: &::pem::PemError) -> String {
+    match e {
+        ::pem::PemError::MismatchedTags(a, b) => format!("BEGIN {a} ends with END {b}"),
+        ::pem::PemError::MissingBeginTag => "missing BEGIN line".into(),
+        ::pem::PemError::MissingEndTag => "missing END line".into(),
+        ::pem::PemError::MissingData => "a block has no data".into(),
+        ::pem::PemError::InvalidData(_) => "the base64 inside a block is invalid".into(),
+        other => other.to_string(),
+    }
+}
+
+/// DER: a certificate, a request, a PKCS#7 bundle, or something named precisely.
+fn read_der(der: &[u8], contents: &mut Contents) -> Result<(), InputError> {
+    if let Ok((rest, _)) = X509Certificate::from_der(der) {
+        if rest.is_empty() {
+            contents.certificates.push(der.to_vec());
+            return Ok(());
+        }
+        return Err(InputError::WrongDer(format!(
+            "a DER certificate followed by {} bytes of trailing data",
+            rest.len()
+        )));
+    }
+    if crate::facts::csr_facts(der).is_ok() {
+        contents.requests.push(der.to_vec());
+        return Ok(());
+    }
+    let (rest, top) = Any::from_der(der)
+        .map_err(|e| InputError::WrongDer(format!("not valid DER ({})", short(&e.to_string()))))?;
+    if !rest.is_empty() {
+        return Err(InputError::WrongDer(format!(
+            "DER followed by {} bytes of trailing data",
+            rest.len()
+        )));
+    }
+    let seq = top.data;
+    if let Ok((_, first)) = Any::from_der(seq) {
+        if first.tag() == Tag::Oid {
+            let oid = first
+                .clone()
+                .oid()
+                .map(|o| o.to_id_string())
+                .unwrap_or_default();
+            if oid == "1.2.840.113549.1.7.2" {
+                return pkcs7_certificates(der, contents);
+            }
+        }
+        if first.tag() == Tag::Integer {
+            let version = first.clone().as_u32().unwrap_or(99);
+            if version == 3 && is_pkcs12(seq) {
+                return Err(InputError::Pkcs12(
+                    "a PKCS#12 (.pfx) file: picert does not read PKCS#12 yet; export the certificate as PEM or DER (openssl pkcs12 -nokeys -in FILE)".into(),
+                ));
+            }
+            if version <= 1 {
+                return Err(InputError::WrongDer(
+                    "a private key (PKCS#8 or PKCS#1), not a certificate or request".into(),
+                ));
+            }
+        }
+    }
+    if parse_x509_crl(der).is_ok() {
+        return Err(InputError::WrongDer(
+            "a certificate revocation list, not a certificate or request".into(),
+        ));
+    }
+    match X509Certificate::from_der(der) {
+        Err(e) => Err(InputError::WrongDer(format!(
+            "not a valid certificate or request ({})",
+            short(&e.to_string())
+        ))),
+        Ok(_) => Err(InputError::Unrecognised),
+    }
+}
+
+fn short(s: &str) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    s.chars().take(120).collect()
+}
+
+fn is_pkcs12(seq: &[u8]) -> bool {
+    // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData OPTIONAL }
+    let Ok((rest, _version)) = Any::from_der(seq) else {
+        return false;
+    };
+    let Ok((_, auth_safe)) = Any::from_der(rest) else {
+        return false;
+    };
+    let Ok((_, oid)) = Any::from_der(auth_safe.data) else {
+        return false;
+    };
+    oid.oid()
+        .map(|o| o.to_id_string().starts_with("1.2.840.113549.1.7."))
+        .unwrap_or(false)
+}
+
+/// `ContentInfo { contentType signedData, [0] EXPLICIT SignedData { version, digestAlgorithms,
+/// encapContentInfo, [0] IMPLICIT certificates OPTIONAL, ... } }`: the certificates, in
+/// whatever order (the audit rebuilds the chain).
+fn pkcs7_certificates(der: &[u8], contents: &mut Contents) -> Result<(), InputError> {
+    let bad = |what: &str| InputError::WrongDer(format!("a malformed PKCS#7 bundle ({what})"));
+    let (_, ci) = Any::from_der(der).map_err(|_| bad("content info"))?;
+    let (after, oid) = Any::from_der(ci.data).map_err(|_| bad("content type"))?;
+    let oid = oid.oid().map_err(|_| bad("content type"))?.to_id_string();
+    if oid != "1.2.840.113549.1.7.2" {
+        return Err(InputError::WrongDer(format!(
+            "a PKCS#7 structure of type {oid}, not signedData"
+        )));
+    }
+    let (_, explicit) = Any::from_der(after).map_err(|_| bad("content"))?;
+    let (_, signed) = Any::from_der(explicit.data).map_err(|_| bad("signed data"))?;
+    let mut rest = signed.data;
+    let before = contents.certificates.len();
+    while !rest.is_empty() {
+        let (next, item) = Any::from_der(rest).map_err(|_| bad("signed data field"))?;
+        let item_tlv = &rest[..rest.len() - next.len()];
+        rest = next;
+        if item.class() == Class::ContextSpecific && item.tag() == Tag(0) {
+            let header_len = item_tlv.len() - item.data.len();
+            let mut certs = &item_tlv[header_len..];
+            while !certs.is_empty() {
+                let (next, cert) = Any::from_der(certs).map_err(|_| bad("certificate"))?;
+                let cert_tlv = &certs[..certs.len() - next.len()];
+                certs = next;
+                if cert.tag() == Tag::Sequence {
+                    contents.certificates.push(cert_tlv.to_vec());
+                }
+            }
+        }
+    }
+    if contents.certificates.len() == before {
+        return Err(InputError::EmptyPkcs7);
+    }
+    Ok(())
+}

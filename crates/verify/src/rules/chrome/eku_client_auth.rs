@@ -1,0 +1,29 @@
+//! Chrome Root Program policy v1.8, §1.3.2: subscriber certificates issued on or after
+//! 2027-03-15 by a CA in the Chrome Root Store may assert only serverAuth; such a certificate
+//! with clientAuth puts its CA at risk of distrust.
+
+use crate::facts::EKU_CLIENT_AUTH;
+use crate::report::Severity;
+use crate::rules::{utc_date, AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `chrome.eku.client_auth`
+pub static RULE: Rule = Rule {
+    id: "chrome.eku.client_auth",
+    severity: Severity::Notice,
+    applies_to: AppliesTo::Certificates,
+    needs: Needs::PublicCa,
+    description: "a public-CA certificate with clientAuth issued from 2027-03-15 breaks Chrome Root Program policy 1.8",
+    citation: "Chrome Root Program policy 1.8, 1.3.2: from 2027-03-15, server certificates may only contain serverAuth",
+    source: "Chrome Root Program policy 1.8",
+    effective: Some(utc_date(2027, 3, 15)),
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    match &ctx.facts.eku {
+        Some(list) if list.iter().any(|o| o == EKU_CLIENT_AUTH) => Outcome::Finding(
+            "a public-CA certificate with clientAuth issued after 2027-03-15: Chrome's policy forbids it and the CA risks distrust; AOL PIC's client EKU now needs an enterprise CA".into(),
+        ),
+        _ => Outcome::NotApplicable("no clientAuth EKU".into()),
+    }
+}

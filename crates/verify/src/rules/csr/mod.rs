@@ -1,0 +1,4 @@
+//! Rules for certificate requests.
+
+pub mod signature_valid;
+pub mod template;

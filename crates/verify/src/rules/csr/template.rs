@@ -1,0 +1,35 @@
+//! Seed 000: "Request-CsCertificate ... -Template <name>"; "the default template name used for
+//! Lync Server is WebServer". An enterprise CA (AD CS) needs a template in an offline request;
+//! a public CA ignores it.
+
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `csr.template`
+pub static RULE: Rule = Rule {
+    id: "csr.template",
+    severity: Severity::Notice,
+    applies_to: AppliesTo::Requests,
+    needs: Needs::Nothing,
+    description: "names the certificate template the request carries (attribute 1.3.6.1.4.1.311.13.2.1, extension 1.3.6.1.4.1.311.20.2 or 1.3.6.1.4.1.311.21.7); a notice when none",
+    citation: "Request-CsCertificate -Template: the default template for Lync Server is WebServer",
+    source: "seed 000",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    let t = &ctx.facts.templates;
+    if t.is_empty() {
+        Outcome::Finding(
+            "the request names no certificate template: an enterprise CA needs one (picert request --template WebServer, or certreq -attrib CertificateTemplate:WebServer); a public CA ignores it".into(),
+        )
+    } else {
+        Outcome::Pass(Some(
+            t.iter()
+                .map(|x| format!("{} ({})", x.value, x.source))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ))
+    }
+}

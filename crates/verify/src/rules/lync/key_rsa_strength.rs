@@ -1,0 +1,32 @@
+//! Lync 2013 certificate infrastructure: "key lengths of 1024, 2048 and 4096 ... 2048 and
+//! above recommended"; CA/B Forum BR §6.1.5: RSA moduli of at least 2048 bits, "divisible by 8".
+
+use crate::facts::KeyFacts;
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `lync.key.rsa_strength`
+pub static RULE: Rule = Rule {
+    id: "lync.key.rsa_strength",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Both,
+    needs: Needs::Nothing,
+    description: "an RSA key is at least 2048 bits and its modulus length is a multiple of 8",
+    citation: "BR 6.1.5: RSA modulus size in bits at least 2048 and divisible by 8; Microsoft recommends 2048 and above",
+    source: "Lync 2013 certificate infrastructure requirements; CA/B Forum BR 6.1.5",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    match ctx.facts.key {
+        KeyFacts::Rsa { bits } if bits < 2048 => Outcome::Finding(format!(
+            "the RSA key has {bits} bits; 2048 is the minimum a public CA issues (generate a new key: picert request --key-type rsa2048)"
+        )),
+        KeyFacts::Rsa { bits } if bits % 8 != 0 => {
+            Outcome::Finding(format!("the RSA modulus is {bits} bits, not a multiple of 8"))
+        }
+        KeyFacts::Rsa { bits } => Outcome::Pass(Some(format!("RSA {bits} bits"))),
+        _ => Outcome::NotApplicable("not an RSA key".into()),
+    }
+}

@@ -1,0 +1,43 @@
+//! Microsoft's sample Edge request asks for KeyUsage 0xa0 (digitalSignature, keyEncipherment);
+//! Schannel with an RSA key exchange needs keyEncipherment.
+
+use crate::facts::KeyFacts;
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `lync.key_usage.rsa`
+pub static RULE: Rule = Rule {
+    id: "lync.key_usage.rsa",
+    severity: Severity::Warning,
+    applies_to: AppliesTo::Both,
+    needs: Needs::Nothing,
+    description:
+        "if key usage is present on an RSA key, it has digitalSignature and keyEncipherment",
+    citation: "Microsoft's sample request: KeyUsage = 0xa0 (digitalSignature, keyEncipherment)",
+    source: "Microsoft certreq sample for the Edge external certificate",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    if !matches!(ctx.facts.key, KeyFacts::Rsa { .. }) {
+        return Outcome::NotApplicable("not an RSA key".into());
+    }
+    match ctx.facts.key_usage {
+        None => Outcome::Pass(Some("no key usage extension".into())),
+        Some((true, true, _)) => Outcome::Pass(None),
+        Some((ds, ke, _)) => {
+            let mut missing = Vec::new();
+            if !ds {
+                missing.push("digitalSignature");
+            }
+            if !ke {
+                missing.push("keyEncipherment");
+            }
+            Outcome::Finding(format!(
+                "the key usage lacks {}; TLS clients that use RSA key exchange will refuse the certificate",
+                missing.join(" and ")
+            ))
+        }
+    }
+}

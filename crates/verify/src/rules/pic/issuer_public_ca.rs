@@ -1,0 +1,29 @@
+//! "Must come from a public CA" (seeds 001/002, PIC certificate summary comments): federation
+//! partners and remote clients only trust public roots.
+
+use crate::chain::ChainVerdict;
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `pic.issuer.public_ca`
+pub static RULE: Rule = Rule {
+    id: "pic.issuer.public_ca",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Certificates,
+    needs: Needs::Nothing,
+    description: "the certificate chains, with valid signatures and serverAuth usage, to a root in the public trust store at the audit time",
+    citation: "PIC certificate summary: the External Edge certificate must come from a public CA",
+    source: "seeds 001/002 table",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    match ctx.chain {
+        None => Outcome::NotApplicable("no chain check was made".into()),
+        Some(ChainVerdict::Trusted(path)) => {
+            Outcome::Pass(Some(format!("chain: {}", path.join(" -> "))))
+        }
+        Some(ChainVerdict::Untrusted(why)) => Outcome::Finding(why.clone()),
+    }
+}

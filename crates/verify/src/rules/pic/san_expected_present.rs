@@ -1,0 +1,50 @@
+//! "SAN: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com ... add SAN entries for
+//! additional SIP domains" (seeds 001/002), and for federation "the exact FQDN [of the SRV
+//! target sip.<domain>] must be present in either the SN or the SAN of the external
+//! certificate" (Lync 2013 federation DNS requirements).
+
+use picert_core::names::same_dns_name;
+
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `pic.san.expected_present`
+pub static RULE: Rule = Rule {
+    id: "pic.san.expected_present",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Both,
+    needs: Needs::Topology,
+    description: "every expected name is a DNS SAN: Access Edge FQDN, Web Conferencing FQDN, sip.<domain> for each SIP domain, extra names",
+    citation: "PIC certificate summary: SAN = subject, Web Conferencing Edge, sip.<domain> for additional SIP domains; the federation SRV target must be in the SN or SAN",
+    source: "seeds 001/002 table; Lync 2013 federation SRV target rule",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    let Some(exp) = ctx.expectations else {
+        return Outcome::NotApplicable("no topology".into());
+    };
+    if exp.plan.is_empty() {
+        return Outcome::NotApplicable("the topology names no expected SAN".into());
+    }
+    let missing: Vec<String> = exp
+        .plan
+        .entries()
+        .iter()
+        .filter(|e| !ctx.facts.dns_sans.iter().any(|s| same_dns_name(s, &e.name)))
+        .map(|e| format!("{} ({})", e.name, e.source))
+        .collect();
+    if missing.is_empty() {
+        Outcome::Pass(Some(format!(
+            "all {} expected names present",
+            exp.plan.entries().len()
+        )))
+    } else {
+        Outcome::Finding(format!(
+            "missing DNS SAN{}: {}; request a new certificate with them (picert request --topology ...)",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", ")
+        ))
+    }
+}

@@ -1,0 +1,38 @@
+//! "The subject name is replicated in the SAN and must be present for correct operation."
+//! (seeds 001/002, PIC certificate summary, comments column)
+
+use picert_core::names::same_dns_name;
+
+use crate::report::Severity;
+use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `pic.san.subject_replicated`
+pub static RULE: Rule = Rule {
+    id: "pic.san.subject_replicated",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Both,
+    needs: Needs::Nothing,
+    description: "the CN is also a DNS SAN",
+    citation:
+        "\"The subject name is replicated in the SAN and must be present for correct operation.\"",
+    source: "seeds 001/002, table comments",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    let Some(cn) = single_cn(ctx.facts) else {
+        return Outcome::NotApplicable("no single CN (see pic.subject.cn_present)".into());
+    };
+    if ctx.facts.dns_sans.iter().any(|s| same_dns_name(s, cn)) {
+        Outcome::Pass(None)
+    } else if !ctx.facts.san_present {
+        Outcome::Finding(format!(
+            "there is no SAN extension; {cn} must be repeated as the first DNS SAN"
+        ))
+    } else {
+        Outcome::Finding(format!(
+            "the CN {cn} is not among the DNS SANs; it must be repeated there (first)"
+        ))
+    }
+}

@@ -1,0 +1,42 @@
+//! "External Edge / Access Edge — Subject name: sip.contoso.com" (seeds 001/002, PIC certificate
+//! summary table). The subject name is the Access Edge FQDN: exactly one CN, a DNS name.
+
+use picert_core::names::normalize_fqdn;
+
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `pic.subject.cn_present`
+pub static RULE: Rule = Rule {
+    id: "pic.subject.cn_present",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Both,
+    needs: Needs::Nothing,
+    description: "the subject has exactly one CN, and it is a DNS name",
+    citation: "PIC certificate summary: the subject name of the External Edge / Access Edge certificate is the Access Edge FQDN (sip.contoso.com)",
+    source: "seeds 001/002, table \"Subject name\"",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    let cns = &ctx.facts.common_names;
+    match cns.as_slice() {
+        [] => Outcome::Finding(
+            "the subject has no CN: request the certificate with CN=<Access Edge FQDN>".into(),
+        ),
+        [None] => Outcome::Finding("the subject CN is not a text string".into()),
+        [Some(cn)] => {
+            // A wildcard is still a DNS name here; lync.name.no_wildcard reports it.
+            let name = cn.strip_prefix("*.").unwrap_or(cn);
+            match normalize_fqdn(name) {
+                Ok(_) => Outcome::Pass(Some(format!("CN={cn}"))),
+                Err(e) => Outcome::Finding(format!("the subject CN is not a DNS name: {e}")),
+            }
+        }
+        many => Outcome::Finding(format!(
+            "the subject has {} CNs; it must have exactly one, the Access Edge FQDN",
+            many.len()
+        )),
+    }
+}

@@ -1,0 +1,34 @@
+//! "External Edge / Access Edge — Subject name: sip.contoso.com" (seeds 001/002): the subject
+//! CN is the Access Edge external FQDN that Topology Builder defines.
+
+use picert_core::names::same_dns_name;
+
+use crate::report::Severity;
+use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `pic.subject.matches_access_edge`
+pub static RULE: Rule = Rule {
+    id: "pic.subject.matches_access_edge",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Both,
+    needs: Needs::Topology,
+    description:
+        "the CN equals the Access Edge FQDN (ASCII case-insensitive, IDN compared as A-labels)",
+    citation: "PIC certificate summary: subject name = Access Edge external FQDN",
+    source: "seeds 001/002, table \"Subject name\"",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    let Some(expected) = ctx.expectations.and_then(|e| e.access_edge.as_deref()) else {
+        return Outcome::NotApplicable("the topology names no Access Edge FQDN".into());
+    };
+    match single_cn(ctx.facts) {
+        None => Outcome::NotApplicable("no single CN to compare (see pic.subject.cn_present)".into()),
+        Some(cn) if same_dns_name(cn, expected) => Outcome::Pass(None),
+        Some(cn) => Outcome::Finding(format!(
+            "the CN is {cn}, but the Access Edge FQDN is {expected}: the certificate is for another name; request a new one with CN={expected}"
+        )),
+    }
+}
