@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod request;
 
 /// Request and audit the external certificate of a Lync Server 2013 / Skype for Business Edge Server.
@@ -23,6 +24,14 @@ enum Command {
         after_help = "Example:\n  picert request --topology fixtures/contoso.toml --out-dir out/"
     )]
     Request(Box<request::RequestArgs>),
+    /// Check certificates or requests against the PIC certificate table and the rules around it
+    #[command(
+        after_help = "Examples:\n  picert audit edge.pem --topology fixtures/contoso.toml\n  picert audit certs/ --format json --fail-on warning\n\nExit status: 0 no finding at --fail-on or above; 1 such a finding; 2 an unreadable input, a bad argument or a rule failure."
+    )]
+    Audit(Box<audit::AuditArgs>),
+    /// List the audit rules, or explain one
+    #[command(after_help = "Examples:\n  picert rules\n  picert rules explain pic.san.order")]
+    Rules(audit::RulesArgs),
 }
 
 /// A failure that ends the command with exit status 2.
@@ -72,10 +81,41 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::input(path, picert_core::io_message(&e)))
 }
 
+/// Writes to standard output; a closed pipe (`picert audit ... | head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Other(format!(
+            "standard output: {}",
+            picert_core::io_message(&e)
+        ))),
+    }
+}
+
 fn main() -> ExitCode {
+    // Rule panics are caught and reported as `fatal` results; any other panic is a bug, said in
+    // one line without a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("picert: internal error{place}: {msg}");
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Request(args) => request::run(*args).map(|()| ExitCode::SUCCESS),
+        Command::Audit(args) => audit::run(*args).map(ExitCode::from),
+        Command::Rules(args) => audit::rules(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -10,7 +10,7 @@ use picert_core::{
 };
 use zeroize::Zeroizing;
 
-use crate::{read_file, CliError};
+use crate::{read_file, write_stdout, CliError};
 
 /// Environment variable holding the key passphrase.
 pub const PASSPHRASE_ENV: &str = "PICERT_KEY_PASSPHRASE";
@@ -360,18 +360,6 @@ fn output_path(given: &Option<PathBuf>, dir: &Path, stem: &str, ext: &str) -> Op
         Some(p) if p.as_os_str() == "-" => None,
         Some(p) => Some(p.clone()),
         None => Some(dir.join(format!("{stem}.{ext}"))),
-    }
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Other(format!(
-            "standard output: {}",
-            picert_core::io_message(&e)
-        ))),
     }
 }
 

@@ -1,0 +1,504 @@
+//! `picert audit` and `picert rules`: options to an [`Auditor`], reports to text or JSON.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use picert_verify::input::read_contents;
+use picert_verify::rules::{AppliesTo, Needs};
+use picert_verify::{Auditor, InputReport, Report, Severity, Status, TrustStore, RULES};
+
+use crate::request::TopologyArgs;
+use crate::{read_file, CliError};
+
+/// File endings a directory scan picks up.
+const CERT_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "der", "p7b", "p7c", "csr", "req"];
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Certificates, bundles, PKCS#7 files or requests; a directory audits every certificate
+    /// file in it; '-' reads standard input
+    #[arg(value_name = "FILE|DIR|-", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub topology: TopologyArgs,
+
+    /// Trusted roots (PEM or DER) replacing the built-in Mozilla roots, for tests or a lab CA
+    #[arg(long, value_name = "FILE")]
+    pub trust_store: Option<PathBuf>,
+    /// Extra intermediate certificates offered to every chain (repeatable)
+    #[arg(long = "chain", value_name = "FILE")]
+    pub chains: Vec<PathBuf>,
+    /// Audit time, RFC 3339 (2026-06-01T00:00:00Z) or a date (2026-06-01) [default: now]
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub at: Option<i64>,
+    /// Warn when fewer days than this are left before expiry
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub warn_days: u32,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Exit 1 when a finding reaches this severity
+    #[arg(long, value_name = "SEVERITY", default_value = "error", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Colour in the human report
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Also list passing, not-applicable and not-yet-effective rules
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_time(s: &str) -> Result<i64, String> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| {
+            format!("'{s}' is not an RFC 3339 time (2026-06-01T00:00:00Z) or a date (2026-06-01)")
+        })
+}
+
+/// Reads every certificate in a file, for --trust-store and --chain.
+fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
+    let bytes = read_file(path)?;
+    let contents = read_contents(&bytes).map_err(|e| CliError::input(path, e))?;
+    if contents.certificates.is_empty() {
+        return Err(CliError::input(path, "holds no certificate"));
+    }
+    Ok(contents.certificates)
+}
+
+pub fn build_auditor(args: &AuditArgs) -> Result<Auditor, CliError> {
+    let topology = args.topology.resolve()?;
+    let expectations = if topology.is_empty() {
+        None
+    } else {
+        Some(topology.expectations()?)
+    };
+    let mut auditor = Auditor::new()
+        .expectations(expectations)
+        .warn_days(args.warn_days);
+    if let Some(at) = args.at {
+        auditor = auditor.at(at);
+    }
+    if let Some(path) = &args.trust_store {
+        let certs = read_certificates(path)?;
+        let store = TrustStore::from_certificates(&path.display().to_string(), &certs)
+            .map_err(|e| CliError::input(path, e))?;
+        auditor = auditor.trust(store);
+    }
+    let mut extra = Vec::new();
+    for path in &args.chains {
+        extra.extend(read_certificates(path)?);
+    }
+    Ok(auditor.extra_chain(extra))
+}
+
+/// Expands directories into their certificate files (sorted); keeps files and '-' as given.
+fn expand(inputs: &[PathBuf]) -> Vec<Result<PathBuf, InputReport>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.as_os_str() != "-" && input.is_dir() {
+            let shown = input.display().to_string();
+            match std::fs::read_dir(input) {
+                Err(e) => out.push(Err(InputReport::unreadable(
+                    &shown,
+                    picert_core::io_message(&e),
+                ))),
+                Ok(entries) => {
+                    let mut files: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file())
+                        .filter(|p| {
+                            p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                                CERT_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())
+                            })
+                        })
+                        .collect();
+                    files.sort();
+                    if files.is_empty() {
+                        out.push(Err(InputReport::unreadable(
+                            &shown,
+                            format!(
+                                "the directory holds no certificate or request file ({})",
+                                CERT_EXTENSIONS.join(", ")
+                            ),
+                        )));
+                    }
+                    out.extend(files.into_iter().map(Ok));
+                }
+            }
+        } else {
+            out.push(Ok(input.clone()));
+        }
+    }
+    out
+}
+
+pub fn run(args: AuditArgs) -> Result<u8, CliError> {
+    let auditor = build_auditor(&args)?;
+    let mut reports = Vec::new();
+    for item in expand(&args.inputs) {
+        match item {
+            Err(r) => reports.push(r),
+            Ok(path) if path.as_os_str() == "-" => {
+                let mut bytes = Vec::new();
+                match std::io::stdin().lock().read_to_end(&mut bytes) {
+                    Ok(_) => reports.extend(auditor.audit_bytes("<stdin>", &bytes)),
+                    Err(e) => reports.push(InputReport::unreadable(
+                        "<stdin>",
+                        picert_core::io_message(&e),
+                    )),
+                }
+            }
+            Ok(path) => reports.extend(auditor.audit_file(&path)),
+        }
+    }
+    let report = auditor.report(reports);
+    let text = match args.format {
+        OutputFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::Other(format!("cannot encode the JSON report: {e}")))?;
+            s.push('\n');
+            s
+        }
+        OutputFormat::Human => render_human(&report, &Style::new(args.color), args.verbose),
+    };
+    crate::write_stdout(text.as_bytes())?;
+    Ok(exit_status(&report, args.fail_on))
+}
+
+/// 2 for an unreadable input or a fatal rule (an error beats a finding), 1 for a finding at or
+/// above `fail_on`, else 0.
+pub fn exit_status(report: &Report, fail_on: Severity) -> u8 {
+    if report.summary.unreadable > 0 || report.summary.fatal > 0 {
+        2
+    } else if report.worst().is_some_and(|w| w >= fail_on) {
+        1
+    } else {
+        0
+    }
+}
+
+/// ANSI colours, or none.
+pub struct Style {
+    on: bool,
+}
+
+impl Style {
+    pub fn new(choice: ColorChoice) -> Style {
+        let on = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        };
+        Style { on }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let label = format!("{:<7}", s.as_str());
+        match s {
+            Severity::Error => self.paint("1;31", &label),
+            Severity::Warning => self.paint("33", &label),
+            Severity::Notice => self.paint("36", &label),
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+pub fn render_human(report: &Report, style: &Style, verbose: bool) -> String {
+    let mut out = String::new();
+    for input in &report.inputs {
+        render_input(&mut out, input, style, verbose);
+        out.push('\n');
+    }
+    let s = &report.summary;
+    if report.inputs.len() > 1 {
+        out.push_str(&format!(
+            "{}: {}, {}, {}{}{}\n",
+            plural(s.inputs, "input"),
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.notices, "notice"),
+            if s.unreadable > 0 {
+                format!(", {} unreadable", s.unreadable)
+            } else {
+                String::new()
+            },
+            if s.fatal > 0 {
+                format!(", {} rule failures", s.fatal)
+            } else {
+                String::new()
+            },
+        ));
+    }
+    out
+}
+
+fn render_input(out: &mut String, input: &InputReport, style: &Style, verbose: bool) {
+    use std::fmt::Write as _;
+    if let Some(err) = &input.error {
+        let _ = writeln!(
+            out,
+            "{}: {} {err}",
+            style.paint("1", &input.path),
+            style.paint("1;31", "unreadable:")
+        );
+        return;
+    }
+    let kind = match input.kind {
+        Some(picert_verify::InputKind::Csr) => "certificate request",
+        _ => "certificate",
+    };
+    let _ = writeln!(out, "{} ({kind})", style.paint("1", &input.path));
+    let field = |out: &mut String, name: &str, value: &str| {
+        let _ = writeln!(out, "  {name:<10} {value}");
+    };
+    if let Some(s) = &input.subject {
+        field(out, "subject", s);
+    }
+    if let Some(s) = &input.issuer {
+        field(out, "issuer", s);
+    }
+    if let (Some(nb), Some(na)) = (&input.not_before, &input.not_after) {
+        field(out, "validity", &format!("{nb} to {na}"));
+    }
+    let mut names = input.dns_names.clone();
+    names.extend(input.other_names.iter().cloned());
+    field(
+        out,
+        "SAN",
+        &if names.is_empty() {
+            "(none)".into()
+        } else {
+            names.join(", ")
+        },
+    );
+    field(
+        out,
+        "EKU",
+        &input
+            .eku
+            .as_ref()
+            .map(|e| e.join(", "))
+            .unwrap_or_else(|| "(no EKU extension)".into()),
+    );
+    field(
+        out,
+        "key",
+        &format!(
+            "{}; signed {}",
+            input.key.as_deref().unwrap_or("?"),
+            input.signature.as_deref().unwrap_or("?")
+        ),
+    );
+    if !input.templates.is_empty() {
+        field(out, "template", &input.templates.join(", "));
+    }
+    if let Some(chain) = &input.chain {
+        field(out, "chain", &chain.join(" -> "));
+    }
+    let results = input.results.as_deref().unwrap_or_default();
+    if input.expectations.as_deref() == Some("inferred") {
+        let na = results
+            .iter()
+            .filter(|r| {
+                r.status == Status::Na
+                    && picert_verify::rules::find(&r.rule)
+                        .is_some_and(|x| x.needs == Needs::Topology)
+            })
+            .count();
+        field(
+            out,
+            "expected",
+            &format!(
+                "inferred from the certificate itself (no topology given: {} not checked)",
+                plural(na, "topology rule")
+            ),
+        );
+    }
+    for r in input.findings() {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            style.severity(r.severity),
+            r.rule,
+            r.detail.as_deref().unwrap_or_default()
+        );
+    }
+    for r in results.iter().filter(|r| r.status == Status::Fatal) {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            style.paint("1;35", "fatal  "),
+            r.rule,
+            r.detail.as_deref().unwrap_or_default()
+        );
+    }
+    if verbose {
+        for r in results
+            .iter()
+            .filter(|r| !matches!(r.status, Status::Finding | Status::Fatal))
+        {
+            let label = match r.status {
+                Status::Pass => style.paint("32", "pass   "),
+                Status::Na => "n/a    ".to_string(),
+                _ => "not yet".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {label} {}{}",
+                r.rule,
+                r.detail
+                    .as_ref()
+                    .map(|d| format!("  {d}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let count = |st: Status| results.iter().filter(|r| r.status == st).count();
+    let sev = |s: Severity| {
+        results
+            .iter()
+            .filter(|r| r.status == Status::Finding && r.severity == s)
+            .count()
+    };
+    let verdict = if sev(Severity::Error) > 0 {
+        style.paint("1;31", "FAIL")
+    } else if sev(Severity::Warning) + sev(Severity::Notice) > 0 {
+        style.paint("33", "PASS with findings")
+    } else {
+        style.paint("1;32", "PASS")
+    };
+    let _ = writeln!(
+        out,
+        "  {verdict}: {}, {}, {} ({} passed, {} not applicable{})",
+        plural(sev(Severity::Error), "error"),
+        plural(sev(Severity::Warning), "warning"),
+        plural(sev(Severity::Notice), "notice"),
+        count(Status::Pass),
+        count(Status::Na),
+        if count(Status::Ne) > 0 {
+            format!(", {} not yet effective", count(Status::Ne))
+        } else {
+            String::new()
+        },
+    );
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: Option<RulesCommand>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Print one rule with its requirement and source
+    Explain {
+        /// Rule ID, such as pic.san.order
+        id: String,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct RuleDoc {
+    id: &'static str,
+    severity: Severity,
+    applies_to: &'static str,
+    needs: &'static str,
+    description: &'static str,
+    citation: &'static str,
+    source: &'static str,
+}
+
+fn rule_doc(r: &picert_verify::Rule) -> RuleDoc {
+    RuleDoc {
+        id: r.id,
+        severity: r.severity,
+        applies_to: match r.applies_to {
+            AppliesTo::Both => "certificates and requests",
+            AppliesTo::Certificates => "certificates",
+            AppliesTo::Requests => "requests",
+        },
+        needs: match r.needs {
+            Needs::Nothing => "nothing",
+            Needs::Topology => "a topology",
+            Needs::Aol => "PIC with AOL declared",
+            Needs::PublicCa => "a certificate from a public CA",
+        },
+        description: r.description,
+        citation: r.citation,
+        source: r.source,
+    }
+}
+
+pub fn rules(args: RulesArgs) -> Result<(), CliError> {
+    let docs: Vec<RuleDoc> = match &args.command {
+        None => RULES.iter().map(|r| rule_doc(r)).collect(),
+        Some(RulesCommand::Explain { id }) => {
+            let rule = picert_verify::rules::find(id).ok_or_else(|| {
+                CliError::usage(format!("no rule '{id}'; 'picert rules' lists them"))
+            })?;
+            vec![rule_doc(rule)]
+        }
+    };
+    let text = match (args.format, &args.command) {
+        (OutputFormat::Json, _) => {
+            serde_json::to_string_pretty(&docs).map_err(|e| CliError::Other(e.to_string()))? + "\n"
+        }
+        (OutputFormat::Human, None) => docs
+            .iter()
+            .map(|d| format!("{:<34} {:<8} {}\n", d.id, d.severity.as_str(), d.description))
+            .collect(),
+        (OutputFormat::Human, Some(_)) => docs
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}\n  severity    {}\n  applies to  {}\n  needs       {}\n  checks      {}\n  requirement {}\n  source      {}\n",
+                    d.id, d.severity.as_str(), d.applies_to, d.needs, d.description, d.citation, d.source
+                )
+            })
+            .collect(),
+    };
+    crate::write_stdout(text.as_bytes())
+}
