@@ -1,6 +1,6 @@
 //! Chrome Root Program policy v1.8, §1.3.2: subscriber certificates issued on or after
 //! 2027-03-15 by a CA in the Chrome Root Store may assert only serverAuth; such a certificate
-//! with clientAuth puts its CA at risk of distrust.
+//! with clientAuth puts its CA at risk of distrust. A certificate without clientAuth passes.
 
 use crate::facts::EKU_CLIENT_AUTH;
 use crate::report::Severity;
@@ -24,6 +24,7 @@ fn check(ctx: &Context<'_>) -> Outcome {
         Some(list) if list.iter().any(|o| o == EKU_CLIENT_AUTH) => Outcome::Finding(
             "a public-CA certificate with clientAuth issued after 2027-03-15: Chrome's policy forbids it and the CA risks distrust; AOL PIC's client EKU now needs an enterprise CA".into(),
         ),
-        _ => Outcome::NotApplicable("no clientAuth EKU".into()),
+        // Only serverAuth (or no clientAuth at all) is what the policy asks for.
+        _ => Outcome::Pass(Some("no clientAuth EKU".into())),
     }
 }

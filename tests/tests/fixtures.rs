@@ -1,0 +1,314 @@
+//! Every fixture in fixtures/pki audited through the library, against the exact set of findings
+//! it is built to produce; and the registry's promise that every rule has at least one passing
+//! and one failing fixture.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use picert_core::Topology;
+use picert_verify::{input::read_contents, Auditor, InputReport, Status, TrustStore, RULES};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn at(date: &str) -> i64 {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(date, &fmt)
+        .unwrap()
+        .midnight()
+        .assume_utc()
+        .unix_timestamp()
+}
+
+fn auditor(when: &str) -> Auditor {
+    let pki = root().join("fixtures/pki");
+    let roots = read_contents(&std::fs::read(pki.join("public-root.pem")).unwrap())
+        .unwrap()
+        .certificates;
+    let topology = Topology::load(&root().join("fixtures/contoso.toml")).unwrap();
+    Auditor::new()
+        .trust(TrustStore::from_certificates("public-root.pem", &roots).unwrap())
+        .expectations(Some(topology.expectations().unwrap()))
+        .at(at(when))
+}
+
+/// (file, audit date, findings it must produce, and nothing else)
+const EXPECTED: &[(&str, &str, &[&str])] = &[
+    ("good.pem", "2026-06-01", &[]),
+    ("good.p7b", "2026-06-01", &[]),
+    ("no-client-eku.pem", "2026-06-01", &["pic.eku.client_auth"]),
+    (
+        "cn-not-in-san.pem",
+        "2026-06-01",
+        &[
+            "pic.san.subject_replicated",
+            "pic.san.expected_present",
+            "pic.san.order",
+        ],
+    ),
+    ("wrong-san-order.pem", "2026-06-01", &["pic.san.order"]),
+    (
+        "missing-sip-domain.pem",
+        "2026-06-01",
+        &["pic.san.expected_present"],
+    ),
+    (
+        "stale-sip-domain.pem",
+        "2026-06-01",
+        &["pic.san.unexpected"],
+    ),
+    (
+        "wildcard.pem",
+        "2026-06-01",
+        &[
+            "pic.subject.matches_access_edge",
+            "pic.san.expected_present",
+            "pic.san.unexpected",
+            "lync.name.no_wildcard",
+        ],
+    ),
+    ("rsa1024.pem", "2026-06-01", &["lync.key.rsa_strength"]),
+    ("ecc.pem", "2026-06-01", &["lync.key.algorithm"]),
+    (
+        "sha1.pem",
+        "2026-06-01",
+        &["pic.issuer.public_ca", "lync.sig.weak_hash"],
+    ),
+    (
+        "pss.pem",
+        "2026-06-01",
+        &["pic.issuer.public_ca", "lync.sig.no_pss"],
+    ),
+    ("no-crl.pem", "2026-06-01", &["lync.crl.distribution_point"]),
+    (
+        "expired.pem",
+        "2026-06-01",
+        &["pic.issuer.public_ca", "validity.current"],
+    ),
+    (
+        "not-yet-valid.pem",
+        "2026-06-01",
+        &["pic.issuer.public_ca", "validity.current"],
+    ),
+    ("over-200-days.pem", "2026-06-01", &["cabf.validity.max"]),
+    ("self-signed.pem", "2026-06-01", &["pic.issuer.public_ca"]),
+    ("private-ca.pem", "2026-06-01", &["pic.issuer.public_ca"]),
+    (
+        "missing-intermediate.pem",
+        "2026-06-01",
+        &["pic.issuer.public_ca"],
+    ),
+    ("no-cn.pem", "2026-06-01", &["pic.subject.cn_present"]),
+    (
+        "wrong-cn.pem",
+        "2026-06-01",
+        &["pic.subject.matches_access_edge", "pic.san.unexpected"],
+    ),
+    (
+        "client-eku-only.pem",
+        "2026-06-01",
+        &["pic.eku.server_auth", "pic.issuer.public_ca"],
+    ),
+    (
+        "ku-no-keyencipherment.pem",
+        "2026-06-01",
+        &["lync.key_usage.rsa"],
+    ),
+    (
+        "expiring-soon.pem",
+        "2026-06-01",
+        &["validity.expiring_soon"],
+    ),
+    (
+        "issued-2027-client-eku.pem",
+        "2027-05-01",
+        &["chrome.eku.client_auth"],
+    ),
+    (
+        "issued-2027-server-only.pem",
+        "2027-05-01",
+        &["pic.eku.client_auth"],
+    ),
+    ("good.csr", "2026-06-01", &[]),
+    ("windows-label.csr", "2026-06-01", &[]),
+    ("template-extension.csr", "2026-06-01", &[]),
+    ("no-template.csr", "2026-06-01", &["csr.template"]),
+    ("bad-signature.csr", "2026-06-01", &["csr.signature.valid"]),
+];
+
+fn audit(file: &str, when: &str) -> InputReport {
+    let path = root().join("fixtures/pki").join(file);
+    let mut reports = auditor(when).audit_file(&path);
+    assert_eq!(reports.len(), 1, "{file}: one input expected");
+    let report = reports.remove(0);
+    assert!(report.error.is_none(), "{file}: {:?}", report.error);
+    report
+}
+
+fn findings(report: &InputReport) -> BTreeSet<String> {
+    report
+        .results
+        .iter()
+        .flatten()
+        .filter(|r| r.status == Status::Finding)
+        .map(|r| r.rule.clone())
+        .collect()
+}
+
+#[test]
+fn each_fixture_produces_exactly_its_findings() {
+    let mut failures = Vec::new();
+    for (file, when, expected) in EXPECTED {
+        let report = audit(file, when);
+        let got = findings(&report);
+        let want: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+        if got != want {
+            failures.push(format!("{file}: expected {want:?}, got {got:?}"));
+        }
+        let results = report.results.as_ref().unwrap();
+        assert_eq!(results.len(), RULES.len(), "{file}: every rule reports");
+        assert!(
+            results.iter().all(|r| r.status != Status::Fatal),
+            "{file}: fatal result"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_a_passing_and_a_failing_fixture() {
+    let mut seen: BTreeMap<String, (bool, bool)> = RULES
+        .iter()
+        .map(|r| (r.id.to_string(), (false, false)))
+        .collect();
+    for (file, when, _) in EXPECTED {
+        for r in audit(file, when).results.unwrap() {
+            let entry = seen.get_mut(&r.rule).unwrap();
+            match r.status {
+                Status::Pass => entry.0 = true,
+                Status::Finding => entry.1 = true,
+                _ => {}
+            }
+        }
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .filter(|(_, (pass, fail))| !(*pass && *fail))
+        .map(|(id, (pass, fail))| format!("{id}: pass={pass} finding={fail}"))
+        .collect();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn findings_stay_within_each_rules_ceiling() {
+    for (file, when, _) in EXPECTED {
+        for r in audit(file, when).results.unwrap() {
+            let rule = picert_verify::rules::find(&r.rule).unwrap();
+            assert!(
+                r.severity <= rule.severity,
+                "{file}: {} above its ceiling",
+                r.rule
+            );
+        }
+    }
+}
+
+#[test]
+fn chrome_rule_is_not_yet_effective_for_2026_certificates() {
+    let report = audit("good.pem", "2026-06-01");
+    let r = report
+        .results
+        .unwrap()
+        .into_iter()
+        .find(|r| r.rule == "chrome.eku.client_auth")
+        .unwrap();
+    assert_eq!(r.status, Status::Ne);
+}
+
+#[test]
+fn chain_order_does_not_matter() {
+    let pki = root().join("fixtures/pki");
+    let good = std::fs::read_to_string(pki.join("good.pem")).unwrap();
+    // Put the intermediate first: the leaf must still be found and chained.
+    let blocks: Vec<&str> = good
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    let reversed: String = blocks.iter().rev().copied().collect();
+    let a = auditor("2026-06-01").audit_bytes("a", good.as_bytes());
+    let b = auditor("2026-06-01").audit_bytes("b", reversed.as_bytes());
+    assert_eq!(a[0].results, b[0].results);
+    assert_eq!(a[0].subject, b[0].subject);
+}
+
+#[test]
+fn intermediate_given_separately_completes_the_chain() {
+    let pki = root().join("fixtures/pki");
+    let int = read_contents(&std::fs::read(pki.join("public-issuing.pem")).unwrap())
+        .unwrap()
+        .certificates;
+    let report = auditor("2026-06-01")
+        .extra_chain(int)
+        .audit_file(&pki.join("missing-intermediate.pem"))
+        .remove(0);
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+}
+
+#[test]
+fn without_topology_the_topology_rules_are_na_and_said_inferred() {
+    let pki = root().join("fixtures/pki");
+    let roots = read_contents(&std::fs::read(pki.join("public-root.pem")).unwrap())
+        .unwrap()
+        .certificates;
+    let report = Auditor::new()
+        .trust(TrustStore::from_certificates("roots", &roots).unwrap())
+        .at(at("2026-06-01"))
+        .audit_file(&pki.join("missing-sip-domain.pem"))
+        .remove(0);
+    assert_eq!(report.expectations.as_deref(), Some("inferred"));
+    for id in [
+        "pic.subject.matches_access_edge",
+        "pic.san.expected_present",
+        "pic.san.unexpected",
+        "pic.eku.client_auth",
+    ] {
+        let r = report
+            .results
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|r| r.rule == id)
+            .unwrap();
+        assert_eq!(r.status, Status::Na, "{id}");
+    }
+    assert!(findings(&report).is_empty());
+}
+
+#[test]
+fn templates_are_decoded_from_requests() {
+    let report = audit("template-extension.csr", "2026-06-01");
+    assert_eq!(
+        report.templates,
+        [
+            "WebServer (request attribute)",
+            "WebServer (V1 template extension)"
+        ]
+    );
+}
+
+#[test]
+fn the_built_in_mozilla_store_does_not_trust_the_test_ca() {
+    let pki = root().join("fixtures/pki");
+    let report = Auditor::new()
+        .at(at("2026-06-01"))
+        .audit_file(&pki.join("good.pem"))
+        .remove(0);
+    let r = report
+        .results
+        .unwrap()
+        .into_iter()
+        .find(|r| r.rule == "pic.issuer.public_ca")
+        .unwrap();
+    assert_eq!(r.status, Status::Finding);
+    assert!(r.detail.unwrap().contains("is not a trusted root"));
+}
