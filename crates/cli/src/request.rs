@@ -213,7 +213,7 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
                     return Err(CliError::input(
                         path,
                         format!(
-                            "the key is {}, but the key type asked for is {kt}",
+                            "the key is {}, but the key type asked for (--key-type or key_type in the topology) is {kt}",
                             key.kind()
                         ),
                     ))

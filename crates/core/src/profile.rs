@@ -82,9 +82,18 @@ impl SubjectFields {
 impl Topology {
     /// Parses a topology from TOML text. `origin` names the file in error messages.
     pub fn from_toml(text: &str, origin: &str) -> Result<Topology, Error> {
-        toml::from_str(text).map_err(|e| Error::Topology {
-            path: origin.to_string(),
-            message: one_line(&e.to_string()),
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let message = one_line(e.message());
+            Error::Topology {
+                path: origin.to_string(),
+                message: match line {
+                    Some(l) => format!("line {l}: {message}"),
+                    None => message,
+                },
+            }
         })
     }
 

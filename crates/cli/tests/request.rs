@@ -1,0 +1,722 @@
+//! `picert request` through the binary: every flag, every refusal, key-file safety, INF output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use picert_verify::facts::{csr_facts, Facts, KeyFacts};
+use predicates::prelude::*;
+
+fn contoso() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/contoso.toml")
+}
+
+fn picert() -> Command {
+    let mut c = Command::cargo_bin("picert").unwrap();
+    c.env_remove("PICERT_KEY_PASSPHRASE");
+    c
+}
+
+fn read_csr(path: &Path) -> Facts {
+    let bytes = fs::read(path).unwrap();
+    let contents = picert_verify::input::read_contents(&bytes).unwrap();
+    csr_facts(&contents.requests[0]).unwrap()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn topology_file_writes_csr_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "1. sip.contoso.com (subject name)",
+        ))
+        .stderr(predicate::str::contains(
+            "3. sip.fabrikam.com (SIP domain fabrikam.com)",
+        ))
+        .stderr(predicate::str::contains(
+            "serverAuth, clientAuth (PIC with AOL)",
+        ))
+        .stderr(predicate::str::contains(
+            "public CAs are dropping the client EKU",
+        ))
+        .stderr(predicate::str::contains("Next: submit"));
+    let csr = dir.path().join("sip.contoso.com.csr");
+    let key = dir.path().join("sip.contoso.com.key");
+    let f = read_csr(&csr);
+    assert_eq!(
+        f.dns_sans,
+        ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"]
+    );
+    assert_eq!(
+        f.subject,
+        "C=US, ST=WA, L=Redmond, O=Contoso, CN=sip.contoso.com"
+    );
+    assert_eq!(f.csr_signature, Some(Ok(())));
+    assert!(fs::read_to_string(&key)
+        .unwrap()
+        .starts_with("-----BEGIN PRIVATE KEY-----"));
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&key), 0o600);
+        assert_eq!(mode(&csr), 0o644);
+    }
+}
+
+#[test]
+fn flags_alone_make_the_request_and_override_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .current_dir(dir.path())
+        .args([
+            "request",
+            "--access-edge",
+            "Access.Example.COM",
+            "--webconf",
+            "webconf.example.com",
+            "--av",
+            "av.example.com",
+            "--sip-domain",
+            "example.com",
+            "--sip-domain",
+            "bücher.example",
+            "--extra-san",
+            "lync.example.com",
+            "--extra-san",
+            "webconf.example.com",
+            "--client-eku",
+            "--country",
+            "fr",
+            "--state",
+            "IDF",
+            "--locality",
+            "Paris",
+            "--org",
+            "Example",
+            "--ou",
+            "IT",
+            "--friendly-name",
+            "Edge",
+            "--key-type",
+            "ecdsa-p256",
+            "--template",
+            "EdgeClientServer",
+            "--template-extension",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("av.example.com (not a SAN"))
+        .stderr(predicate::str::contains("does not support CNG"));
+    let f = read_csr(&dir.path().join("access.example.com.csr"));
+    assert_eq!(
+        f.dns_sans,
+        [
+            "access.example.com",
+            "webconf.example.com",
+            "sip.example.com",
+            "sip.xn--bcher-kva.example",
+            "lync.example.com"
+        ]
+    );
+    assert_eq!(
+        f.subject,
+        "C=FR, ST=IDF, L=Paris, O=Example, OU=IT, CN=access.example.com"
+    );
+    assert_eq!(
+        f.key,
+        KeyFacts::Ec {
+            curve: "P-256".into()
+        }
+    );
+    assert_eq!(f.key_usage, Some((true, false, true)));
+    assert_eq!(
+        f.eku.as_deref(),
+        Some(
+            &[
+                "1.3.6.1.5.5.7.3.1".to_string(),
+                "1.3.6.1.5.5.7.3.2".to_string()
+            ][..]
+        )
+    );
+    let templates: Vec<_> = f
+        .templates
+        .iter()
+        .map(|t| (t.source, t.value.as_str()))
+        .collect();
+    assert_eq!(
+        templates,
+        [
+            ("request attribute", "EdgeClientServer"),
+            ("V1 template extension", "EdgeClientServer")
+        ]
+    );
+
+    // Flags over a topology file: the file's AOL stays, its SIP domains are replaced.
+    let dir2 = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args([
+            "--sip-domain",
+            "contoso.com",
+            "--primary-sip-only",
+            "--hash",
+            "sha512",
+            "--template",
+            "none",
+            "--key-type",
+            "rsa3072",
+        ])
+        .arg("--out-dir")
+        .arg(dir2.path())
+        .assert()
+        .success();
+    let f = read_csr(&dir2.path().join("sip.contoso.com.csr"));
+    assert_eq!(f.dns_sans, ["sip.contoso.com", "webcon.contoso.com"]);
+    assert_eq!(f.signature.name, "sha512WithRSAEncryption");
+    assert_eq!(f.key, KeyFacts::Rsa { bits: 3072 });
+    assert!(f.templates.is_empty());
+}
+
+#[test]
+fn primary_sip_only_keeps_the_first_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--primary-sip-only")
+        .arg("--csr")
+        .arg(dir.path().join("x.csr"))
+        .arg("--key-out")
+        .arg(dir.path().join("x.key"))
+        .assert()
+        .success();
+    let f = read_csr(&dir.path().join("x.csr"));
+    assert_eq!(f.dns_sans, ["sip.contoso.com", "webcon.contoso.com"]);
+}
+
+#[test]
+fn csr_to_stdout_and_der_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--csr", "-", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+    assert!(
+        dir.path().join("sip.contoso.com.key").exists(),
+        "the key is still written to a file"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--format", "der", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let der = fs::read(dir.path().join("sip.contoso.com.csr")).unwrap();
+    assert_eq!(der[0], 0x30);
+    assert!(csr_facts(&der).is_ok());
+}
+
+#[test]
+fn existing_key_is_never_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("sip.contoso.com.key");
+    fs::write(&key, b"precious key material").unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "sip.contoso.com.key: already exists",
+        ))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(fs::read(&key).unwrap(), b"precious key material");
+    assert!(
+        !dir.path().join("sip.contoso.com.csr").exists(),
+        "no CSR without its key"
+    );
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path())
+        .arg("--force")
+        .assert()
+        .success();
+    assert_ne!(fs::read(&key).unwrap(), b"precious key material");
+    #[cfg(unix)]
+    assert_eq!(mode(&key), 0o600);
+}
+
+#[test]
+fn existing_csr_blocks_too_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let csr = dir.path().join("sip.contoso.com.csr");
+    fs::write(&csr, b"old csr").unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    assert_eq!(fs::read(&csr).unwrap(), b"old csr");
+    assert!(!dir.path().join("sip.contoso.com.key").exists());
+}
+
+#[test]
+fn unwritable_folder_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir");
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write"));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn reuses_a_key_in_each_format_and_keeps_it_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args) in [
+        ("pkcs1.pem", vec!["genrsa", "-traditional", "2048"]),
+        (
+            "sec1.pem",
+            vec!["ecparam", "-name", "prime256v1", "-genkey", "-noout"],
+        ),
+        (
+            "pkcs8.pem",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+            ],
+        ),
+    ] {
+        let Ok(out) = std::process::Command::new("openssl").args(&args).output() else {
+            panic!("openssl is needed for this test");
+        };
+        assert!(out.status.success());
+        let key = dir.path().join(name);
+        fs::write(&key, &out.stdout).unwrap();
+        let csr = dir.path().join(format!("{name}.csr"));
+        picert()
+            .args(["request", "--topology"])
+            .arg(contoso())
+            .args([
+                "--key-type",
+                if name == "sec1.pem" {
+                    "ecdsa-p256"
+                } else {
+                    "rsa2048"
+                },
+            ])
+            .arg("--key")
+            .arg(&key)
+            .arg("--csr")
+            .arg(&csr)
+            .assert()
+            .success();
+        assert_eq!(
+            fs::read(&key).unwrap(),
+            out.stdout,
+            "{name}: the key file is untouched"
+        );
+        let f = read_csr(&csr);
+        assert_eq!(f.csr_signature, Some(Ok(())), "{name}");
+        // The CSR's public key is the given key's.
+        let spki = std::process::Command::new("openssl")
+            .args(["pkey", "-pubout", "-in"])
+            .arg(&key)
+            .output()
+            .unwrap()
+            .stdout;
+        let from_csr = std::process::Command::new("openssl")
+            .args(["req", "-pubkey", "-noout", "-in"])
+            .arg(&csr)
+            .output()
+            .unwrap()
+            .stdout;
+        assert_eq!(spki, from_csr, "{name}");
+    }
+    assert_eq!(
+        fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "key"))
+            .count(),
+        0,
+        "no key written when reusing one"
+    );
+}
+
+#[test]
+fn key_type_mismatch_with_given_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.pem");
+    let out = std::process::Command::new("openssl")
+        .args(["ecparam", "-name", "prime256v1", "-genkey", "-noout"])
+        .output()
+        .unwrap();
+    fs::write(&key, out.stdout).unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--key")
+        .arg(&key)
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("k.pem: the key is ECDSA P-256, but the key type asked for (--key-type or key_type in the topology) is rsa2048"));
+}
+
+#[test]
+fn passphrase_from_file_and_environment_encrypts_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass.txt");
+    fs::write(&pass, "s3cret passphrase\n").unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--key-type", "ecdsa-p256", "--key-passphrase-file"])
+        .arg(&pass)
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("encrypted"));
+    let key = dir.path().join("sip.contoso.com.key");
+    let text = fs::read_to_string(&key).unwrap();
+    assert!(text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    let ok = std::process::Command::new("openssl")
+        .args(["pkey", "-noout", "-passin", "pass:s3cret passphrase", "-in"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(
+        ok.success(),
+        "openssl reads the encrypted key with the passphrase"
+    );
+
+    // The encrypted key is reused with the passphrase from the environment.
+    picert()
+        .env("PICERT_KEY_PASSPHRASE", "s3cret passphrase")
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--key-type", "ecdsa-p256"])
+        .arg("--key")
+        .arg(&key)
+        .arg("--csr")
+        .arg(dir.path().join("again.csr"))
+        .assert()
+        .success();
+    // Without it, the refusal names the file and the remedy.
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--key-type", "ecdsa-p256"])
+        .arg("--key")
+        .arg(&key)
+        .arg("--csr")
+        .arg(dir.path().join("third.csr"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "sip.contoso.com.key: the key is encrypted",
+        ));
+    let empty = dir.path().join("empty.txt");
+    fs::write(&empty, "").unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--key-passphrase-file")
+        .arg(&empty)
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "empty.txt: the passphrase file is empty",
+        ));
+}
+
+#[test]
+fn inf_output_for_certreq() {
+    let out = picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--format", "inf", "--csr", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let inf = String::from_utf8(out).unwrap();
+    for line in [
+        "Subject = \"CN=sip.contoso.com, O=Contoso, L=Redmond, S=WA, C=US\"",
+        "ProviderName = \"Microsoft RSA SChannel Cryptographic Provider\"",
+        "Exportable = TRUE",
+        "OID=1.3.6.1.5.5.7.3.2",
+        "_continue_ = \"dns=sip.fabrikam.com\"",
+        "CertificateTemplate = WebServer",
+        "FriendlyName = \"Edge external\"",
+    ] {
+        assert!(inf.contains(&format!("{line}\r\n")), "missing {line}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--format", "inf", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("certreq -new"));
+    assert!(dir.path().join("sip.contoso.com.inf").exists());
+    assert!(
+        !dir.path().join("sip.contoso.com.key").exists(),
+        "no key with --format inf"
+    );
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .args(["--format", "inf", "--key-out", "x.key"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--format inf makes no key"));
+}
+
+#[test]
+fn refusals_exit_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_toml = dir.path().join("bad.toml");
+    fs::write(
+        &bad_toml,
+        "access_edge = \"sip.contoso.com\"\nsip_domain = [\"contoso.com\"]\n",
+    )
+    .unwrap();
+    let wrong_type = dir.path().join("type.toml");
+    fs::write(&wrong_type, "access_edge = 5\n").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--access-edge".into(),
+                "*.contoso.com".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+            ],
+            "wildcard",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "192.0.2.10".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+            ],
+            "IP address",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "sip.contoso.com.".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+            ],
+            "trailing dot",
+        ),
+        (
+            vec!["--access-edge".into(), "sip.contoso.com".into()],
+            "at least one SIP domain",
+        ),
+        (
+            vec!["--sip-domain".into(), "contoso.com".into()],
+            "missing the Access Edge external FQDN",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "sip.contoso.com".into(),
+                "--sip-domain".into(),
+                "contoso".into(),
+            ],
+            "not a fully qualified",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "sip.contoso.com".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+                "--extra-san".into(),
+                format!("{}.com", "a".repeat(300)),
+            ],
+            "at most 253",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "sip.contoso.com".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+                "--extra-san".into(),
+                format!("{}.contoso.com", "a".repeat(64)),
+            ],
+            "at most 63",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "sip.contoso.com".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+                "--country".into(),
+                "USA".into(),
+            ],
+            "two-letter",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "sip.contoso.com".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+                "--key-type".into(),
+                "ecdsa-p256".into(),
+                "--hash".into(),
+                "sha512".into(),
+            ],
+            "signs with sha256",
+        ),
+        (
+            vec!["--topology".into(), bad_toml.display().to_string()],
+            "bad.toml: line 2: unknown field `sip_domain`",
+        ),
+        (
+            vec!["--topology".into(), wrong_type.display().to_string()],
+            "type.toml: line 1: invalid type",
+        ),
+        (
+            vec![
+                "--topology".into(),
+                dir.path().join("none.toml").display().to_string(),
+            ],
+            "none.toml: no such file or directory",
+        ),
+        (
+            vec!["--topology".into(), dir.path().display().to_string()],
+            "is a directory",
+        ),
+    ];
+    for (args, message) in cases {
+        let assert = picert()
+            .current_dir(dir.path())
+            .arg("request")
+            .args(&args)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(
+            stderr.contains(message),
+            "{args:?}: expected {message:?} in {stderr:?}"
+        );
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{args:?}: one line, got {stderr:?}"
+        );
+        assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
+    }
+    // Refused by the argument parser: rsa1024 and sha1, with the reason.
+    picert()
+        .args([
+            "request",
+            "--access-edge",
+            "sip.contoso.com",
+            "--sip-domain",
+            "contoso.com",
+            "--key-type",
+            "rsa1024",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rsa1024 is refused"));
+    picert()
+        .args([
+            "request",
+            "--access-edge",
+            "sip.contoso.com",
+            "--sip-domain",
+            "contoso.com",
+            "--hash",
+            "sha1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sha1 is refused"));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        3,
+        "nothing written by a refusal"
+    );
+}
+
+#[test]
+fn aol_and_client_eku_conflict() {
+    picert()
+        .args([
+            "request",
+            "--access-edge",
+            "sip.contoso.com",
+            "--sip-domain",
+            "contoso.com",
+            "--aol",
+            "--client-eku",
+        ])
+        .assert()
+        .code(2);
+}
