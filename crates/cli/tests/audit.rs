@@ -1,0 +1,396 @@
+//! `picert audit` and `picert rules` through the binary: reports, JSON, exit codes, inputs.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use picert_verify::{Report, Status, RULES};
+use predicates::prelude::*;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn pki(name: &str) -> PathBuf {
+    root().join("fixtures/pki").join(name)
+}
+
+/// `picert audit` with the test trust store, the contoso topology and a fixed time.
+fn audit() -> Command {
+    let mut c = Command::cargo_bin("picert").unwrap();
+    c.env_remove("NO_COLOR")
+        .arg("audit")
+        .arg("--trust-store")
+        .arg(pki("public-root.pem"))
+        .arg("--topology")
+        .arg(root().join("fixtures/contoso.toml"))
+        .args(["--at", "2026-06-01T00:00:00Z"]);
+    c
+}
+
+fn json(cmd: &mut Command) -> (Report, i32) {
+    let out = cmd.args(["--format", "json"]).output().unwrap();
+    let report: Report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not a JSON report ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (report, out.status.code().unwrap())
+}
+
+#[test]
+fn good_certificate_passes_with_exit_0() {
+    audit()
+        .arg(pki("good.pem"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "subject    C=US, ST=WA, L=Redmond, O=Contoso, CN=sip.contoso.com",
+        ))
+        .stdout(predicate::str::contains(
+            "chain      C=US, O=picert Test Public CA, CN=picert Test Issuing CA -> trusted root",
+        ))
+        .stdout(predicate::str::contains(
+            "PASS: 0 errors, 0 warnings, 0 notices",
+        ));
+}
+
+#[test]
+fn error_finding_exits_1_and_names_the_rule() {
+    audit()
+        .arg(pki("no-client-eku.pem"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error   pic.eku.client_auth  AOL PIC needs the client EKU",
+        ))
+        .stdout(predicate::str::contains("FAIL: 1 error"));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    audit()
+        .arg(pki("wrong-san-order.pem"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("warning pic.san.order"));
+    audit()
+        .arg(pki("wrong-san-order.pem"))
+        .args(["--fail-on", "warning"])
+        .assert()
+        .code(1);
+    audit()
+        .arg(pki("good.csr"))
+        .args(["--fail-on", "notice"])
+        .assert()
+        .code(0);
+    audit()
+        .arg(pki("no-template.csr"))
+        .args(["--fail-on", "notice"])
+        .assert()
+        .code(1);
+    audit()
+        .arg(pki("no-template.csr"))
+        .args(["--fail-on", "bogus"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn json_report_has_every_rule_for_every_input_and_deserialises() {
+    let (report, code) = json(
+        audit()
+            .arg(pki("good.pem"))
+            .arg(pki("good.csr"))
+            .arg(pki("no-crl.pem")),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report.version, 1);
+    assert_eq!(report.audit_time, "2026-06-01T00:00:00Z");
+    assert_eq!(report.inputs.len(), 3);
+    for input in &report.inputs {
+        let results = input.results.as_ref().unwrap();
+        let ids: Vec<&str> = results.iter().map(|r| r.rule.as_str()).collect();
+        let all: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        assert_eq!(ids, all, "{}", input.path);
+    }
+    assert_eq!(report.inputs[1].kind, Some(picert_verify::InputKind::Csr));
+    assert_eq!(report.summary.errors, 1);
+    // The raw JSON uses the documented spellings.
+    let out = audit()
+        .arg(pki("good.csr"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(raw["inputs"][0]["kind"], "csr");
+    assert_eq!(raw["inputs"][0]["results"][0]["status"], "pass");
+    assert_eq!(raw["inputs"][0]["results"][0]["severity"], "error");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains('\x1b'),
+        "JSON is never coloured"
+    );
+}
+
+#[test]
+fn unreadable_input_exits_2_and_the_others_are_still_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, b"").unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(
+        &key,
+        std::fs::read(root().join("fixtures/pki/keys/leaf.key")).unwrap(),
+    )
+    .unwrap();
+    let (report, code) = json(
+        audit()
+            .arg(&empty)
+            .arg(pki("good.pem"))
+            .arg(&key)
+            .arg(dir.path().join("missing.pem")),
+    );
+    assert_eq!(code, 2);
+    assert_eq!(report.inputs.len(), 4);
+    assert_eq!(report.inputs[0].error.as_deref(), Some("the file is empty"));
+    assert!(report.inputs[0].results.is_none());
+    assert!(report.inputs[1].error.is_none() && report.inputs[1].results.is_some());
+    assert!(report.inputs[2]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("private key"));
+    assert_eq!(
+        report.inputs[3].error.as_deref(),
+        Some("no such file or directory")
+    );
+    assert_eq!(report.summary.unreadable, 3);
+    audit()
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "empty.pem: unreadable: the file is empty",
+        ))
+        .stderr("");
+}
+
+#[test]
+fn directory_and_stdin_inputs() {
+    let (report, _) = json(audit().arg(root().join("fixtures/pki")));
+    // Every .pem, .csr and .p7b in the folder; keys live in keys/ and are not picked up.
+    let expected = std::fs::read_dir(root().join("fixtures/pki"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x == "pem" || x == "csr" || x == "p7b")
+        })
+        .count();
+    assert_eq!(report.inputs.len(), expected);
+    assert!(
+        report.inputs.iter().all(|i| i.error.is_none()),
+        "every fixture reads"
+    );
+
+    let bytes = std::fs::read(pki("windows-label.csr")).unwrap();
+    let (report, code) = json(audit().arg("-").write_stdin(bytes));
+    assert_eq!(code, 0);
+    assert_eq!(report.inputs[0].path, "<stdin>");
+    assert_eq!(report.inputs[0].kind, Some(picert_verify::InputKind::Csr));
+
+    let dir = tempfile::tempdir().unwrap();
+    audit()
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "holds no certificate or request file",
+        ));
+}
+
+#[test]
+fn pkcs7_and_der_inputs() {
+    audit().arg(pki("good.p7b")).assert().code(0);
+    let dir = tempfile::tempdir().unwrap();
+    let der = dir.path().join("leaf.cer");
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(pki("good.pem"))
+        .output()
+        .unwrap();
+    std::fs::write(&der, out.stdout).unwrap();
+    // Alone, the DER leaf lacks its intermediate; --chain supplies it.
+    audit()
+        .arg(&der)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("add the intermediate"));
+    audit()
+        .arg(&der)
+        .arg("--chain")
+        .arg(pki("public-issuing.pem"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn without_topology_says_expectations_are_inferred() {
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["audit", "--at", "2026-06-01", "--trust-store"])
+        .arg(pki("public-root.pem"))
+        .arg(pki("missing-sip-domain.pem"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("inferred from the certificate itself (no topology given: 3 topology rules not checked)"));
+}
+
+#[test]
+fn flags_stand_in_for_the_topology() {
+    let mut c = Command::cargo_bin("picert").unwrap();
+    c.args([
+        "audit",
+        "--at",
+        "2026-06-01",
+        "--access-edge",
+        "sip.contoso.com",
+        "--webconf",
+        "webcon.contoso.com",
+    ])
+    .args([
+        "--sip-domain",
+        "contoso.com",
+        "--sip-domain",
+        "fabrikam.com",
+        "--sip-domain",
+        "litwareinc.com",
+        "--aol",
+    ])
+    .arg("--trust-store")
+    .arg(pki("public-root.pem"))
+    .arg(pki("good.pem"))
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains(
+        "missing DNS SAN: sip.litwareinc.com (SIP domain litwareinc.com)",
+    ));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let colored = audit()
+        .arg(pki("no-crl.pem"))
+        .args(["--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&colored.stdout).contains("\x1b[1;31m"));
+    let plain = audit().arg(pki("no-crl.pem")).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&plain.stdout).contains('\x1b'),
+        "not a terminal: no colour"
+    );
+    let never = audit()
+        .arg(pki("no-crl.pem"))
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&never.stdout).contains('\x1b'));
+}
+
+#[test]
+fn verbose_lists_every_rule() {
+    let out = audit()
+        .arg(pki("good.pem"))
+        .arg("--verbose")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for rule in RULES {
+        assert!(text.contains(rule.id), "{} missing from --verbose", rule.id);
+    }
+    assert!(text.contains("pass    pic.issuer.public_ca  chain:"));
+    assert!(text.contains("not yet chrome.eku.client_auth"));
+}
+
+#[test]
+fn bad_arguments_exit_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, message) in [
+        (vec!["--at", "yesterday"], "not an RFC 3339 time"),
+        (
+            vec!["--trust-store", "/nonexistent/roots.pem"],
+            "/nonexistent/roots.pem: no such file or directory",
+        ),
+        (
+            vec!["--chain", "/nonexistent/int.pem"],
+            "/nonexistent/int.pem: no such file or directory",
+        ),
+        (vec!["--sip-domain", "*.contoso.com"], "wildcard"),
+    ] {
+        let out = Command::cargo_bin("picert")
+            .unwrap()
+            .current_dir(dir.path())
+            .arg("audit")
+            .args(&args)
+            .arg(pki("good.pem"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(
+            stderr.lines().filter(|l| !l.is_empty()).count() <= 2,
+            "{args:?}: short error, got {stderr}"
+        );
+    }
+}
+
+#[test]
+fn rules_list_and_explain() {
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .arg("rules")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), RULES.len());
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["rules", "explain", "pic.san.order"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("severity    warning"))
+        .stdout(predicate::str::contains("seeds 001/002"));
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), RULES.len());
+    assert!(list
+        .iter()
+        .all(|r| r["citation"].as_str().is_some_and(|c| !c.is_empty())));
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["rules", "explain", "pic.nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule 'pic.nope'"));
+}
+
+#[test]
+fn every_status_is_reachable_through_the_cli() {
+    let (report, _) = json(audit().arg(pki("good.pem")).arg(pki("good.csr")));
+    let statuses: Vec<Status> = report
+        .inputs
+        .iter()
+        .flat_map(|i| i.results.clone().unwrap())
+        .map(|r| r.status)
+        .collect();
+    for s in [Status::Pass, Status::Na, Status::Ne] {
+        assert!(statuses.contains(&s), "{s:?}");
+    }
+}
