@@ -189,9 +189,11 @@ mod tests {
         );
     }
 
+    type Check = fn(&NameError) -> bool;
+
     #[test]
     fn refuses_each_bad_shape() {
-        let cases: &[(&str, fn(&NameError) -> bool)] = &[
+        let cases: &[(&str, Check)] = &[
             ("", |e| matches!(e, NameError::Empty)),
             ("*.contoso.com", |e| matches!(e, NameError::Wildcard(_))),
             ("sip*.contoso.com", |e| matches!(e, NameError::Wildcard(_))),

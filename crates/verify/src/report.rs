@@ -143,7 +143,7 @@ impl InputReport {
             .flatten()
             .filter(|r| r.status == Status::Finding)
             .collect();
-        list.sort_by(|a, b| b.severity.cmp(&a.severity));
+        list.sort_by_key(|r| std::cmp::Reverse(r.severity));
         list
     }
 }
