@@ -20,7 +20,7 @@ pub struct RequestArgs {
     #[command(flatten)]
     pub topology: TopologyArgs,
 
-    /// Only the primary SIP domain gets a sip.<domain> SAN (Request-CsCertificate without -AllSipDomain)
+    /// Only the primary SIP domain gets a sip.DOMAIN SAN (Request-CsCertificate without -AllSipDomain)
     #[arg(long)]
     pub primary_sip_only: bool,
     /// Ask for the client EKU without declaring AOL
@@ -70,10 +70,10 @@ pub struct RequestArgs {
     /// Folder for the default output names
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
-    /// Where the CSR (or INF) goes; '-' for standard output [default: <access-edge>.csr or .inf]
+    /// Where the CSR (or INF) goes; '-' for standard output [default: ACCESS-EDGE.csr or ACCESS-EDGE.inf]
     #[arg(long, value_name = "FILE|-")]
     pub csr: Option<PathBuf>,
-    /// Where the private key goes [default: <access-edge>.key; none with --key]
+    /// Where the private key goes [default: ACCESS-EDGE.key; none with --key]
     #[arg(long, value_name = "FILE")]
     pub key_out: Option<PathBuf>,
     /// Output: a PEM or DER CSR with its key, or a certreq INF (the key is then made on Windows)

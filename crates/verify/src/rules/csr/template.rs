@@ -1,4 +1,4 @@
-//! Seed 000: "Request-CsCertificate ... -Template <name>"; "the default template name used for
+//! Seed 000: "Request-CsCertificate ... -Template NAME"; "the default template name used for
 //! Lync Server is WebServer". An enterprise CA (AD CS) needs a template in an offline request;
 //! a public CA ignores it.
 

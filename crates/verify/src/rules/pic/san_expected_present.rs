@@ -1,6 +1,6 @@
 //! "SAN: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com ... add SAN entries for
 //! additional SIP domains" (seeds 001/002), and for federation "the exact FQDN [of the SRV
-//! target sip.<domain>] must be present in either the SN or the SAN of the external
+//! target `sip.<domain>`] must be present in either the SN or the SAN of the external
 //! certificate" (Lync 2013 federation DNS requirements).
 
 use picert_core::names::same_dns_name;
