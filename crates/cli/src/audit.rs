@@ -12,7 +12,12 @@ use crate::request::TopologyArgs;
 use crate::{read_file, CliError};
 
 /// File endings a directory scan picks up.
-const CERT_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "der", "p7b", "p7c", "csr", "req"];
+const CERT_EXTENSIONS: &[&str] = &[
+    "pem", "crt", "cer", "der", "p7b", "p7c", "csr", "req", "pfx", "p12",
+];
+
+/// Environment variable holding the PKCS#12 password.
+pub const PFX_PASSWORD_ENV: &str = "PICERT_PFX_PASSWORD";
 
 #[derive(Args, Debug)]
 pub struct AuditArgs {
@@ -30,6 +35,9 @@ pub struct AuditArgs {
     /// Extra intermediate certificates offered to every chain (repeatable)
     #[arg(long = "chain", value_name = "FILE")]
     pub chains: Vec<PathBuf>,
+    /// Password of PKCS#12 (.pfx) inputs, first line of this file (also: PICERT_PFX_PASSWORD)
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// Audit time, RFC 3339 (2026-06-01T00:00:00Z) or a date (2026-06-01) [default: now]
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     pub at: Option<i64>,
@@ -90,6 +98,18 @@ fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
     Ok(contents.certificates)
 }
 
+/// The PKCS#12 password: the first line of --password-file, or the environment.
+fn pfx_password(args: &AuditArgs) -> Result<Option<String>, CliError> {
+    if let Some(path) = &args.password_file {
+        let bytes = read_file(path)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| CliError::input(path, "the password file is not UTF-8 text"))?;
+        let line = text.lines().next().unwrap_or_default();
+        return Ok(Some(line.to_string()));
+    }
+    Ok(std::env::var(PFX_PASSWORD_ENV).ok())
+}
+
 pub fn build_auditor(args: &AuditArgs) -> Result<Auditor, CliError> {
     let topology = args.topology.resolve()?;
     let expectations = if topology.is_empty() {
@@ -113,7 +133,7 @@ pub fn build_auditor(args: &AuditArgs) -> Result<Auditor, CliError> {
     for path in &args.chains {
         extra.extend(read_certificates(path)?);
     }
-    Ok(auditor.extra_chain(extra))
+    Ok(auditor.extra_chain(extra).pfx_password(pfx_password(args)?))
 }
 
 /// Expands directories into their certificate files (sorted); keeps files and '-' as given.

@@ -394,3 +394,66 @@ fn every_status_is_reachable_through_the_cli() {
         assert!(statuses.contains(&s), "{s:?}");
     }
 }
+
+#[test]
+fn pkcs12_inputs_modern_and_legacy() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pfx-pass.txt");
+    std::fs::write(&pass, "Edge pfx pass\n").unwrap();
+    let modern = dir.path().join("edge.pfx");
+    let legacy = dir.path().join("edge-legacy.p12");
+    for (out, extra) in [
+        (&modern, vec![]),
+        (
+            &legacy,
+            vec![
+                "-certpbe",
+                "PBE-SHA1-3DES",
+                "-keypbe",
+                "PBE-SHA1-3DES",
+                "-macalg",
+                "sha1",
+            ],
+        ),
+    ] {
+        let status = std::process::Command::new("openssl")
+            .args(["pkcs12", "-export", "-passout", "pass:Edge pfx pass", "-in"])
+            .arg(pki("good.pem"))
+            .arg("-inkey")
+            .arg(root().join("fixtures/pki/keys/leaf.key"))
+            .args(&extra)
+            .arg("-out")
+            .arg(out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        audit()
+            .arg(out)
+            .arg("--password-file")
+            .arg(&pass)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("PASS"));
+        audit()
+            .env("PICERT_PFX_PASSWORD", "Edge pfx pass")
+            .arg(out)
+            .assert()
+            .code(0);
+        audit()
+            .env("PICERT_PFX_PASSWORD", "wrong")
+            .arg(out)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains(
+                "cannot open the PKCS#12 file: wrong password",
+            ));
+        audit()
+            .env_remove("PICERT_PFX_PASSWORD")
+            .arg(out)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains(
+                "give its password with --password-file",
+            ));
+    }
+}

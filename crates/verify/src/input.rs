@@ -1,5 +1,6 @@
 //! Reading inputs: PEM or DER certificates (a leaf and its chain in any order), PKCS#7
-//! bundles, and PKCS#10 requests (including Windows' `NEW CERTIFICATE REQUEST` label).
+//! bundles, PKCS#12 (`.pfx`) files given their password, and PKCS#10 requests (including
+//! Windows' `NEW CERTIFICATE REQUEST` label).
 //!
 //! PEM blocks are split with the `pem` crate (already in the build through rcgen): the
 //! rustls-pki-types reader skips labels it does not know, and both Windows' request label and
@@ -58,8 +59,17 @@ fn describe_label(label: &str) -> String {
     }
 }
 
-/// Reads one file's bytes.
+/// Reads one file's bytes (a PKCS#12 file is refused: it needs a password, see
+/// [`read_contents_with_password`]).
 pub fn read_contents(bytes: &[u8]) -> Result<Contents, InputError> {
+    read_contents_with_password(bytes, None)
+}
+
+/// Reads one file's bytes; `pfx_password` opens PKCS#12 files (whose private keys are ignored).
+pub fn read_contents_with_password(
+    bytes: &[u8],
+    pfx_password: Option<&str>,
+) -> Result<Contents, InputError> {
     if bytes.is_empty() {
         return Err(InputError::Empty);
     }
@@ -72,7 +82,7 @@ pub fn read_contents(bytes: &[u8]) -> Result<Contents, InputError> {
     }
     if bytes[0] == 0x30 {
         let mut contents = Contents::default();
-        read_der(bytes, &mut contents)?;
+        read_der(bytes, &mut contents, pfx_password)?;
         return Ok(contents);
     }
     Err(InputError::Unrecognised)
@@ -119,7 +129,11 @@ fn pem_error(e: &::pem::PemError) -> String {
 }
 
 /// DER: a certificate, a request, a PKCS#7 bundle, or something named precisely.
-fn read_der(der: &[u8], contents: &mut Contents) -> Result<(), InputError> {
+fn read_der(
+    der: &[u8],
+    contents: &mut Contents,
+    pfx_password: Option<&str>,
+) -> Result<(), InputError> {
     if let Ok((rest, _)) = X509Certificate::from_der(der) {
         if rest.is_empty() {
             contents.certificates.push(der.to_vec());
@@ -157,9 +171,7 @@ fn read_der(der: &[u8], contents: &mut Contents) -> Result<(), InputError> {
         if first.tag() == Tag::Integer {
             let version = first.clone().as_u32().unwrap_or(99);
             if version == 3 && is_pkcs12(seq) {
-                return Err(InputError::Pkcs12(
-                    "a PKCS#12 (.pfx) file: picert does not read PKCS#12 yet; export the certificate as PEM or DER (openssl pkcs12 -nokeys -in FILE)".into(),
-                ));
+                return pkcs12_certificates(der, pfx_password, contents);
             }
             if version <= 1 {
                 return Err(InputError::WrongDer(
@@ -185,6 +197,43 @@ fn read_der(der: &[u8], contents: &mut Contents) -> Result<(), InputError> {
 fn short(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     s.chars().take(120).collect()
+}
+
+/// The certificates of a PKCS#12 file, leaf first when the file links one to its key.
+fn pkcs12_certificates(
+    der: &[u8],
+    password: Option<&str>,
+    contents: &mut Contents,
+) -> Result<(), InputError> {
+    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
+    let password = password.ok_or_else(|| {
+        InputError::Pkcs12(
+            "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD"
+                .into(),
+        )
+    })?;
+    let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Relaxed).map_err(|e| {
+        InputError::Pkcs12(match e {
+            p12_keystore::error::Error::MacError(_) => "cannot open the PKCS#12 file: wrong password".into(),
+            other => format!("cannot open the PKCS#12 file: wrong password, or an encryption picert does not read ({other})"),
+        })
+    })?;
+    let before = contents.certificates.len();
+    for (_, entry) in store.entries() {
+        match entry {
+            KeyStoreEntry::PrivateKeyChain(chain) => contents
+                .certificates
+                .extend(chain.certs().iter().map(|c| c.as_der().to_vec())),
+            KeyStoreEntry::Certificate(cert) => contents.certificates.push(cert.as_der().to_vec()),
+            _ => {}
+        }
+    }
+    if contents.certificates.len() == before {
+        return Err(InputError::Pkcs12(
+            "the PKCS#12 file holds no certificate".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn is_pkcs12(seq: &[u8]) -> bool {

@@ -44,6 +44,7 @@ pub struct Auditor {
     at: i64,
     warn_days: u32,
     extra_chain: Vec<Vec<u8>>,
+    pfx_password: Option<String>,
 }
 
 impl Default for Auditor {
@@ -65,6 +66,7 @@ impl Auditor {
             at: now,
             warn_days: 30,
             extra_chain: Vec::new(),
+            pfx_password: None,
         }
     }
 
@@ -98,6 +100,12 @@ impl Auditor {
         self
     }
 
+    /// Sets the password that opens PKCS#12 (`.pfx`) inputs.
+    pub fn pfx_password(mut self, password: Option<String>) -> Auditor {
+        self.pfx_password = password;
+        self
+    }
+
     /// The audit time.
     pub fn audit_time(&self) -> i64 {
         self.at
@@ -120,7 +128,8 @@ impl Auditor {
     /// Audits the bytes of one file: its certificates as one leaf with its chain, and each
     /// request on its own.
     pub fn audit_bytes(&self, path: &str, bytes: &[u8]) -> Vec<InputReport> {
-        let contents = match input::read_contents(bytes) {
+        let contents = match input::read_contents_with_password(bytes, self.pfx_password.as_deref())
+        {
             Ok(c) => c,
             Err(e) => return vec![InputReport::unreadable(path, e.to_string())],
         };
