@@ -1,10 +1,10 @@
 //! `picert audit` and `picert rules`: options to an [`Auditor`], reports to text or JSON.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
-use picert_verify::input::read_contents;
+use picert_verify::input::{read_contents, read_limited, MAX_INPUT_BYTES};
 use picert_verify::rules::{AppliesTo, Needs};
 use picert_verify::{Auditor, InputReport, Report, Severity, Status, TrustStore, RULES};
 
@@ -184,9 +184,11 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         match item {
             Err(r) => reports.push(r),
             Ok(path) if path.as_os_str() == "-" => {
-                let mut bytes = Vec::new();
-                match std::io::stdin().lock().read_to_end(&mut bytes) {
-                    Ok(_) => reports.extend(auditor.audit_bytes("<stdin>", &bytes)),
+                match read_limited(std::io::stdin().lock(), MAX_INPUT_BYTES) {
+                    Ok(Ok(bytes)) => reports.extend(auditor.audit_bytes("<stdin>", &bytes)),
+                    Ok(Err(too_big)) => {
+                        reports.push(InputReport::unreadable("<stdin>", too_big.to_string()))
+                    }
                     Err(e) => reports.push(InputReport::unreadable(
                         "<stdin>",
                         picert_core::io_message(&e),

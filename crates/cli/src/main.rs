@@ -78,7 +78,13 @@ impl fmt::Display for CliError {
 
 /// Reads a whole file; the error names it.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|e| CliError::input(path, picert_core::io_message(&e)))
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::input(path, picert_core::io_message(&e)))?;
+    match picert_verify::input::read_limited(file, picert_verify::input::MAX_INPUT_BYTES) {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(too_big)) => Err(CliError::input(path, too_big)),
+        Err(e) => Err(CliError::input(path, picert_core::io_message(&e))),
+    }
 }
 
 /// Writes to standard output; a closed pipe (`picert audit ... | head`) is not an error.

@@ -100,10 +100,27 @@ impl Topology {
     /// Reads and parses a topology file.
     pub fn load(path: &Path) -> Result<Topology, Error> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| Error::Read {
+        // A topology is a few hundred bytes; refuse anything absurd before reading it all.
+        const MAX_TOPOLOGY_BYTES: u64 = 1024 * 1024;
+        let read_error = |e: std::io::Error| Error::Read {
             path: shown.clone(),
             message: crate::io_message(&e),
-        })?;
+        };
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(
+                std::fs::File::open(path).map_err(read_error)?,
+                MAX_TOPOLOGY_BYTES + 1,
+            ),
+            &mut bytes,
+        )
+        .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_TOPOLOGY_BYTES {
+            return Err(Error::Topology {
+                path: shown,
+                message: "the file is larger than 1 MiB; a topology file is a few lines".into(),
+            });
+        }
         let text = String::from_utf8(bytes).map_err(|_| Error::Topology {
             path: shown.clone(),
             message: "the file is not UTF-8 text".into(),

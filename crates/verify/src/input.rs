@@ -9,6 +9,27 @@
 use asn1_rs::{Any, Class, FromDer, Tag};
 use x509_parser::prelude::*;
 
+/// The largest input picert reads: a certificate chain or a request is a few kilobytes, and a
+/// PKCS#12 file rarely more than a hundred.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most certificates one file may hold (a chain is a handful; a trust store a few hundred).
+pub const MAX_CERTIFICATES: usize = 2000;
+
+/// Reads at most `limit` bytes; more is [`InputError::TooLarge`], found without reading the rest.
+pub fn read_limited(
+    reader: impl std::io::Read,
+    limit: u64,
+) -> std::io::Result<Result<Vec<u8>, InputError>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(InputError::TooLarge(limit)));
+    }
+    Ok(Ok(bytes))
+}
+
 /// What one file holds.
 #[derive(Debug, Default, Clone)]
 pub struct Contents {
@@ -43,6 +64,12 @@ pub enum InputError {
     /// A PKCS#7 bundle without certificates.
     #[error("the PKCS#7 bundle holds no certificate")]
     EmptyPkcs7,
+    /// Larger than [`MAX_INPUT_BYTES`].
+    #[error("the file is larger than {} MiB, far more than any certificate, chain or request", .0 / (1024 * 1024))]
+    TooLarge(u64),
+    /// More certificates than [`MAX_CERTIFICATES`].
+    #[error("holds {0} certificates; picert audits one certificate with its chain per file (at most {max})", max = MAX_CERTIFICATES)]
+    TooManyCertificates(usize),
     /// A PKCS#12 file (needs a password and a PKCS#12 reader).
     #[error("{0}")]
     Pkcs12(String),

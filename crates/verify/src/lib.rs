@@ -119,8 +119,10 @@ impl Auditor {
     /// Reads and audits one file. A read error becomes an unreadable report naming it.
     pub fn audit_file(&self, path: &Path) -> Vec<InputReport> {
         let shown = path.display().to_string();
-        match std::fs::read(path) {
-            Ok(bytes) => self.audit_bytes(&shown, &bytes),
+        match std::fs::File::open(path).and_then(|f| input::read_limited(f, input::MAX_INPUT_BYTES))
+        {
+            Ok(Ok(bytes)) => self.audit_bytes(&shown, &bytes),
+            Ok(Err(too_big)) => vec![InputReport::unreadable(&shown, too_big.to_string())],
             Err(e) => vec![InputReport::unreadable(&shown, picert_core::io_message(&e))],
         }
     }
