@@ -449,7 +449,7 @@ pub struct RulesArgs {
     #[command(subcommand)]
     pub command: Option<RulesCommand>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, global = true)]
     pub format: OutputFormat,
 }
 

@@ -106,8 +106,11 @@ pub struct TopologyArgs {
     #[arg(long = "extra-san", value_name = "FQDN")]
     pub extra_sans: Vec<String>,
     /// Public IM Connectivity with AOL is deployed: the client EKU is required
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_aol")]
     pub aol: bool,
+    /// AOL is not deployed, whatever the topology file says
+    #[arg(long)]
+    pub no_aol: bool,
 }
 
 impl TopologyArgs {
@@ -123,7 +126,13 @@ impl TopologyArgs {
             av_edge: self.av.clone(),
             sip_domains: (!self.sip_domains.is_empty()).then(|| self.sip_domains.clone()),
             extra_sans: (!self.extra_sans.is_empty()).then(|| self.extra_sans.clone()),
-            aol: self.aol.then_some(true),
+            aol: if self.aol {
+                Some(true)
+            } else if self.no_aol {
+                Some(false)
+            } else {
+                None
+            },
             ..Topology::default()
         };
         Ok(base.overlay(flags))
@@ -199,6 +208,11 @@ fn passphrase(args: &RequestArgs) -> Result<Option<Zeroizing<Vec<u8>>>, CliError
 
 pub fn run(args: RequestArgs) -> Result<(), CliError> {
     let mut topology = profile_from(&args)?;
+    if args.format == Format::Inf && (args.key.is_some() || args.key_out.is_some()) {
+        return Err(CliError::usage(
+            "--format inf makes no key here (certreq makes it on Windows): drop --key and --key-out",
+        ));
+    }
     let pass = passphrase(&args)?;
     let pass_bytes = pass.as_ref().map(|p| p.as_slice());
 
@@ -228,10 +242,8 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
     let profile = EdgeProfile::from_topology(topology)?;
     let stem = profile.access_edge.clone();
 
+    ensure_dir(&args.out_dir)?;
     if args.format == Format::Inf {
-        if args.key.is_some() || args.key_out.is_some() {
-            return Err(CliError::usage("--format inf makes no key here (certreq makes it on Windows): drop --key and --key-out"));
-        }
         let text = inf::render_inf(&profile);
         let bytes = inf::inf_bytes(&text);
         let dest = output_path(&args.csr, &args.out_dir, &stem, "inf");
@@ -348,11 +360,44 @@ fn show(p: &Option<PathBuf>) -> String {
         .unwrap_or_default()
 }
 
-fn topology_hint(args: &RequestArgs) -> String {
-    match &args.topology.topology {
-        Some(t) => format!(" --topology {}", t.display()),
-        None => String::new(),
+/// Creates the output folder (and its parents) when it does not exist yet.
+fn ensure_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.is_dir() {
+        return Ok(());
     }
+    if dir.exists() {
+        return Err(CliError::input(dir, "--out-dir is not a folder"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::input(
+            dir,
+            format!("cannot create the folder: {}", picert_core::io_message(&e)),
+        )
+    })
+}
+
+/// The expectations to repeat for `picert audit`: the topology file, or the same flags.
+fn topology_hint(args: &RequestArgs) -> String {
+    let t = &args.topology;
+    if let Some(file) = &t.topology {
+        return format!(" --topology {}", file.display());
+    }
+    let mut hint = String::new();
+    for (flag, value) in [("--access-edge", &t.access_edge), ("--webconf", &t.webconf)] {
+        if let Some(v) = value {
+            hint.push_str(&format!(" {flag} {v}"));
+        }
+    }
+    for d in &t.sip_domains {
+        hint.push_str(&format!(" --sip-domain {d}"));
+    }
+    for e in &t.extra_sans {
+        hint.push_str(&format!(" --extra-san {e}"));
+    }
+    if t.aol {
+        hint.push_str(" --aol");
+    }
+    hint
 }
 
 fn output_path(given: &Option<PathBuf>, dir: &Path, stem: &str, ext: &str) -> Option<PathBuf> {

@@ -64,7 +64,10 @@ fn topology_file_writes_csr_and_key() {
         f.subject,
         "C=US, ST=WA, L=Redmond, O=Contoso, CN=sip.contoso.com"
     );
-    assert_eq!(f.csr_signature, Some(Ok(())));
+    assert_eq!(
+        f.csr_signature,
+        Some(picert_verify::sig::SignatureCheck::Valid)
+    );
     assert!(fs::read_to_string(&key)
         .unwrap()
         .starts_with("-----BEGIN PRIVATE KEY-----"));
@@ -298,18 +301,70 @@ fn existing_csr_blocks_too_and_nothing_is_written() {
 }
 
 #[test]
-fn unwritable_folder_leaves_nothing() {
+fn unwritable_destination_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = dir.path().join("no-such-dir");
+    // The key's folder does not exist (--key-out names a file, not a folder to create): the CSR,
+    // which could be written, is not left behind without its key.
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--csr")
+        .arg(dir.path().join("edge.csr"))
+        .arg("--key-out")
+        .arg(dir.path().join("no-such-dir/edge.key"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "edge.key: cannot write: no such file or directory",
+        ));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    // --out-dir that is a file is refused.
+    let file = dir.path().join("plain-file");
+    fs::write(&file, b"x").unwrap();
     picert()
         .args(["request", "--topology"])
         .arg(contoso())
         .arg("--out-dir")
-        .arg(&missing)
+        .arg(&file)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot write"));
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        .stderr(predicate::str::contains("--out-dir is not a folder"));
+}
+
+#[test]
+fn missing_out_dir_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out/edge");
+    picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("sip.contoso.com.csr").exists() && out.join("sip.contoso.com.key").exists());
+}
+
+#[test]
+fn next_step_repeats_the_expectations() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .current_dir(dir.path())
+        .args([
+            "request",
+            "--access-edge",
+            "sip.contoso.com",
+            "--sip-domain",
+            "contoso.com",
+            "--aol",
+            "--key-type",
+            "ecdsa-p256",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "picert audit ISSUED.pem --access-edge sip.contoso.com --sip-domain contoso.com --aol",
+        ));
 }
 
 #[test]
@@ -362,7 +417,11 @@ fn reuses_a_key_in_each_format_and_keeps_it_in_place() {
             "{name}: the key file is untouched"
         );
         let f = read_csr(&csr);
-        assert_eq!(f.csr_signature, Some(Ok(())), "{name}");
+        assert_eq!(
+            f.csr_signature,
+            Some(picert_verify::sig::SignatureCheck::Valid),
+            "{name}"
+        );
         // The CSR's public key is the given key's.
         let spki = std::process::Command::new("openssl")
             .args(["pkey", "-pubout", "-in"])

@@ -221,7 +221,7 @@ pub struct Expectations {
 
 /// The key to generate or expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(try_from = "String")]
 pub enum KeyType {
     /// RSA, 2048-bit modulus (the default; what Lync Server requests).
     #[default]
@@ -278,6 +278,20 @@ impl fmt::Display for KeyType {
     }
 }
 
+impl TryFrom<String> for KeyType {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl TryFrom<String> for HashAlg {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl FromStr for KeyType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -296,7 +310,7 @@ impl FromStr for KeyType {
 
 /// The hash of the request's signature. RSASSA-PSS is never used: Lync does not support it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum HashAlg {
     /// SHA-256 (the default).
     #[default]

@@ -263,6 +263,13 @@ fn explain(
                 current = up;
             }
             let missing = current.issuer();
+            if seen > 0 {
+                return format!(
+                    "the chain given ends at '{}', whose issuer '{missing}' is not a trusted root ({}): the CA is private or unknown, or the chain needs one more intermediate",
+                    current.subject(),
+                    store.name
+                );
+            }
             let hint = if store.has_subject(&name_content(missing.as_raw())) {
                 String::new()
             } else {

@@ -122,8 +122,8 @@ pub struct Facts {
     pub is_ca: bool,
     /// Raw subject and issuer DER are equal.
     pub self_issued: bool,
-    /// The request's self-signature: `Ok` or why not (requests only).
-    pub csr_signature: Option<Result<(), String>>,
+    /// The request's self-signature check (requests only).
+    pub csr_signature: Option<crate::sig::SignatureCheck>,
 }
 
 pub(crate) const EKU_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
@@ -150,8 +150,8 @@ fn name_of(name: &X509Name<'_>) -> String {
 
 /// Reads a certificate.
 pub fn certificate_facts(der: &[u8]) -> Result<Facts, String> {
-    let (_, cert) = X509Certificate::from_der(der)
-        .map_err(|e| format!("not a valid X.509 certificate ({e})"))?;
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|_| "not a valid X.509 certificate".to_string())?;
     let tbs = &cert.tbs_certificate;
     let mut facts = base_facts(
         InputKind::Certificate,
@@ -274,7 +274,7 @@ fn show_ip(bytes: &[u8]) -> String {
     }
 }
 
-fn key_facts(spki: &SubjectPublicKeyInfo<'_>) -> KeyFacts {
+pub(crate) fn key_facts(spki: &SubjectPublicKeyInfo<'_>) -> KeyFacts {
     let oid = spki.algorithm.algorithm.to_id_string();
     match oid.as_str() {
         "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => match spki.parsed() {
@@ -446,6 +446,9 @@ pub fn csr_facts(der: &[u8]) -> Result<Facts, String> {
     }
     let body = outer.data;
     let (after_info, info) = Any::from_der(body).map_err(|_| bad("request info"))?;
+    if info.tag() == Tag::Oid {
+        return Err("a CMS/CMC request (PKCS#7 signed data), not a PKCS#10 request: picert reads PKCS#10 requests (certreq -new writes one)".into());
+    }
     let info_tlv = &body[..body.len() - after_info.len()];
     let (after_alg, sig_alg) =
         AlgorithmIdentifier::from_der(after_info).map_err(|_| bad("signature algorithm"))?;

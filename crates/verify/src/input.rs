@@ -79,7 +79,7 @@ fn describe_label(label: &str) -> String {
     match label {
         "X509 CRL" => "a certificate revocation list (X509 CRL)".into(),
         "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
-            format!("a private key ({label}): give the certificate or the request instead")
+            format!("a private key ({label})")
         }
         "PUBLIC KEY" => "a bare public key (PUBLIC KEY)".into(),
         other => format!("a PEM block labelled '{other}'"),
@@ -116,7 +116,14 @@ pub fn read_contents_with_password(
 }
 
 fn read_pem(text: &[u8]) -> Result<Contents, InputError> {
-    let blocks = ::pem::parse_many(text).map_err(|e| InputError::Pem(pem_error(&e)))?;
+    // Blank lines carry no meaning in a certificate's PEM, but the pem crate takes the lines
+    // before one for RFC 1421 headers; drop them, as OpenSSL and Go do.
+    let cleaned: Vec<u8> = text
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .flat_map(|line| line.iter().copied().chain(std::iter::once(b'\n')))
+        .collect();
+    let blocks = ::pem::parse_many(&cleaned).map_err(|e| InputError::Pem(pem_error(&e)))?;
     if blocks.is_empty() {
         return Err(InputError::Pem(
             "a BEGIN line without a matching END line".into(),
@@ -133,13 +140,17 @@ fn read_pem(text: &[u8]) -> Result<Contents, InputError> {
                 contents.requests.push(block.contents().to_vec())
             }
             "PKCS7" | "CMS" => pkcs7_certificates(block.contents(), &mut contents)?,
+            // Curve parameters only come before an EC key; name the key, not them.
+            "EC PARAMETERS" => {}
             label => other.push(describe_label(label)),
         }
     }
     if contents.certificates.is_empty() && contents.requests.is_empty() {
-        return Err(InputError::WrongPem(
-            other.first().cloned().unwrap_or_default(),
-        ));
+        let what = other
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "only EC curve parameters".into());
+        return Err(InputError::WrongPem(what));
     }
     Ok(contents)
 }
@@ -175,8 +186,8 @@ fn read_der(
         contents.requests.push(der.to_vec());
         return Ok(());
     }
-    let (rest, top) = Any::from_der(der)
-        .map_err(|e| InputError::WrongDer(format!("not valid DER ({})", short(&e.to_string()))))?;
+    let (rest, top) =
+        Any::from_der(der).map_err(|_| InputError::WrongDer("not valid DER".into()))?;
     if !rest.is_empty() {
         return Err(InputError::WrongDer(format!(
             "DER followed by {} bytes of trailing data",
@@ -195,6 +206,12 @@ fn read_der(
                 return pkcs7_certificates(der, contents);
             }
         }
+        if first.tag() == Tag::Enumerated {
+            // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] ... }
+            return Err(InputError::WrongDer(
+                "an OCSP response, not a certificate or request".into(),
+            ));
+        }
         if first.tag() == Tag::Integer {
             let version = first.clone().as_u32().unwrap_or(99);
             if version == 3 && is_pkcs12(seq) {
@@ -212,18 +229,10 @@ fn read_der(
             "a certificate revocation list, not a certificate or request".into(),
         ));
     }
-    match X509Certificate::from_der(der) {
-        Err(e) => Err(InputError::WrongDer(format!(
-            "not a valid certificate or request ({})",
-            short(&e.to_string())
-        ))),
-        Ok(_) => Err(InputError::Unrecognised),
-    }
-}
-
-fn short(s: &str) -> String {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    s.chars().take(120).collect()
+    Err(InputError::WrongDer(
+        "not a valid certificate or request (a DER SEQUENCE of another kind, or a damaged one)"
+            .into(),
+    ))
 }
 
 /// The certificates of a PKCS#12 file, leaf first when the file links one to its key.
@@ -239,7 +248,7 @@ fn pkcs12_certificates(
                 .into(),
         )
     })?;
-    let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Relaxed).map_err(|e| {
+    let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Raw).map_err(|e| {
         InputError::Pkcs12(match e {
             p12_keystore::error::Error::MacError(_) => "cannot open the PKCS#12 file: wrong password".into(),
             other => format!("cannot open the PKCS#12 file: wrong password, or an encryption picert does not read ({other})"),

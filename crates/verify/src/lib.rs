@@ -25,7 +25,7 @@ pub mod facts;
 pub mod input;
 pub mod report;
 pub mod rules;
-mod sig;
+pub mod sig;
 
 #[cfg(test)]
 mod tests_support;

@@ -75,7 +75,7 @@ pub struct RuleResult {
 /// One audited input (a certificate with its chain, or a request), or one that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct InputReport {
-    /// The file (`-` for standard input; `file#2` for a second request in one file).
+    /// The file (`<stdin>` for standard input; `file#2` for a second request in one file).
     pub path: String,
     /// Certificate or request; absent when unreadable.
     #[serde(default, skip_serializing_if = "Option::is_none")]

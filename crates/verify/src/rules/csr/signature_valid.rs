@@ -3,6 +3,7 @@
 
 use crate::report::Severity;
 use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::sig::SignatureCheck;
 
 /// `csr.signature.valid`
 pub static RULE: Rule = Rule {
@@ -21,7 +22,9 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context<'_>) -> Outcome {
     match &ctx.facts.csr_signature {
         None => Outcome::NotApplicable("not a request".into()),
-        Some(Ok(())) => Outcome::Pass(Some(ctx.facts.signature.name.clone())),
-        Some(Err(why)) => Outcome::Finding(why.clone()),
+        Some(SignatureCheck::Valid) => Outcome::Pass(Some(ctx.facts.signature.name.clone())),
+        Some(SignatureCheck::Invalid(why)) => Outcome::Finding(why.clone()),
+        // Not checked is not the same as invalid: say so instead of accusing the request.
+        Some(SignatureCheck::Unchecked(why)) => Outcome::NotApplicable(why.clone()),
     }
 }

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "names the certificate template the request carries (attribute 1.3.6.1.4.1.311.13.2.1, extension 1.3.6.1.4.1.311.20.2 or 1.3.6.1.4.1.311.21.7); a notice when none",
     citation: "Request-CsCertificate -Template: the default template for Lync Server is WebServer",
-    source: "seed 000",
+    source: "Microsoft, Lync Server 2013 \"Setting up public instant messaging connectivity\" (seed 000): Request-CsCertificate -Template",
     effective: None,
     check,
 };

@@ -21,8 +21,11 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context<'_>) -> Outcome {
     match &ctx.facts.key {
         KeyFacts::Rsa { .. } => Outcome::Pass(None),
+        KeyFacts::Ec { curve } => Outcome::Finding(format!(
+            "the key is EC {curve}: Skype for Business Server 2015 does not support CNG (ECC) certificates; use RSA unless every Edge runs a release that supports it"
+        )),
         other => Outcome::Finding(format!(
-            "the key is {other}: Skype for Business Server 2015 does not support CNG (ECC) certificates; use RSA unless every Edge runs a release that supports it"
+            "the key is {other}, not RSA: Lync and Skype for Business Server Edge certificates use RSA keys"
         )),
     }
 }

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     needs: Needs::Aol,
     description: "with PIC with AOL on, the EKU contains clientAuth",
     citation: "PIC certificate summary: client EKU if Public IM Connectivity with AOL is deployed",
-    source: "seeds 000, 001/002, 004",
+    source: "Microsoft, Lync Server 2013 \"Setting up public instant messaging connectivity\" (seed 000) and Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002)",
     effective: None,
     check,
 };

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the EKU extension is present and contains serverAuth",
     citation: "PIC certificate summary: the certificate must carry the server EKU",
-    source: "seeds 001/002 table",
+    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table",
     effective: None,
     check,
 };

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the certificate chains, with valid signatures and serverAuth usage, to a root in the public trust store at the audit time",
     citation: "PIC certificate summary: the External Edge certificate must come from a public CA",
-    source: "seeds 001/002 table",
+    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table",
     effective: None,
     check,
 };

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     needs: Needs::Topology,
     description: "every expected name is a DNS SAN: Access Edge FQDN, Web Conferencing FQDN, sip.<domain> for each SIP domain, extra names",
     citation: "PIC certificate summary: SAN = subject, Web Conferencing Edge, sip.<domain> for additional SIP domains; the federation SRV target must be in the SN or SAN",
-    source: "seeds 001/002 table; Lync 2013 federation SRV target rule",
+    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table; Lync 2013 DNS requirements for federation (SRV target)",
     effective: None,
     check,
 };

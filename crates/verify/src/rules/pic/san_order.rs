@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the SAN list starts with the subject name; with a topology, the expected names appear in the table's order (subject, Web Conferencing, SIP domains, extras)",
     citation: "PIC certificate summary \"SAN/Order\"; Microsoft: the order does not matter for TLS, hence a warning",
-    source: "seeds 001/002; Lync 2013 certificate requirements for external user access",
+    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), SAN/Order column; Lync 2013 \"Certificate requirements for external user access\"",
     effective: None,
     check,
 };

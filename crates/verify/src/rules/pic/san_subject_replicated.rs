@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     description: "the CN is also a DNS SAN",
     citation:
         "\"The subject name is replicated in the SAN and must be present for correct operation.\"",
-    source: "seeds 001/002, table comments",
+    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), comments column",
     effective: None,
     check,
 };

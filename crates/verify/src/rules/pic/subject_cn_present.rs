@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the subject has exactly one CN, and it is a DNS name",
     citation: "PIC certificate summary: the subject name of the External Edge / Access Edge certificate is the Access Edge FQDN (sip.contoso.com)",
-    source: "seeds 001/002, table \"Subject name\"",
+    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), Subject name column",
     effective: None,
     check,
 };

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     description:
         "the CN equals the Access Edge FQDN (ASCII case-insensitive, IDN compared as A-labels)",
     citation: "PIC certificate summary: subject name = Access Edge external FQDN",
-    source: "seeds 001/002, table \"Subject name\"",
+    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), Subject name column",
     effective: None,
     check,
 };
