@@ -321,3 +321,35 @@ fn name_content(raw: &[u8]) -> Vec<u8> {
         .map(|(_, a)| a.data.to_vec())
         .unwrap_or_default()
 }
+
+/// Checks that the certificate is valid for `name` (a DNS name or an IP address), as a TLS
+/// client checks the server it connects to: DNS SANs (wildcards as RFC 6125 allows) or IP SANs;
+/// the CN is not consulted.
+pub fn matches_name(leaf: &[u8], name: &str) -> Result<(), String> {
+    let der = CertificateDer::from(leaf);
+    let ee = EndEntityCert::try_from(&der)
+        .map_err(|e| format!("the certificate cannot be read ({})", webpki_error(&e)))?;
+    let server_name = rustls_pki_types::ServerName::try_from(name)
+        .map_err(|_| format!("'{name}' is not a DNS name or IP address"))?;
+    ee.verify_is_valid_for_subject_name(&server_name)
+        .map_err(|_| format!("the certificate is not valid for {name}: no matching DNS or IP SAN"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_like_a_tls_client() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params =
+            rcgen::CertificateParams::new(vec!["sip.contoso.com".into(), "*.fabrikam.com".into()])
+                .unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        assert!(matches_name(cert.der(), "sip.contoso.com").is_ok());
+        assert!(matches_name(cert.der(), "SIP.contoso.com").is_ok());
+        assert!(matches_name(cert.der(), "sip.fabrikam.com").is_ok());
+        assert!(matches_name(cert.der(), "webcon.contoso.com").is_err());
+        assert!(matches_name(cert.der(), "192.0.2.1").is_err());
+    }
+}
