@@ -17,7 +17,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 out.extend(files(&p));
-            } else if !p.file_name().is_some_and(|n| n == ".keep") {
+            } else if p.file_name().is_none_or(|n| n != ".keep") {
                 out.push(p);
             }
         }
