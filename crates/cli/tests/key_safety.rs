@@ -1,0 +1,200 @@
+//! Private-key safety under failure: a full disk, a read-only folder, a killed process. Never a
+//! partial key at its destination, never a CSR without its key, never key material in output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn contoso() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/contoso.toml")
+}
+
+/// A tiny tmpfs, where the machine allows mounting one (root in a privileged sandbox).
+struct TinyFs {
+    dir: tempfile::TempDir,
+}
+
+impl TinyFs {
+    fn mount(size: &str) -> Option<TinyFs> {
+        let dir = tempfile::tempdir().ok()?;
+        let ok = Std::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(TinyFs { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for TinyFs {
+    fn drop(&mut self) {
+        let _ = Std::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn full_disk_leaves_no_partial_key_and_no_csr() {
+    let Some(fs_) = TinyFs::mount("16k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root and mount rights)");
+        return;
+    };
+    // Fill the file system so that only a few hundred bytes remain.
+    let filler = fs_.path().join("filler");
+    let mut size = 16 * 1024;
+    while size > 0 && fs::write(&filler, vec![0u8; size]).is_err() {
+        size -= 512;
+    }
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(fs_.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("no space left"),
+        "{stderr}"
+    );
+    let names: Vec<String> = fs::read_dir(fs_.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["filler"], "nothing but the filler is left");
+}
+
+#[test]
+fn read_only_folder_leaves_nothing() {
+    let Some(fs_) = TinyFs::mount("64k") else {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    };
+    let remount = Std::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(fs_.path())
+        .status()
+        .unwrap();
+    assert!(remount.success());
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(fs_.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only file system"));
+    assert_eq!(fs::read_dir(fs_.path()).unwrap().count(), 0);
+}
+
+/// Killed at random moments while making an RSA-4096 key and writing: whatever is left, a CSR
+/// never stands without its key, and a key at its destination is always whole.
+#[test]
+fn killed_midway_never_leaves_a_csr_without_its_key() {
+    let bin = assert_cmd::cargo::cargo_bin("picert");
+    for round in 0..12u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Std::new(&bin)
+            .args(["request", "--key-type", "rsa4096", "--topology"])
+            .arg(contoso())
+            .arg("--out-dir")
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5 + round * 37 % 400));
+        let _ = child.kill();
+        let _ = child.wait();
+        let key = dir.path().join("sip.contoso.com.key");
+        let csr = dir.path().join("sip.contoso.com.csr");
+        if csr.exists() {
+            assert!(key.exists(), "round {round}: a CSR without its key");
+        }
+        if key.exists() {
+            let text = fs::read_to_string(&key).unwrap();
+            assert!(
+                text.starts_with("-----BEGIN PRIVATE KEY-----")
+                    && text.trim_end().ends_with("-----END PRIVATE KEY-----"),
+                "round {round}: partial key"
+            );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                assert_eq!(
+                    fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+                    0o600
+                );
+            }
+        }
+        // Temporary files a kill may leave are hidden, owner-only, and never take a real name.
+        for e in fs::read_dir(dir.path()).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                name.starts_with('.')
+                    || name == "sip.contoso.com.key"
+                    || name == "sip.contoso.com.csr",
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn key_material_never_appears_in_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path())
+        .args(["--csr", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let key = fs::read_to_string(dir.path().join("sip.contoso.com.key")).unwrap();
+    // The first lines of an RSA PKCS#8 key hold the public modulus, which the CSR carries too;
+    // from the ninth line on it is the private exponent and primes.
+    let body: Vec<&str> = key
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .skip(8)
+        .collect();
+    assert!(body.len() > 10);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("PRIVATE KEY"));
+    for line in body {
+        assert!(!all.contains(line), "key material in the output");
+    }
+    // A refused key file is not echoed back either.
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--key")
+        .arg(dir.path().join("sip.contoso.com.key"))
+        .args(["--key-type", "ecdsa-p256", "--csr", "-"])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("MII"), "{all}");
+}
