@@ -379,10 +379,10 @@ fn ensure_dir(dir: &Path) -> Result<(), CliError> {
 /// The expectations to repeat for `picert audit`: the topology file, or the same flags.
 fn topology_hint(args: &RequestArgs) -> String {
     let t = &args.topology;
-    if let Some(file) = &t.topology {
-        return format!(" --topology {}", file.display());
-    }
-    let mut hint = String::new();
+    let mut hint = match &t.topology {
+        Some(file) => format!(" --topology {}", file.display()),
+        None => String::new(),
+    };
     for (flag, value) in [("--access-edge", &t.access_edge), ("--webconf", &t.webconf)] {
         if let Some(v) = value {
             hint.push_str(&format!(" {flag} {v}"));
@@ -396,6 +396,9 @@ fn topology_hint(args: &RequestArgs) -> String {
     }
     if t.aol {
         hint.push_str(" --aol");
+    }
+    if t.no_aol {
+        hint.push_str(" --no-aol");
     }
     hint
 }

@@ -188,6 +188,19 @@ fn huge_inputs_are_answered_quickly() {
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("huge.pem: unreadable: the file is larger than 16 MiB"));
 
+    // 2,001 certificates in one file: more than any chain; refused in one line.
+    let many = dir.path().join("many.pem");
+    std::fs::write(&many, block.repeat(2001)).unwrap();
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .arg("audit")
+        .arg(&many)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("many.pem: unreadable: holds 2001 certificates"));
+
     // A certificate with 10,000 SANs is audited.
     let key = rcgen::KeyPair::generate().unwrap();
     let mut names = vec!["sip.contoso.com".to_string()];

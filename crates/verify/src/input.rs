@@ -97,6 +97,17 @@ pub fn read_contents_with_password(
     bytes: &[u8],
     pfx_password: Option<&str>,
 ) -> Result<Contents, InputError> {
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge(MAX_INPUT_BYTES));
+    }
+    let contents = read_any(bytes, pfx_password)?;
+    if contents.certificates.len() > MAX_CERTIFICATES {
+        return Err(InputError::TooManyCertificates(contents.certificates.len()));
+    }
+    Ok(contents)
+}
+
+fn read_any(bytes: &[u8], pfx_password: Option<&str>) -> Result<Contents, InputError> {
     if bytes.is_empty() {
         return Err(InputError::Empty);
     }
