@@ -312,3 +312,45 @@ fn the_built_in_mozilla_store_does_not_trust_the_test_ca() {
     assert_eq!(r.status, Status::Finding);
     assert!(r.detail.unwrap().contains("is not a trusted root"));
 }
+
+/// The issuing-CA cache must never let a bad leaf through: after good.pem has taught the
+/// auditor its intermediate, a leaf with a broken signature, an expired leaf and a leaf
+/// without serverAuth from the same intermediate still fail.
+#[test]
+fn issuer_cache_keeps_leaf_checks() {
+    let a = auditor("2026-06-01");
+    let public_ca = |r: &InputReport| {
+        r.results
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|x| x.rule == "pic.issuer.public_ca")
+            .unwrap()
+            .status
+    };
+    let good = a
+        .audit_file(&root().join("fixtures/pki/good.pem"))
+        .remove(0);
+    assert_eq!(public_ca(&good), Status::Pass);
+    // Flip one bit in the leaf's signature (its last byte before the intermediate).
+    let pki = root().join("fixtures/pki");
+    let certs = read_contents(&std::fs::read(pki.join("good.pem")).unwrap())
+        .unwrap()
+        .certificates;
+    let mut bad_leaf = certs[0].clone();
+    let last = bad_leaf.len() - 1;
+    bad_leaf[last] ^= 1;
+    let tampered = a.audit_certificates("tampered", &[bad_leaf, certs[1].clone()]);
+    assert_eq!(public_ca(&tampered), Status::Finding);
+    for (file, _) in [
+        ("expired.pem", ()),
+        ("client-eku-only.pem", ()),
+        ("not-yet-valid.pem", ()),
+    ] {
+        let r = a.audit_file(&pki.join(file)).remove(0);
+        assert_eq!(public_ca(&r), Status::Finding, "{file}");
+    }
+    // And the same auditor still passes a second good leaf.
+    let again = a.audit_file(&pki.join("wrong-san-order.pem")).remove(0);
+    assert_eq!(public_ca(&again), Status::Pass);
+}

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use picert_verify::input::{read_contents, read_limited, MAX_INPUT_BYTES};
+use picert_verify::report::{rfc3339, tally};
 use picert_verify::rules::{AppliesTo, Needs};
-use picert_verify::{Auditor, InputReport, Report, Severity, Status, TrustStore, RULES};
+use picert_verify::{Auditor, InputReport, Severity, Status, Summary, TrustStore, RULES};
 
 use crate::request::TopologyArgs;
 use crate::{read_file, CliError};
@@ -177,51 +178,207 @@ fn expand(inputs: &[PathBuf]) -> Vec<Result<PathBuf, InputReport>> {
     out
 }
 
-pub fn run(args: AuditArgs) -> Result<u8, CliError> {
-    let auditor = build_auditor(&args)?;
-    let mut reports = Vec::new();
-    for item in expand(&args.inputs) {
-        match item {
-            Err(r) => reports.push(r),
-            Ok(path) if path.as_os_str() == "-" => {
-                match read_limited(std::io::stdin().lock(), MAX_INPUT_BYTES) {
-                    Ok(Ok(bytes)) => reports.extend(auditor.audit_bytes("<stdin>", &bytes)),
-                    Ok(Err(too_big)) => {
-                        reports.push(InputReport::unreadable("<stdin>", too_big.to_string()))
-                    }
-                    Err(e) => reports.push(InputReport::unreadable(
-                        "<stdin>",
-                        picert_core::io_message(&e),
-                    )),
-                }
+/// What one input produced, rendered in a worker: the text to print and what it adds to the
+/// summary.
+struct Rendered {
+    text: String,
+    summary: Summary,
+    worst: Option<Severity>,
+}
+
+fn render_reports(
+    reports: Vec<InputReport>,
+    format: OutputFormat,
+    style: &Style,
+    verbose: bool,
+) -> Result<Rendered, String> {
+    let mut out = Rendered {
+        text: String::new(),
+        summary: Summary::default(),
+        worst: None,
+    };
+    for input in reports {
+        out.summary.inputs += 1;
+        if input.error.is_some() {
+            out.summary.unreadable += 1;
+        }
+        tally(&mut out.summary, &input);
+        out.worst = out.worst.max(input.findings().first().map(|r| r.severity));
+        match format {
+            OutputFormat::Json => {
+                out.text
+                    .push_str(if out.summary.inputs > 1 { ",\n" } else { "" });
+                out.text.push_str(
+                    &serde_json::to_string(&input)
+                        .map_err(|e| format!("cannot encode the JSON report: {e}"))?,
+                );
             }
-            Ok(path) => reports.extend(auditor.audit_file(&path)),
+            OutputFormat::Human => {
+                render_input(&mut out.text, &input, style, verbose);
+                out.text.push('\n');
+            }
         }
     }
-    let report = auditor.report(reports);
-    let text = match args.format {
-        OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&report)
-                .map_err(|e| CliError::Other(format!("cannot encode the JSON report: {e}")))?;
-            s.push('\n');
-            s
+    Ok(out)
+}
+
+fn add(total: &mut Summary, part: &Summary) {
+    total.inputs += part.inputs;
+    total.unreadable += part.unreadable;
+    total.errors += part.errors;
+    total.warnings += part.warnings;
+    total.notices += part.notices;
+    total.fatal += part.fatal;
+}
+
+/// Runs `work` on every index on all cores and hands the results to `sink` in index order.
+/// Batches bound the memory: at most one batch of results waits at a time.
+fn for_each_ordered<T: Send>(
+    count: usize,
+    work: impl Fn(usize) -> T + Sync,
+    mut sink: impl FnMut(T) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    const BATCH: usize = 256;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let mut start = 0;
+    while start < count {
+        let end = (start + BATCH).min(count);
+        let next = std::sync::atomic::AtomicUsize::new(start);
+        let mut slots: Vec<Option<T>> = (start..end).map(|_| None).collect();
+        let chunks: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads.min(end - start))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i >= end {
+                                break done;
+                            }
+                            done.push((i, work(i)));
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        for (i, value) in chunks.into_iter().flatten() {
+            slots[i - start] = Some(value);
         }
-        OutputFormat::Human => render_human(&report, &Style::new(args.color), args.verbose),
+        for value in slots.into_iter().flatten() {
+            sink(value)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// Audits every input on all cores, writing each result as soon as the ones before it are
+/// written: the report is streamed, never held whole.
+pub fn run(args: AuditArgs) -> Result<u8, CliError> {
+    let auditor = build_auditor(&args)?;
+    let style = Style::new(args.color);
+    let items = expand(&args.inputs);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut write = |text: &str| -> Result<(), CliError> {
+        use std::io::Write;
+        match out.write_all(text.as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Other(format!(
+                "standard output: {}",
+                picert_core::io_message(&e)
+            ))),
+            _ => Ok(()),
+        }
     };
-    crate::write_stdout(text.as_bytes())?;
-    Ok(exit_status(&report, args.fail_on))
+    if args.format == OutputFormat::Json {
+        let head = serde_json::json!({"version": 1, "audit_time": rfc3339(auditor.audit_time()), "trust_store": auditor.trust_name()});
+        let head = head.to_string();
+        write(&format!("{},\"inputs\":[\n", &head[..head.len() - 1]))?;
+    }
+    let mut summary = Summary::default();
+    let mut worst: Option<Severity> = None;
+    for_each_ordered(
+        items.len(),
+        |i| {
+            let reports = match &items[i] {
+                Err(r) => vec![r.clone()],
+                Ok(path) if path.as_os_str() == "-" => {
+                    match read_limited(std::io::stdin().lock(), MAX_INPUT_BYTES) {
+                        Ok(Ok(bytes)) => auditor.audit_bytes("<stdin>", &bytes),
+                        Ok(Err(too_big)) => {
+                            vec![InputReport::unreadable("<stdin>", too_big.to_string())]
+                        }
+                        Err(e) => vec![InputReport::unreadable(
+                            "<stdin>",
+                            picert_core::io_message(&e),
+                        )],
+                    }
+                }
+                Ok(path) => auditor.audit_file(path),
+            };
+            render_reports(reports, args.format, &style, args.verbose)
+        },
+        |rendered| {
+            let rendered = rendered.map_err(CliError::Other)?;
+            if args.format == OutputFormat::Json
+                && summary.inputs > 0
+                && rendered.summary.inputs > 0
+            {
+                write(",\n")?;
+            }
+            add(&mut summary, &rendered.summary);
+            worst = worst.max(rendered.worst);
+            write(&rendered.text)
+        },
+    )?;
+    match args.format {
+        OutputFormat::Json => {
+            let tail =
+                serde_json::to_string(&summary).map_err(|e| CliError::Other(e.to_string()))?;
+            write(&format!("\n],\"summary\":{tail}}}\n"))?;
+        }
+        OutputFormat::Human if summary.inputs > 1 => write(&summary_line(&summary))?,
+        OutputFormat::Human => {}
+    }
+    drop(write);
+    let _ = std::io::Write::flush(&mut out);
+    Ok(exit_code(&summary, worst, args.fail_on))
 }
 
 /// 2 for an unreadable input or a fatal rule (an error beats a finding), 1 for a finding at or
 /// above `fail_on`, else 0.
-pub fn exit_status(report: &Report, fail_on: Severity) -> u8 {
-    if report.summary.unreadable > 0 || report.summary.fatal > 0 {
+pub fn exit_code(summary: &Summary, worst: Option<Severity>, fail_on: Severity) -> u8 {
+    if summary.unreadable > 0 || summary.fatal > 0 {
         2
-    } else if report.worst().is_some_and(|w| w >= fail_on) {
+    } else if worst.is_some_and(|w| w >= fail_on) {
         1
     } else {
         0
     }
+}
+
+fn summary_line(s: &Summary) -> String {
+    format!(
+        "{}: {}, {}, {}{}{}\n",
+        plural(s.inputs, "input"),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.notices, "notice"),
+        if s.unreadable > 0 {
+            format!(", {} unreadable", s.unreadable)
+        } else {
+            String::new()
+        },
+        if s.fatal > 0 {
+            format!(", {} rule failures", s.fatal)
+        } else {
+            String::new()
+        },
+    )
 }
 
 /// ANSI colours, or none.
@@ -262,35 +419,6 @@ impl Style {
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-pub fn render_human(report: &Report, style: &Style, verbose: bool) -> String {
-    let mut out = String::new();
-    for input in &report.inputs {
-        render_input(&mut out, input, style, verbose);
-        out.push('\n');
-    }
-    let s = &report.summary;
-    if report.inputs.len() > 1 {
-        out.push_str(&format!(
-            "{}: {}, {}, {}{}{}\n",
-            plural(s.inputs, "input"),
-            plural(s.errors, "error"),
-            plural(s.warnings, "warning"),
-            plural(s.notices, "notice"),
-            if s.unreadable > 0 {
-                format!(", {} unreadable", s.unreadable)
-            } else {
-                String::new()
-            },
-            if s.fatal > 0 {
-                format!(", {} rule failures", s.fatal)
-            } else {
-                String::new()
-            },
-        ));
-    }
-    out
 }
 
 fn render_input(out: &mut String, input: &InputReport, style: &Style, verbose: bool) {

@@ -457,3 +457,31 @@ fn pkcs12_inputs_modern_and_legacy() {
             ));
     }
 }
+
+#[test]
+fn streamed_json_keeps_input_order_and_is_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file with two requests, then many files: the order of the command line and of the
+    // folder listing is the order of the report, whatever the threads do.
+    let csr = std::fs::read_to_string(pki("good.csr")).unwrap();
+    std::fs::write(dir.path().join("000-two.csr"), format!("{csr}{csr}")).unwrap();
+    let good = std::fs::read(pki("good.pem")).unwrap();
+    for i in 1..300 {
+        std::fs::write(dir.path().join(format!("{i:03}.pem")), &good).unwrap();
+    }
+    let (report, code) = json(audit().arg(dir.path()).arg(pki("no-crl.pem")));
+    assert_eq!(code, 1);
+    let paths: Vec<String> = report
+        .inputs
+        .iter()
+        .map(|i| i.path.rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(paths[0], "000-two.csr");
+    assert_eq!(paths[1], "000-two.csr#2");
+    for (i, p) in paths[2..301].iter().enumerate() {
+        assert_eq!(p, &format!("{:03}.pem", i + 1));
+    }
+    assert_eq!(paths[301], "no-crl.pem");
+    assert_eq!(report.summary.inputs, 302);
+    assert_eq!(report.summary.errors, 1);
+}

@@ -119,19 +119,57 @@ pub fn pick_leaf(certs: &[Vec<u8>]) -> usize {
         .unwrap_or(0)
 }
 
+/// Issuing CAs already validated in this run, by their DER.
+///
+/// When a leaf's path is `leaf -> I -> trusted root R` and R has no name constraints, every
+/// later leaf issued by I is checked against I as if I were the trust anchor. That is sound for
+/// one trust store at one audit time: what webpki checked about I (its signature by R, its
+/// validity at the audit time, its EKU and basic constraints, R's trust) does not depend on the
+/// leaf, and what does depend on the leaf (its signature by I, its validity and EKU, I's name
+/// constraints, which the anchor keeps) is still checked for every leaf.
+#[derive(Debug, Default)]
+pub struct IssuerCache {
+    validated: std::sync::Mutex<std::collections::HashMap<Vec<u8>, std::sync::Arc<Validated>>>,
+}
+
+#[derive(Debug)]
+struct Validated {
+    anchor: TrustAnchor<'static>,
+    path: Vec<String>,
+}
+
+impl IssuerCache {
+    fn get(&self, der: &[u8]) -> Option<std::sync::Arc<Validated>> {
+        self.validated.lock().ok()?.get(der).cloned()
+    }
+
+    fn put(&self, der: &[u8], validated: Validated) {
+        if let Ok(mut map) = self.validated.lock() {
+            map.insert(der.to_vec(), std::sync::Arc::new(validated));
+        }
+    }
+}
+
 /// Checks `leaf` against `store` with `intermediates` (any order, extras allowed) at `at`.
-#[allow(deprecated)] // matches the old unit variants too, for webpki versions that still emit them
 pub fn check_chain(
     leaf: &[u8],
     intermediates: &[Vec<u8>],
     store: &TrustStore,
     at: i64,
 ) -> ChainVerdict {
+    check_chain_cached(leaf, intermediates, store, at, &IssuerCache::default())
+}
+
+/// [`check_chain`], reusing issuing CAs that `cache` already validated for this store and time.
+#[allow(deprecated)] // matches the old unit variants too, for webpki versions that still emit them
+pub fn check_chain_cached(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    store: &TrustStore,
+    at: i64,
+    cache: &IssuerCache,
+) -> ChainVerdict {
     let leaf_der = CertificateDer::from(leaf);
-    let inter: Vec<CertificateDer<'_>> = intermediates
-        .iter()
-        .map(|d| CertificateDer::from(d.as_slice()))
-        .collect();
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.max(0) as u64));
     let ee = match EndEntityCert::try_from(&leaf_der) {
         Ok(ee) => ee,
@@ -142,25 +180,74 @@ pub fn check_chain(
             ))
         }
     };
-    let anchors = store.anchors();
-    match ee.verify_for_usage(
-        webpki::ALL_VERIFICATION_ALGS,
-        anchors,
-        &inter,
-        time,
-        KeyUsage::server_auth(),
-        None,
-        None,
-    ) {
-        Ok(path) => {
-            let mut names: Vec<String> = path
+    let verify = |anchors: &[TrustAnchor<'_>], inter: &[CertificateDer<'_>]| {
+        ee.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            anchors,
+            inter,
+            time,
+            KeyUsage::server_auth(),
+            None,
+            None,
+        )
+        .map(|path| {
+            let names: Vec<String> = path
                 .intermediate_certificates()
                 .map(|c| subject_of(c.der().as_ref()))
                 .collect();
-            names.push(format!("trusted root {}", anchor_name(path.anchor())));
+            let reusable = names.len() == 1 && path.anchor().name_constraints.is_none();
+            let root = format!("trusted root {}", anchor_name(path.anchor()));
+            (names, root, reusable)
+        })
+    };
+    // Fast path: an issuing CA validated earlier in this run stands in as the anchor.
+    for der in intermediates {
+        if let Some(known) = cache.get(der) {
+            if verify(std::slice::from_ref(&known.anchor), &[]).is_ok() {
+                return ChainVerdict::Trusted(known.path.clone());
+            }
+        }
+    }
+    let inter: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
+    match verify(store.anchors(), &inter) {
+        Ok((mut names, root, reusable)) => {
+            names.push(root);
+            if reusable {
+                remember_issuer(leaf, intermediates, &names, cache);
+            }
             ChainVerdict::Trusted(names)
         }
         Err(e) => ChainVerdict::Untrusted(explain(&e, leaf, intermediates, store, at)),
+    }
+}
+
+/// Caches the one intermediate of a validated path: the given certificate that issued the leaf.
+fn remember_issuer(leaf: &[u8], intermediates: &[Vec<u8>], path: &[String], cache: &IssuerCache) {
+    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+        return;
+    };
+    let issuer = cert.issuer().as_raw();
+    for der in intermediates {
+        let Ok((_, int)) = X509Certificate::from_der(der) else {
+            continue;
+        };
+        if int.subject().as_raw() != issuer {
+            continue;
+        }
+        let int_der = CertificateDer::from(der.as_slice());
+        if let Ok(anchor) = webpki::anchor_from_trusted_cert(&int_der) {
+            cache.put(
+                der,
+                Validated {
+                    anchor: anchor.to_owned(),
+                    path: path.to_vec(),
+                },
+            );
+        }
+        return;
     }
 }
 

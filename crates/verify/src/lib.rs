@@ -45,6 +45,7 @@ pub struct Auditor {
     warn_days: u32,
     extra_chain: Vec<Vec<u8>>,
     pfx_password: Option<String>,
+    issuers: std::sync::Arc<chain::IssuerCache>,
 }
 
 impl Default for Auditor {
@@ -67,12 +68,14 @@ impl Auditor {
             warn_days: 30,
             extra_chain: Vec::new(),
             pfx_password: None,
+            issuers: Default::default(),
         }
     }
 
     /// Replaces the trust store.
     pub fn trust(mut self, store: TrustStore) -> Auditor {
         self.trust = store;
+        self.issuers = Default::default();
         self
     }
 
@@ -85,6 +88,7 @@ impl Auditor {
     /// Sets the audit time (Unix seconds).
     pub fn at(mut self, unix_seconds: i64) -> Auditor {
         self.at = unix_seconds;
+        self.issuers = Default::default();
         self
     }
 
@@ -165,7 +169,7 @@ impl Auditor {
             .map(|(_, c)| c.clone())
             .collect();
         others.extend(self.extra_chain.iter().cloned());
-        let verdict = chain::check_chain(leaf, &others, &self.trust, self.at);
+        let verdict = chain::check_chain_cached(leaf, &others, &self.trust, self.at, &self.issuers);
         self.run_rules(path, &facts, Some(&verdict))
     }
 
