@@ -344,7 +344,6 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         OutputFormat::Human if summary.inputs > 1 => write(&summary_line(&summary))?,
         OutputFormat::Human => {}
     }
-    drop(write);
     let _ = std::io::Write::flush(&mut out);
     Ok(exit_code(&summary, worst, args.fail_on))
 }
