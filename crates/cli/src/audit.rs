@@ -28,23 +28,14 @@ pub struct AuditArgs {
     pub inputs: Vec<PathBuf>,
 
     #[command(flatten)]
-    pub topology: TopologyArgs,
+    pub expect: ExpectationArgs,
 
-    /// Trusted roots (PEM or DER) replacing the built-in Mozilla roots, for tests or a lab CA
-    #[arg(long, value_name = "FILE")]
-    pub trust_store: Option<PathBuf>,
     /// Extra intermediate certificates offered to every chain (repeatable)
     #[arg(long = "chain", value_name = "FILE")]
     pub chains: Vec<PathBuf>,
     /// Password of PKCS#12 (.pfx) inputs, first line of this file (also: PICERT_PFX_PASSWORD)
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// Audit time, RFC 3339 (2026-06-01T00:00:00Z) or a date (2026-06-01) [default: now]
-    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
-    pub at: Option<i64>,
-    /// Warn when fewer days than this are left before expiry
-    #[arg(long, value_name = "N", default_value_t = 30)]
-    pub warn_days: u32,
     /// Report format
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
@@ -57,6 +48,22 @@ pub struct AuditArgs {
     /// Also list passing, not-applicable and not-yet-effective rules
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+/// What an audit expects and trusts: shared by `audit` and `bundle`.
+#[derive(Args, Debug)]
+pub struct ExpectationArgs {
+    #[command(flatten)]
+    pub topology: TopologyArgs,
+    /// Trusted roots (PEM or DER) replacing the built-in Mozilla roots, for tests or a lab CA
+    #[arg(long, value_name = "FILE")]
+    pub trust_store: Option<PathBuf>,
+    /// Audit time, RFC 3339 (2026-06-01T00:00:00Z) or a date (2026-06-01) [default: now]
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub at: Option<i64>,
+    /// Warn when fewer days than this are left before expiry
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub warn_days: u32,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -90,7 +97,7 @@ fn parse_time(s: &str) -> Result<i64, String> {
 }
 
 /// Reads every certificate in a file, for --trust-store and --chain.
-fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
+pub fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
     let bytes = read_file(path)?;
     let contents = read_contents(&bytes).map_err(|e| CliError::input(path, e))?;
     if contents.certificates.is_empty() {
@@ -100,19 +107,21 @@ fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
 }
 
 /// The PKCS#12 password: the first line of --password-file, or the environment.
-fn pfx_password(args: &AuditArgs) -> Result<Option<String>, CliError> {
-    if let Some(path) = &args.password_file {
+/// A password from the first line of a file, or else from an environment variable.
+pub fn password_from(file: Option<&PathBuf>, env: &str) -> Result<Option<String>, CliError> {
+    if let Some(path) = file {
         let bytes = read_file(path)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| CliError::input(path, "the password file is not UTF-8 text"))?;
         let line = text.lines().next().unwrap_or_default();
         return Ok(Some(line.to_string()));
     }
-    Ok(std::env::var(PFX_PASSWORD_ENV).ok())
+    Ok(std::env::var(env).ok())
 }
 
-pub fn build_auditor(args: &AuditArgs) -> Result<Auditor, CliError> {
-    let topology = args.topology.resolve()?;
+/// An auditor for these expectations, trust store and time, with extra intermediates.
+pub fn auditor_for(exp: &ExpectationArgs, chains: &[PathBuf]) -> Result<Auditor, CliError> {
+    let topology = exp.topology.resolve()?;
     let expectations = if topology.is_empty() {
         None
     } else {
@@ -120,21 +129,30 @@ pub fn build_auditor(args: &AuditArgs) -> Result<Auditor, CliError> {
     };
     let mut auditor = Auditor::new()
         .expectations(expectations)
-        .warn_days(args.warn_days);
-    if let Some(at) = args.at {
+        .warn_days(exp.warn_days);
+    if let Some(at) = exp.at {
         auditor = auditor.at(at);
     }
-    if let Some(path) = &args.trust_store {
+    if let Some(path) = &exp.trust_store {
         let certs = read_certificates(path)?;
         let store = TrustStore::from_certificates(&path.display().to_string(), &certs)
             .map_err(|e| CliError::input(path, e))?;
         auditor = auditor.trust(store);
     }
     let mut extra = Vec::new();
-    for path in &args.chains {
+    for path in chains {
         extra.extend(read_certificates(path)?);
     }
-    Ok(auditor.extra_chain(extra).pfx_password(pfx_password(args)?))
+    Ok(auditor.extra_chain(extra))
+}
+
+pub fn build_auditor(args: &AuditArgs) -> Result<Auditor, CliError> {
+    Ok(
+        auditor_for(&args.expect, &args.chains)?.pfx_password(password_from(
+            args.password_file.as_ref(),
+            PFX_PASSWORD_ENV,
+        )?),
+    )
 }
 
 /// Expands directories into their certificate files (sorted); keeps files and '-' as given.

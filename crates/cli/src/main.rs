@@ -7,12 +7,16 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod bundle;
 mod request;
 
 /// Request and audit the external certificate of a Lync Server 2013 / Skype for Business Edge Server.
 #[derive(Parser, Debug)]
 #[command(name = "picert", version, about, long_about = None)]
 struct Cli {
+    /// Print only errors (no summary or next steps on stderr)
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,6 +33,11 @@ enum Command {
         after_help = "Examples:\n  picert audit edge.pem --topology fixtures/contoso.toml\n  picert audit certs/ --format json --fail-on warning\n\nExit status: 0 no finding at --fail-on or above; 1 such a finding; 2 an unreadable input, a bad argument or a rule failure."
     )]
     Audit(Box<audit::AuditArgs>),
+    /// Put the issued certificate, its chain and its key in a PKCS#12 (.pfx) file for Windows
+    #[command(
+        after_help = "Examples:\n  picert bundle --cert issued.p7b --key sip.contoso.com.key --topology fixtures/contoso.toml -o edge.pfx\n  picert bundle --cert issued.pem --key edge.key --legacy --password-file pfx.txt -o edge-2016.pfx\n\nThe password comes from --password-file, PICERT_PFX_PASSWORD, or a prompt (twice, not echoed)."
+    )]
+    Bundle(Box<bundle::BundleArgs>),
     /// List the audit rules, or explain one
     #[command(after_help = "Examples:\n  picert rules\n  picert rules explain pic.san.order")]
     Rules(audit::RulesArgs),
@@ -122,6 +131,7 @@ fn main() -> ExitCode {
         Command::Request(args) => request::run(*args).map(|()| ExitCode::SUCCESS),
         Command::Audit(args) => audit::run(*args).map(ExitCode::from),
         Command::Rules(args) => audit::rules(args).map(|()| ExitCode::SUCCESS),
+        Command::Bundle(args) => bundle::run(*args, cli.quiet).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -235,6 +235,14 @@ impl PrivateKey {
             .map_err(|e| Error::Key(format!("the key cannot sign: {e}")))
     }
 
+    /// The public key as a DER SubjectPublicKeyInfo, to match the key with a certificate.
+    pub fn spki_der(&self) -> Result<Vec<u8>, Error> {
+        use rcgen::PublicKeyData;
+        Ok(self
+            .signing_pair(self.default_hash())?
+            .subject_public_key_info())
+    }
+
     /// The PKCS#8 DER bytes.
     pub fn pkcs8_der(&self) -> &[u8] {
         &self.pkcs8
@@ -363,5 +371,19 @@ mod tests {
             None
         )
         .is_err());
+    }
+}
+
+#[cfg(test)]
+mod spki_tests {
+    use super::*;
+
+    #[test]
+    fn spki_is_stable_and_distinct() {
+        let a = PrivateKey::generate(KeyType::EcdsaP256).unwrap();
+        let b = PrivateKey::generate(KeyType::EcdsaP256).unwrap();
+        assert_eq!(a.spki_der().unwrap(), a.spki_der().unwrap());
+        assert_ne!(a.spki_der().unwrap(), b.spki_der().unwrap());
+        assert_eq!(a.spki_der().unwrap()[0], 0x30);
     }
 }

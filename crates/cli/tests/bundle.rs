@@ -1,0 +1,267 @@
+//! `picert bundle`: PKCS#12 output that OpenSSL reads in both forms and picert audits back;
+//! the key check, the audit gate, chain order, passwords and output safety.
+
+use std::fs;
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn pki(name: &str) -> PathBuf {
+    root().join("fixtures/pki").join(name)
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("pw.txt"), "Edge PFX pass\n").unwrap();
+        Setup { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn bundle(&self, cert: &str, out: &str) -> Command {
+        self.bundle_paths(pki(cert), pki("keys/leaf.key"), out)
+    }
+
+    fn bundle_paths(&self, cert: PathBuf, key: PathBuf, out: &str) -> Command {
+        let mut c = Command::cargo_bin("picert").unwrap();
+        c.env_remove("PICERT_PFX_PASSWORD")
+            .args(["bundle", "--cert"])
+            .arg(cert)
+            .arg("--key")
+            .arg(key)
+            .arg("--password-file")
+            .arg(self.path("pw.txt"))
+            .arg("-o")
+            .arg(self.path(out))
+            .arg("--trust-store")
+            .arg(pki("public-root.pem"))
+            .args(["--at", "2026-06-01"])
+            .arg("--topology")
+            .arg(root().join("fixtures/contoso.toml"));
+        c
+    }
+
+    fn openssl_info(&self, pfx: &str) -> String {
+        let out = std::process::Command::new("openssl")
+            .args(["pkcs12", "-info", "-noout", "-passin"])
+            .arg(format!("file:{}", self.path("pw.txt").display()))
+            .arg("-in")
+            .arg(self.path(pfx))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl pkcs12 -info: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+    }
+}
+
+#[test]
+fn modern_and_legacy_files_read_in_openssl_and_audit_back() {
+    let s = Setup::new();
+    s.bundle("good.pem", "edge.pfx")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("friendly name \"Edge external\""))
+        .stderr(predicate::str::contains(
+            "chain       sip.contoso.com -> picert Test Issuing CA",
+        ))
+        .stderr(predicate::str::contains(
+            "Set-CsCertificate -Type AccessEdgeExternal",
+        ));
+    let info = s.openssl_info("edge.pfx");
+    assert!(
+        info.contains("AES-256-CBC") && info.contains("MAC: sha256"),
+        "{info}"
+    );
+    s.bundle("good.pem", "edge-2016.pfx")
+        .arg("--legacy")
+        .assert()
+        .success();
+    let info = s.openssl_info("edge-2016.pfx");
+    assert!(
+        info.contains("pbeWithSHA1And3-KeyTripleDES-CBC") && info.contains("MAC: sha1"),
+        "{info}"
+    );
+    for pfx in ["edge.pfx", "edge-2016.pfx"] {
+        Command::cargo_bin("picert")
+            .unwrap()
+            .args(["audit", "--password-file"])
+            .arg(s.path("pw.txt"))
+            .arg("--trust-store")
+            .arg(pki("public-root.pem"))
+            .args(["--at", "2026-06-01", "--topology"])
+            .arg(root().join("fixtures/contoso.toml"))
+            .arg(s.path(pfx))
+            .assert()
+            .code(0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(s.path(pfx)).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+    // The key in the file is the key given.
+    let key = std::process::Command::new("openssl")
+        .args(["pkcs12", "-nocerts", "-nodes", "-passin"])
+        .arg(format!("file:{}", s.path("pw.txt").display()))
+        .arg("-in")
+        .arg(s.path("edge.pfx"))
+        .output()
+        .unwrap();
+    let key_pub = std::process::Command::new("openssl")
+        .args(["pkey", "-pubout"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(&key.stdout)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let want = std::process::Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(pki("keys/leaf.key"))
+        .output()
+        .unwrap();
+    assert_eq!(key_pub.stdout, want.stdout);
+}
+
+#[test]
+fn a_key_that_does_not_match_is_always_refused() {
+    let s = Setup::new();
+    s.bundle_paths(pki("good.pem"), pki("keys/leaf-p256.key"), "x.pfx")
+        .arg("--force")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "leaf-p256.key: this key does not match the certificate",
+        ));
+    assert!(!s.path("x.pfx").exists());
+}
+
+#[test]
+fn audit_errors_refuse_unless_forced() {
+    let s = Setup::new();
+    s.bundle("no-crl.pem", "x.pfx")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the audit finds 1 error (lync.crl.distribution_point",
+        ));
+    assert!(!s.path("x.pfx").exists());
+    s.bundle("no-crl.pem", "x.pfx")
+        .arg("--force")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("despite 1 audit error"));
+    // Warnings alone do not stop it.
+    s.bundle("wrong-san-order.pem", "y.pfx").assert().success();
+}
+
+#[test]
+fn chain_is_ordered_leaf_first_and_root_only_when_asked() {
+    let s = Setup::new();
+    // Intermediate first, root and an unrelated CA mixed in.
+    let mut mixed = fs::read_to_string(pki("public-issuing.pem")).unwrap();
+    mixed.push_str(&fs::read_to_string(pki("private-root.pem")).unwrap());
+    mixed.push_str(&fs::read_to_string(pki("good.pem")).unwrap());
+    mixed.push_str(&fs::read_to_string(pki("public-root.pem")).unwrap());
+    fs::write(s.path("mixed.pem"), mixed).unwrap();
+    let run = |include_root: bool, out: &str| {
+        let mut c = s.bundle_paths(s.path("mixed.pem"), pki("keys/leaf.key"), out);
+        if include_root {
+            c.arg("--include-root");
+        }
+        c.assert().success();
+        let certs = std::process::Command::new("openssl")
+            .args(["pkcs12", "-nokeys", "-passin"])
+            .arg(format!("file:{}", s.path("pw.txt").display()))
+            .arg("-in")
+            .arg(s.path(out))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&certs.stdout)
+            .lines()
+            .filter(|l| l.starts_with("subject="))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let without = run(false, "a.pfx");
+    assert_eq!(without.len(), 2, "{without:?}");
+    assert!(
+        without[0].contains("sip.contoso.com") && without[1].contains("Issuing CA"),
+        "{without:?}"
+    );
+    let with = run(true, "b.pfx");
+    assert_eq!(with.len(), 3, "{with:?}");
+    assert!(with[2].contains("Public Root"));
+    // A PKCS#7 response from the CA works the same.
+    s.bundle("good.p7b", "c.pfx").assert().success();
+}
+
+#[test]
+fn password_rules_and_output_safety() {
+    let s = Setup::new();
+    // No password source and no terminal: refused, nothing written.
+    Command::cargo_bin("picert")
+        .unwrap()
+        .env_remove("PICERT_PFX_PASSWORD")
+        .args(["bundle", "--cert"])
+        .arg(pki("good.pem"))
+        .arg("--key")
+        .arg(pki("keys/leaf.key"))
+        .args(["--trust-store"])
+        .arg(pki("public-root.pem"))
+        .args(["--at", "2026-06-01", "-o"])
+        .arg(s.path("x.pfx"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no PFX password"));
+    assert!(!s.path("x.pfx").exists());
+    // From the environment.
+    Command::cargo_bin("picert")
+        .unwrap()
+        .env("PICERT_PFX_PASSWORD", "from env")
+        .args(["bundle", "-q", "--cert"])
+        .arg(pki("good.pem"))
+        .arg("--key")
+        .arg(pki("keys/leaf.key"))
+        .args(["--trust-store"])
+        .arg(pki("public-root.pem"))
+        .args(["--at", "2026-06-01", "-o"])
+        .arg(s.path("env.pfx"))
+        .assert()
+        .success()
+        .stderr("");
+    // An existing output is never overwritten without --force.
+    fs::write(s.path("keep.pfx"), b"old").unwrap();
+    s.bundle("good.pem", "keep.pfx")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(fs::read(s.path("keep.pfx")).unwrap(), b"old");
+    // A request is not an issued certificate.
+    s.bundle("good.csr", "r.pfx")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no certificate"));
+}
