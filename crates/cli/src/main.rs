@@ -128,7 +128,7 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Request(args) => request::run(*args).map(|()| ExitCode::SUCCESS),
+        Command::Request(args) => request::run(*args, cli.quiet).map(|()| ExitCode::SUCCESS),
         Command::Audit(args) => audit::run(*args).map(ExitCode::from),
         Command::Rules(args) => audit::rules(args).map(|()| ExitCode::SUCCESS),
         Command::Bundle(args) => bundle::run(*args, cli.quiet).map(|()| ExitCode::SUCCESS),

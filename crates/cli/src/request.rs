@@ -8,6 +8,7 @@ use picert_core::store::{write_all, Output};
 use picert_core::{
     build_request, inf, EdgeProfile, HashAlg, KeyKind, KeyType, PrivateKey, SubjectFields, Topology,
 };
+use picert_core::{SanEntry, SanPlan, SanSource};
 use zeroize::Zeroizing;
 
 use crate::{read_file, write_stdout, CliError};
@@ -60,8 +61,15 @@ pub struct RequestArgs {
     pub template_extension: bool,
 
     /// Use this existing private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) instead of generating one
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "reuse_key")]
     pub key: Option<PathBuf>,
+    /// Renewal: take the subject, the SANs in their order, the EKUs and the key size from the
+    /// certificate in service; names the topology adds are appended, none is dropped
+    #[arg(long, value_name = "FILE")]
+    pub from_cert: Option<PathBuf>,
+    /// With --from-cert: keep the key of the certificate in service (it must match it)
+    #[arg(long, value_name = "KEYFILE", requires = "from_cert")]
+    pub reuse_key: Option<PathBuf>,
     /// Passphrase for reading an encrypted --key and for encrypting the key written
     /// (also: PICERT_KEY_PASSPHRASE)
     #[arg(long, value_name = "FILE")]
@@ -206,9 +214,165 @@ fn passphrase(args: &RequestArgs) -> Result<Option<Zeroizing<Vec<u8>>>, CliError
     }
 }
 
-pub fn run(args: RequestArgs) -> Result<(), CliError> {
+/// What renewal takes from the certificate in service.
+struct Current {
+    /// Subject, EKU and key as topology fields (file and flags override them).
+    topology: Topology,
+    /// The CN, normalised.
+    cn: Option<String>,
+    /// The DNS SANs in their order, normalised.
+    sans: Vec<String>,
+    /// The certificate's public key (SubjectPublicKeyInfo DER).
+    spki: Vec<u8>,
+}
+
+fn first_text<'a>(
+    mut it: impl Iterator<Item = &'a x509_parser::x509::AttributeTypeAndValue<'a>>,
+) -> Option<String> {
+    it.next().and_then(|a| a.as_str().ok()).map(str::to_string)
+}
+
+fn read_current(path: &Path) -> Result<Current, CliError> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let bytes = read_file(path)?;
+    let contents =
+        picert_verify::input::read_contents(&bytes).map_err(|e| CliError::input(path, e))?;
+    if contents.certificates.is_empty() {
+        return Err(CliError::input(
+            path,
+            "holds no certificate: --from-cert takes the certificate in service",
+        ));
+    }
+    let leaf = &contents.certificates[picert_verify::chain::pick_leaf(&contents.certificates)];
+    let facts =
+        picert_verify::facts::certificate_facts(leaf).map_err(|e| CliError::input(path, e))?;
+    let (_, cert) = X509Certificate::from_der(leaf)
+        .map_err(|_| CliError::input(path, "not a valid X.509 certificate"))?;
+    let subject = cert.subject();
+    let name = |n: &str| {
+        picert_core::names::normalize_fqdn(n).map_err(|e| {
+            CliError::input(
+                path,
+                format!("the certificate in service carries a name picert will not request: {e}"),
+            )
+        })
+    };
+    let cn = match facts.common_names.as_slice() {
+        [Some(cn)] => Some(name(cn)?),
+        _ => None,
+    };
+    let sans = facts
+        .dns_sans
+        .iter()
+        .map(|n| name(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut sip_domains: Vec<String> = sans
+        .iter()
+        .filter_map(|n| n.strip_prefix("sip."))
+        .map(str::to_string)
+        .collect();
+    if sip_domains.is_empty() {
+        if let Some(parent) = cn
+            .as_deref()
+            .and_then(|c| c.split_once('.'))
+            .map(|(_, p)| p.to_string())
+        {
+            sip_domains.push(parent);
+        }
+    }
+    let key_type = match facts.key {
+        picert_verify::facts::KeyFacts::Rsa { bits: 3072 } => Some(KeyType::Rsa3072),
+        picert_verify::facts::KeyFacts::Rsa { bits: 4096 } => Some(KeyType::Rsa4096),
+        picert_verify::facts::KeyFacts::Rsa { .. } => Some(KeyType::Rsa2048),
+        picert_verify::facts::KeyFacts::Ec { ref curve } if curve == "P-256" => {
+            Some(KeyType::EcdsaP256)
+        }
+        picert_verify::facts::KeyFacts::Ec { ref curve } if curve == "P-384" => {
+            Some(KeyType::EcdsaP384)
+        }
+        _ => None,
+    };
+    let client = facts
+        .eku
+        .as_ref()
+        .is_some_and(|e| e.iter().any(|o| o == "1.3.6.1.5.5.7.3.2"));
+    Ok(Current {
+        topology: Topology {
+            access_edge: cn.clone().or_else(|| sans.first().cloned()),
+            sip_domains: Some(sip_domains),
+            client_eku: client.then_some(true),
+            key_type,
+            subject: Some(SubjectFields {
+                country: first_text(subject.iter_country()),
+                state: first_text(subject.iter_state_or_province()),
+                locality: first_text(subject.iter_locality()),
+                organization: first_text(subject.iter_organization()),
+                organizational_unit: first_text(subject.iter_organizational_unit()),
+            }),
+            ..Topology::default()
+        },
+        cn,
+        sans,
+        spki: cert.tbs_certificate.subject_pki.raw.to_vec(),
+    })
+}
+
+/// Renewal: the certificate's SANs in their order, then what the topology adds; prints what
+/// differs from the topology when one was given.
+fn renewal_plan(
+    current: &Current,
+    profile: &EdgeProfile,
+    topology_given: bool,
+    quiet: bool,
+) -> SanPlan {
+    let cert_plan = SanPlan::from_entries(current.sans.iter().map(|n| SanEntry {
+        name: n.clone(),
+        source: if current.cn.as_deref() == Some(n.as_str()) {
+            SanSource::Subject
+        } else {
+            SanSource::CurrentCertificate
+        },
+    }));
+    let wanted = profile.san_plan();
+    let merged = SanPlan::merged(&cert_plan, &wanted);
+    if topology_given && !quiet {
+        let mut err = std::io::stderr().lock();
+        for e in wanted.entries() {
+            if !current.sans.contains(&e.name) {
+                let _ = writeln!(
+                    err,
+                    "renewal: {} ({}) is not in the certificate in service: added",
+                    e.name, e.source
+                );
+            }
+        }
+        for n in &current.sans {
+            if !wanted.names().contains(&n.as_str()) {
+                let _ = writeln!(err, "renewal: {n} is in the certificate in service but not in the topology: kept (request from the topology alone to drop it)");
+            }
+        }
+        if let Some(cn) = &current.cn {
+            if cn != &profile.access_edge {
+                let _ = writeln!(err, "renewal: the subject changes from {cn} to {} (the topology's Access Edge FQDN)", profile.access_edge);
+            }
+        }
+    }
+    merged
+}
+
+pub fn run(args: RequestArgs, quiet: bool) -> Result<(), CliError> {
     let mut topology = profile_from(&args)?;
-    if args.format == Format::Inf && (args.key.is_some() || args.key_out.is_some()) {
+    let topology_given = !topology.is_empty();
+    let current = match &args.from_cert {
+        Some(path) => Some(read_current(path)?),
+        None => None,
+    };
+    if let Some(cur) = &current {
+        topology = cur.topology.clone().overlay(topology);
+    }
+    if args.format == Format::Inf
+        && (args.key.is_some() || args.reuse_key.is_some() || args.key_out.is_some())
+    {
         return Err(CliError::usage(
             "--format inf makes no key here (certreq makes it on Windows): drop --key and --key-out",
         ));
@@ -217,11 +381,16 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
     let pass_bytes = pass.as_ref().map(|p| p.as_slice());
 
     // An existing key decides the key type when none was asked for.
-    let existing = match &args.key {
+    let existing = match args.key.as_ref().or(args.reuse_key.as_ref()) {
         Some(path) => {
             let bytes = read_file(path)?;
             let key =
                 PrivateKey::from_bytes(&bytes, pass_bytes).map_err(|e| CliError::input(path, e))?;
+            if let (Some(cur), Some(_)) = (&current, &args.reuse_key) {
+                if key.spki_der()? != cur.spki {
+                    return Err(CliError::input(path, "this key does not match the certificate in service (--reuse-key keeps that certificate's key)"));
+                }
+            }
             match topology.key_type {
                 Some(kt) if !key.matches(kt) => {
                     return Err(CliError::input(
@@ -239,7 +408,10 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let profile = EdgeProfile::from_topology(topology)?;
+    let mut profile = EdgeProfile::from_topology(topology)?;
+    if let Some(cur) = &current {
+        profile.fixed_sans = Some(renewal_plan(cur, &profile, topology_given, quiet));
+    }
     let stem = profile.access_edge.clone();
 
     ensure_dir(&args.out_dir)?;
@@ -329,10 +501,14 @@ pub fn run(args: RequestArgs) -> Result<(), CliError> {
         (Some(p), false) => format!(
             "{} from {}, written to {}",
             request.key_kind,
-            show(&args.key),
+            show(&args.key.clone().or(args.reuse_key.clone())),
             p.display()
         ),
-        (None, _) => format!("{} from {}", request.key_kind, show(&args.key)),
+        (None, _) => format!(
+            "{} from {}",
+            request.key_kind,
+            show(&args.key.clone().or(args.reuse_key.clone()))
+        ),
     };
     let _ = writeln!(err, "  key          {key_line}");
     let _ = writeln!(

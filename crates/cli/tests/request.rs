@@ -779,3 +779,116 @@ fn aol_and_client_eku_conflict() {
         .assert()
         .code(2);
 }
+
+fn pki(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/pki")
+        .join(name)
+}
+
+#[test]
+fn renewal_from_the_certificate_in_service_keeps_every_name_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // The SANs in the certificate's own order, its subject, its EKUs, its key (reused).
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(pki("wrong-san-order.pem"))
+        .arg("--reuse-key")
+        .arg(pki("keys/leaf.key"))
+        .arg("--csr")
+        .arg(dir.path().join("a.csr"))
+        .assert()
+        .success();
+    let f = read_csr(&dir.path().join("a.csr"));
+    assert_eq!(
+        f.dns_sans,
+        ["webcon.contoso.com", "sip.contoso.com", "sip.fabrikam.com"]
+    );
+    assert_eq!(
+        f.subject,
+        "C=US, ST=WA, L=Redmond, O=Contoso, CN=sip.contoso.com"
+    );
+    assert_eq!(f.eku.as_ref().map(Vec::len), Some(2));
+    let spki = |args: &[&str], path: &Path| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .arg(path)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(
+        spki(
+            &["req", "-pubkey", "-noout", "-in"],
+            &dir.path().join("a.csr")
+        ),
+        spki(&["pkey", "-pubout", "-in"], &pki("keys/leaf.key"))
+    );
+
+    // With a topology: names it adds are appended, names it lacks are kept, and both are said.
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(pki("stale-sip-domain.pem"))
+        .arg("--topology")
+        .arg(contoso())
+        .args(["--extra-san", "lync.contoso.com", "--key-type", "ecdsa-p256", "--csr"])
+        .arg(dir.path().join("b.csr"))
+        .arg("--key-out")
+        .arg(dir.path().join("b.key"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("renewal: lync.contoso.com (extra name) is not in the certificate in service: added"))
+        .stderr(predicate::str::contains("renewal: sip.litwareinc.com is in the certificate in service but not in the topology: kept"));
+    let f = read_csr(&dir.path().join("b.csr"));
+    assert_eq!(
+        f.dns_sans,
+        [
+            "sip.contoso.com",
+            "webcon.contoso.com",
+            "sip.fabrikam.com",
+            "sip.litwareinc.com",
+            "lync.contoso.com"
+        ]
+    );
+}
+
+#[test]
+fn renewal_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(pki("good.pem"))
+        .arg("--reuse-key")
+        .arg(pki("keys/leaf-p256.key"))
+        .arg("--csr")
+        .arg(dir.path().join("x.csr"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "leaf-p256.key: this key does not match the certificate in service",
+        ));
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(pki("wildcard.pem"))
+        .arg("--csr")
+        .arg(dir.path().join("x.csr"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wildcard.pem: the certificate in service carries a name picert will not request",
+        ));
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(pki("good.csr"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no certificate"));
+    picert()
+        .args(["request", "--reuse-key"])
+        .arg(pki("keys/leaf.key"))
+        .arg("--topology")
+        .arg(contoso())
+        .assert()
+        .code(2);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}

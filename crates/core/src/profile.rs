@@ -362,6 +362,8 @@ pub enum SanSource {
     SipDomain(String),
     /// An extra name the administrator added.
     Extra,
+    /// Carried over from the certificate being renewed.
+    CurrentCertificate,
 }
 
 impl fmt::Display for SanSource {
@@ -371,6 +373,7 @@ impl fmt::Display for SanSource {
             SanSource::WebConferencing => f.write_str("Web Conferencing Edge"),
             SanSource::SipDomain(d) => write!(f, "SIP domain {d}"),
             SanSource::Extra => f.write_str("extra name"),
+            SanSource::CurrentCertificate => f.write_str("from the certificate in service"),
         }
     }
 }
@@ -433,6 +436,25 @@ impl SanPlan {
         plan
     }
 
+    /// A plan that keeps `first` in its order, then adds the names of `then` it lacks: renewal
+    /// keeps every name of the certificate in service and adds what the topology wants.
+    pub fn merged(first: &SanPlan, then: &SanPlan) -> SanPlan {
+        let mut plan = first.clone();
+        for e in then.entries() {
+            plan.push(e.name.clone(), e.source.clone());
+        }
+        plan
+    }
+
+    /// A plan from names already normalised, each with its reason.
+    pub fn from_entries(entries: impl IntoIterator<Item = SanEntry>) -> SanPlan {
+        let mut plan = SanPlan::default();
+        for e in entries {
+            plan.push(e.name, e.source);
+        }
+        plan
+    }
+
     fn push(&mut self, name: String, source: SanSource) {
         if !self.entries.iter().any(|e| e.name == name) {
             self.entries.push(SanEntry { name, source });
@@ -486,6 +508,9 @@ pub struct EdgeProfile {
     pub template_extension: bool,
     /// Friendly name for Windows.
     pub friendly_name: Option<String>,
+    /// A SAN list fixed in advance (renewal from the certificate in service keeps its order);
+    /// `None` derives the list from the names above.
+    pub fixed_sans: Option<SanPlan>,
 }
 
 impl EdgeProfile {
@@ -563,11 +588,16 @@ impl EdgeProfile {
                 .map(|f| f.trim().to_string())
                 .filter(|f| !f.is_empty()),
             access_edge,
+            fixed_sans: None,
         })
     }
 
-    /// The SAN list this profile produces, in the PIC table's order.
+    /// The SAN list this profile produces: the fixed list when there is one, else the PIC
+    /// table's order.
     pub fn san_plan(&self) -> SanPlan {
+        if let Some(fixed) = &self.fixed_sans {
+            return fixed.clone();
+        }
         SanPlan::new(
             Some(&self.access_edge),
             self.webconf_edge.as_deref(),
