@@ -83,7 +83,7 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
 }
 
-fn parse_time(s: &str) -> Result<i64, String> {
+pub fn parse_time(s: &str) -> Result<i64, String> {
     use time::format_description::well_known::Rfc3339;
     if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
         return Ok(t.unix_timestamp());
@@ -156,7 +156,7 @@ pub fn build_auditor(args: &AuditArgs) -> Result<Auditor, CliError> {
 }
 
 /// Expands directories into their certificate files (sorted); keeps files and '-' as given.
-fn expand(inputs: &[PathBuf]) -> Vec<Result<PathBuf, InputReport>> {
+pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<PathBuf, InputReport>> {
     let mut out = Vec::new();
     for input in inputs {
         if input.as_os_str() != "-" && input.is_dir() {
@@ -299,7 +299,7 @@ fn for_each_ordered<T: Send>(
 pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     let auditor = build_auditor(&args)?;
     let style = Style::new(args.color);
-    let items = expand(&args.inputs);
+    let items = expand_inputs(&args.inputs);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut write = |text: &str| -> Result<(), CliError> {

@@ -4,10 +4,11 @@ use std::fmt;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod audit;
 mod bundle;
+mod expiry;
 mod request;
 
 /// Request and audit the external certificate of a Lync Server 2013 / Skype for Business Edge Server.
@@ -38,6 +39,20 @@ enum Command {
         after_help = "Examples:\n  picert bundle --cert issued.p7b --key sip.contoso.com.key --topology fixtures/contoso.toml -o edge.pfx\n  picert bundle --cert issued.pem --key edge.key --legacy --password-file pfx.txt -o edge-2016.pfx\n\nThe password comes from --password-file, PICERT_PFX_PASSWORD, or a prompt (twice, not echoed)."
     )]
     Bundle(Box<bundle::BundleArgs>),
+    /// Days left per certificate, soonest first (for a cron job)
+    #[command(
+        after_help = "Examples:\n  picert expiry /etc/picert/certs\n  picert expiry edge.pem --fail-within 30 --format json\n\nExit status: 0; 1 with --fail-within when a certificate has fewer days left; 2 when an input is unreadable."
+    )]
+    Expiry(expiry::ExpiryArgs),
+    /// Print a shell completion script
+    #[command(after_help = "Example:\n  picert completions bash > /etc/bash_completion.d/picert")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "Example:\n  picert man > /usr/local/share/man/man1/picert.1")]
+    Man,
     /// List the audit rules, or explain one
     #[command(after_help = "Examples:\n  picert rules\n  picert rules explain pic.san.order")]
     Rules(audit::RulesArgs),
@@ -132,6 +147,21 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(*args).map(ExitCode::from),
         Command::Rules(args) => audit::rules(args).map(|()| ExitCode::SUCCESS),
         Command::Bundle(args) => bundle::run(*args, cli.quiet).map(|()| ExitCode::SUCCESS),
+        Command::Expiry(args) => expiry::run(args).map(ExitCode::from),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "picert", &mut text);
+            write_stdout(&text).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut text) {
+                Ok(()) => write_stdout(&text).map(|()| ExitCode::SUCCESS),
+                Err(e) => Err(CliError::Other(format!(
+                    "cannot render the manual page: {e}"
+                ))),
+            }
+        }
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,129 @@
+//! `picert expiry`, `picert completions` and `picert man`.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn pki() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/pki")
+}
+
+#[test]
+fn lists_soonest_first_and_fails_within() {
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["expiry", "--at", "2026-06-01"])
+        .arg(pki().join("good.pem"))
+        .arg(pki().join("expiring-soon.pem"))
+        .arg(pki().join("expired.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].contains("-336")
+            && lines[1].contains("expired.pem")
+            && lines[1].contains("(expired)"),
+        "{text}"
+    );
+    assert!(
+        lines[2].trim_start().starts_with("14 ") && lines[2].contains("expiring-soon.pem"),
+        "{text}"
+    );
+    assert!(
+        lines[3].trim_start().starts_with("121 ") && lines[3].contains("good.pem"),
+        "{text}"
+    );
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["expiry", "--at", "2026-06-01", "--fail-within", "30"])
+        .arg(pki().join("expiring-soon.pem"))
+        .assert()
+        .code(1);
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["expiry", "--at", "2026-06-01", "--fail-within", "10"])
+        .arg(pki().join("expiring-soon.pem"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn json_and_directories() {
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["expiry", "--at", "2026-06-01", "--format", "json"])
+        .arg(pki())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "requests are skipped, not errors"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let certs = v["certificates"].as_array().unwrap();
+    assert!(certs.len() > 25);
+    let days: Vec<i64> = certs
+        .iter()
+        .map(|c| c["days_left"].as_i64().unwrap())
+        .collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "sorted: {days:?}");
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 5);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.pem"), b"nonsense").unwrap();
+    Command::cargo_bin("picert")
+        .unwrap()
+        .arg("expiry")
+        .arg(dir.path().join("broken.pem"))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "broken.pem: unreadable: not a certificate or request",
+        ));
+}
+
+#[test]
+fn completions_and_man() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = Command::cargo_bin("picert")
+            .unwrap()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("picert") && text.contains("request") && text.contains("bundle"),
+            "{shell}"
+        );
+    }
+    Command::cargo_bin("picert")
+        .unwrap()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH picert 1"));
+}
+
+#[test]
+fn every_subcommand_help_has_an_example() {
+    for sub in [
+        "request",
+        "audit",
+        "bundle",
+        "expiry",
+        "rules",
+        "completions",
+        "man",
+    ] {
+        Command::cargo_bin("picert")
+            .unwrap()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example").and(predicate::str::contains("picert ")));
+    }
+}
