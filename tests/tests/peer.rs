@@ -716,6 +716,8 @@ fn assume_public_chain(path: &Path, rule_id: &str) -> Result<RuleResult, String>
         chain: Some(&chain),
         at: facts.not_before.ok_or("no notBefore")? + 86_400,
         warn_days: 30,
+        host: None,
+        leaf: None,
     };
     Ok(rules::find(rule_id).ok_or("unknown rule")?.run(&ctx))
 }

@@ -24,8 +24,23 @@ pub const PFX_PASSWORD_ENV: &str = "PICERT_PFX_PASSWORD";
 pub struct AuditArgs {
     /// Certificates, bundles, PKCS#7 files or requests; a directory audits every certificate
     /// file in it; '-' reads standard input
-    #[arg(value_name = "FILE|DIR|-", required = true)]
+    #[arg(value_name = "FILE|DIR|-", required_unless_present = "connect")]
     pub inputs: Vec<PathBuf>,
+
+    /// Audit what a live Edge presents: HOST or HOST:PORT (default port 5061)
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub connect: Option<String>,
+    /// With --connect: the name sent as SNI and checked against the SANs [default: HOST]
+    #[arg(long, value_name = "NAME", requires = "connect")]
+    pub server_name: Option<String>,
+    /// With --connect: seconds to wait for the connection and the handshake
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "connect"
+    )]
+    pub timeout: u64,
 
     #[command(flatten)]
     pub expect: ExpectationArgs,
@@ -319,6 +334,14 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     }
     let mut summary = Summary::default();
     let mut worst: Option<Severity> = None;
+    if let Some(target) = &args.connect {
+        let report = audit_live(&auditor, target, args.server_name.as_deref(), args.timeout);
+        let rendered = render_reports(vec![report], args.format, &style, args.verbose)
+            .map_err(CliError::Other)?;
+        add(&mut summary, &rendered.summary);
+        worst = worst.max(rendered.worst);
+        write(&rendered.text)?;
+    }
     for_each_ordered(
         items.len(),
         |i| {
@@ -364,6 +387,42 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     }
     let _ = std::io::Write::flush(&mut out);
     Ok(exit_code(&summary, worst, args.fail_on))
+}
+
+/// Connects, records the chain and audits it with the host name; a failure to connect is an
+/// unreadable input named after the target.
+fn audit_live(
+    auditor: &Auditor,
+    target: &str,
+    server_name: Option<&str>,
+    timeout: u64,
+) -> InputReport {
+    let (host, port) = match picert_verify::live::split_host_port(target) {
+        Ok(hp) => hp,
+        Err(e) => return InputReport::unreadable(target, e),
+    };
+    let label = format!("{host}:{port}");
+    let name = server_name.unwrap_or(&host);
+    match picert_verify::live::fetch_chain(
+        &host,
+        port,
+        name,
+        std::time::Duration::from_secs(timeout.max(1)),
+    ) {
+        Ok(presented) => {
+            let mut report = auditor.audit_presented(&label, &presented.chain, name);
+            report.tls = Some(format!(
+                "{}, {}, from {} ({} certificate{} sent)",
+                presented.version,
+                presented.cipher,
+                presented.address,
+                presented.chain.len(),
+                if presented.chain.len() == 1 { "" } else { "s" }
+            ));
+            report
+        }
+        Err(e) => InputReport::unreadable(&label, e),
+    }
 }
 
 /// 2 for an unreadable input or a fatal rule (an error beats a finding), 1 for a finding at or
@@ -501,6 +560,9 @@ fn render_input(out: &mut String, input: &InputReport, style: &Style, verbose: b
     if let Some(chain) = &input.chain {
         field(out, "chain", &chain.join(" -> "));
     }
+    if let Some(tls) = &input.tls {
+        field(out, "tls", tls);
+    }
     let results = input.results.as_deref().unwrap_or_default();
     if input.expectations.as_deref() == Some("inferred") {
         let na = results
@@ -632,6 +694,7 @@ fn rule_doc(r: &picert_verify::Rule) -> RuleDoc {
             Needs::Topology => "a topology",
             Needs::Aol => "PIC with AOL declared",
             Needs::PublicCa => "a certificate from a public CA",
+            Needs::Host => "a live connection (--connect)",
         },
         description: r.description,
         citation: r.citation,

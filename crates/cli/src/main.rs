@@ -31,7 +31,7 @@ enum Command {
     Request(Box<request::RequestArgs>),
     /// Check certificates or requests against the PIC certificate table and the rules around it
     #[command(
-        after_help = "Examples:\n  picert audit edge.pem --topology fixtures/contoso.toml\n  picert audit certs/ --format json --fail-on warning\n\nExit status: 0 no finding at --fail-on or above; 1 such a finding; 2 an unreadable input, a bad argument or a rule failure."
+        after_help = "Examples:\n  picert audit edge.pem --topology fixtures/contoso.toml\n  picert audit certs/ --format json --fail-on warning\n  picert audit --connect sip.contoso.com --topology edge.toml\n\nExit status: 0 no finding at --fail-on or above; 1 such a finding; 2 an unreadable input, a bad argument or a rule failure."
     )]
     Audit(Box<audit::AuditArgs>),
     /// Put the issued certificate, its chain and its key in a PKCS#12 (.pfx) file for Windows

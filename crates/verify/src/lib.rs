@@ -23,6 +23,7 @@ use std::path::Path;
 pub mod chain;
 pub mod facts;
 pub mod input;
+pub mod live;
 pub mod report;
 pub mod rules;
 pub mod sig;
@@ -170,7 +171,23 @@ impl Auditor {
             .collect();
         others.extend(self.extra_chain.iter().cloned());
         let verdict = chain::check_chain_cached(leaf, &others, &self.trust, self.at, &self.issuers);
-        self.run_rules(path, &facts, Some(&verdict))
+        self.run(path, &facts, Some(&verdict), None, Some(leaf))
+    }
+
+    /// Audits the chain a live endpoint presented (leaf first), checking `host` against its
+    /// names too (`tls.host.name_match`).
+    pub fn audit_presented(&self, label: &str, chain: &[Vec<u8>], host: &str) -> InputReport {
+        let Some(leaf) = chain.first() else {
+            return InputReport::unreadable(label, "the endpoint presented no certificate");
+        };
+        let facts = match facts::certificate_facts(leaf) {
+            Ok(f) => f,
+            Err(e) => return InputReport::unreadable(label, e),
+        };
+        let mut others = chain[1..].to_vec();
+        others.extend(self.extra_chain.iter().cloned());
+        let verdict = chain::check_chain_cached(leaf, &others, &self.trust, self.at, &self.issuers);
+        self.run(label, &facts, Some(&verdict), Some(host), Some(leaf))
     }
 
     /// Audits one request (DER).
@@ -188,12 +205,25 @@ impl Auditor {
         facts: &Facts,
         chain: Option<&ChainVerdict>,
     ) -> InputReport {
+        self.run(path, facts, chain, None, None)
+    }
+
+    fn run(
+        &self,
+        path: &str,
+        facts: &Facts,
+        chain: Option<&ChainVerdict>,
+        host: Option<&str>,
+        leaf: Option<&[u8]>,
+    ) -> InputReport {
         let ctx = rules::Context {
             facts,
             expectations: self.expectations.as_ref(),
             chain,
             at: self.at,
             warn_days: self.warn_days,
+            host,
+            leaf,
         };
         let results = RULES.iter().map(|r| r.run(&ctx)).collect();
         InputReport {
@@ -229,6 +259,7 @@ impl Auditor {
                 .into(),
             ),
             results: Some(results),
+            tls: None,
             error: None,
         }
     }

@@ -117,6 +117,9 @@ pub struct InputReport {
     /// subject was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expectations: Option<String>,
+    /// For a live endpoint: the TLS version, cipher suite and address seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<String>,
     /// Every rule's result, in registry order; absent when the input could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<RuleResult>>,

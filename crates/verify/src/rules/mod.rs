@@ -16,6 +16,7 @@ pub mod chrome;
 pub mod csr;
 pub mod lync;
 pub mod pic;
+pub mod tls;
 pub mod validity;
 
 /// Which inputs a rule reads.
@@ -40,6 +41,8 @@ pub enum Needs {
     Aol,
     /// A certificate that chains to a public root.
     PublicCa,
+    /// A live connection (the host name connected to).
+    Host,
 }
 
 /// What a check found.
@@ -66,6 +69,10 @@ pub struct Context<'a> {
     pub at: i64,
     /// `validity.expiring_soon` threshold in days.
     pub warn_days: u32,
+    /// The host name a live endpoint was reached by (`--connect`).
+    pub host: Option<&'a str>,
+    /// The leaf certificate's DER (certificates).
+    pub leaf: Option<&'a [u8]>,
 }
 
 /// One audit rule. The ID and severity are a public contract.
@@ -115,6 +122,7 @@ pub static RULES: &[&Rule] = &[
     &chrome::eku_client_auth::RULE,
     &csr::signature_valid::RULE,
     &csr::template::RULE,
+    &tls::host_name_match::RULE,
 ];
 
 /// Finds a rule by ID.
@@ -156,6 +164,9 @@ impl Rule {
                     Status::Na,
                     Some("PIC with AOL not declared (--aol or aol = true)".into()),
                 )
+            }
+            Needs::Host if ctx.host.is_none() => {
+                return result(Status::Na, Some("not a live connection (--connect)".into()))
             }
             Needs::PublicCa if !ctx.chain.is_some_and(ChainVerdict::is_trusted) => {
                 return result(
@@ -268,6 +279,8 @@ mod tests {
             chain: None,
             at: 0,
             warn_days: 30,
+            host: None,
+            leaf: None,
         });
         std::panic::set_hook(prev);
         assert_eq!(r.status, Status::Fatal);

@@ -1,0 +1,31 @@
+//! A TLS client checks the name it connected to against the server certificate's SANs
+//! (RFC 6125, and for the Edge "the exact FQDN must be present in either the SN or the SAN of
+//! the external certificate"): a partner that reaches sip.contoso.com must find that name.
+
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+
+/// `tls.host.name_match`
+pub static RULE: Rule = Rule {
+    id: "tls.host.name_match",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Certificates,
+    needs: Needs::Host,
+    description: "the host name connected to (or --server-name) is covered by a DNS or IP SAN of the certificate the endpoint presents",
+    citation: "RFC 6125 6.4; Lync 2013: the exact FQDN must be present in the SN or SAN of the external certificate",
+    source: "RFC 6125; Microsoft, Lync Server 2013 DNS requirements for federation",
+    effective: None,
+    check,
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    let (Some(host), Some(leaf)) = (ctx.host, ctx.leaf) else {
+        return Outcome::NotApplicable("no live connection".into());
+    };
+    match crate::chain::matches_name(leaf, host) {
+        Ok(()) => Outcome::Pass(Some(format!("valid for {host}"))),
+        Err(why) => Outcome::Finding(format!(
+            "{why}: clients connecting to {host} will refuse it"
+        )),
+    }
+}
