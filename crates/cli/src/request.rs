@@ -1,6 +1,6 @@
 //! `picert request`: arguments to a profile, the profile to files, and the summary.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -430,7 +430,7 @@ pub fn run(args: RequestArgs, quiet: bool) -> Result<(), CliError> {
                 args.force,
             )?,
         }
-        let mut err = std::io::stderr().lock();
+        let mut err = report_sink(quiet);
         let _ = print_profile(&mut err, &profile);
         let _ = writeln!(
             err,
@@ -452,7 +452,13 @@ pub fn run(args: RequestArgs, quiet: bool) -> Result<(), CliError> {
     let generated = existing.is_none();
     let key = match existing {
         Some(k) => k,
-        None => PrivateKey::generate(profile.key_type)?,
+        None => with_progress(
+            &format!("generating an {} key", describe_key_type(profile.key_type)),
+            !quiet
+                && matches!(profile.key_type, KeyType::Rsa3072 | KeyType::Rsa4096)
+                && std::io::stderr().is_terminal(),
+            || PrivateKey::generate(profile.key_type),
+        )?,
     };
     let request = build_request(&profile, &key)?;
     let csr_bytes = match args.format {
@@ -489,7 +495,7 @@ pub fn run(args: RequestArgs, quiet: bool) -> Result<(), CliError> {
         write_stdout(&csr_bytes)?;
     }
 
-    let mut err = std::io::stderr().lock();
+    let mut err = report_sink(quiet);
     let _ = print_profile(&mut err, &profile);
     let key_line = match (&key_dest, generated) {
         (Some(p), true) => format!(
@@ -528,6 +534,39 @@ pub fn run(args: RequestArgs, quiet: bool) -> Result<(), CliError> {
     }
     warnings(&mut err, &profile);
     Ok(())
+}
+
+/// Where the summary goes: standard error, or nowhere with --quiet.
+fn report_sink(quiet: bool) -> Box<dyn Write> {
+    if quiet {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(std::io::stderr())
+    }
+}
+
+/// Runs `work` while a spinner turns on the terminal (RSA-3072/4096 generation takes seconds).
+fn with_progress<T>(label: &str, show: bool, work: impl FnOnce() -> T) -> T {
+    if !show {
+        return work();
+    }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    let label = label.to_string();
+    let spinner = std::thread::spawn(move || {
+        let frames = ['|', '/', '-', '\\'];
+        let mut i = 0;
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            eprint!("\r{label} {}", frames[i % frames.len()]);
+            i += 1;
+            std::thread::sleep(std::time::Duration::from_millis(120));
+        }
+        eprint!("\r\x1b[K");
+    });
+    let out = work();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = spinner.join();
+    out
 }
 
 fn show(p: &Option<PathBuf>) -> String {

@@ -892,3 +892,31 @@ fn renewal_refusals() {
         .code(2);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn quiet_prints_nothing_but_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["-q", "request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr("")
+        .stdout("");
+    // Not a terminal: no progress spinner either, even for a slow key.
+    picert()
+        .args(["request", "--key-type", "rsa3072", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path().join("slow"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("generating").not());
+    picert()
+        .args(["-q", "request", "--topology", "/nonexistent.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent.toml: no such file"));
+}
