@@ -1232,3 +1232,30 @@ fn pyca_template_extensions_are_named() {
     tally.print("pyca");
     tally.assert_clean("pyca");
 }
+
+/// picert reads common PEM files through rustls-pki-types and everything else through a general
+/// reader; on every peer file both must read the same bytes.
+#[test]
+#[ignore = "needs the peer corpus: PICERT_PEER_CORPUS=... cargo test --test peer -- --ignored"]
+fn pem_fast_path_agrees_with_the_general_reader() {
+    let root = corpus();
+    let mut checked = 0;
+    for dir in [
+        "zlint/testdata",
+        "windows-csr",
+        "certigo/test-certs",
+        "pyca",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                picert_verify::input::pem_paths_agree(&bytes),
+                "{}",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    println!("[pem] {checked} files: both readers agree");
+}

@@ -126,7 +126,72 @@ fn read_any(bytes: &[u8], pfx_password: Option<&str>) -> Result<Contents, InputE
     Err(InputError::Unrecognised)
 }
 
+/// PEM labels the rustls-pki-types reader decodes; a file with only these takes the fast path.
+const COMMON_LABELS: [&[u8]; 2] = [b"CERTIFICATE-----", b"CERTIFICATE REQUEST-----"];
+
+fn only_common_labels(text: &[u8]) -> bool {
+    let marker = b"-----BEGIN ";
+    let mut rest = text;
+    let mut seen = false;
+    while let Some(i) = rest.windows(marker.len()).position(|w| w == marker) {
+        let after = &rest[i + marker.len()..];
+        if !COMMON_LABELS.iter().any(|l| after.starts_with(l)) {
+            return false;
+        }
+        seen = true;
+        rest = after;
+    }
+    seen
+}
+
+/// Certificates and requests through rustls-pki-types' `PemObject` reader.
+fn read_pem_common(text: &[u8]) -> Option<Contents> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, CertificateSigningRequestDer};
+    let certificates = CertificateDer::pem_slice_iter(text)
+        .map(|c| c.map(|c| c.to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    let requests = CertificateSigningRequestDer::pem_slice_iter(text)
+        .map(|c| c.map(|c| c.as_ref().to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    (!certificates.is_empty() || !requests.is_empty()).then_some(Contents {
+        certificates,
+        requests,
+    })
+}
+
 fn read_pem(text: &[u8]) -> Result<Contents, InputError> {
+    // The common case (certificates and requests under their RFC 7468 labels) goes through
+    // rustls-pki-types; anything else, or anything it cannot read, through the general path
+    // below, which also words the errors.
+    if only_common_labels(text) {
+        if let Some(contents) = read_pem_common(text) {
+            return Ok(contents);
+        }
+    }
+    read_pem_general(text)
+}
+
+/// For tests: whether the fast PEM path, when it applies, reads the same certificates and
+/// requests as the general path.
+#[doc(hidden)]
+pub fn pem_paths_agree(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if !only_common_labels(text) {
+        return true;
+    }
+    match (read_pem_common(text), read_pem_general(text)) {
+        (Some(fast), Ok(general)) => {
+            fast.certificates == general.certificates && fast.requests == general.requests
+        }
+        (Some(_), Err(_)) => false,
+        (None, _) => true,
+    }
+}
+
+fn read_pem_general(text: &[u8]) -> Result<Contents, InputError> {
     // Blank lines carry no meaning in a certificate's PEM, but the pem crate takes the lines
     // before one for RFC 1421 headers; drop them, as OpenSSL and Go do.
     let cleaned: Vec<u8> = text
@@ -337,4 +402,41 @@ fn pkcs7_certificates(der: &[u8], contents: &mut Contents) -> Result<(), InputEr
         return Err(InputError::EmptyPkcs7);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path and the general path read the same bytes from every fixture PEM.
+    #[test]
+    fn both_pem_paths_agree_on_the_fixtures() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut compared = 0;
+        for dir in ["pki", "bad"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
+                let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+                if !only_common_labels(text) {
+                    continue;
+                }
+                if let Some(fast) = read_pem_common(text) {
+                    let general = read_pem_general(text)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    assert_eq!(
+                        fast.certificates,
+                        general.certificates,
+                        "{}",
+                        path.display()
+                    );
+                    assert_eq!(fast.requests, general.requests, "{}", path.display());
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 30, "{compared}");
+    }
 }
