@@ -183,8 +183,14 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<PathBuf, InputReport>> {
                 ))),
                 Ok(entries) => {
                     let mut files: Vec<PathBuf> = entries
-                        .filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|p| p.is_file())
+                        .filter_map(|e| e.ok())
+                        // The entry's own type (no stat per file); links are followed.
+                        .filter(|e| {
+                            e.file_type().is_ok_and(|t| {
+                                t.is_file() || (t.is_symlink() && e.path().is_file())
+                            })
+                        })
+                        .map(|e| e.path())
                         .filter(|p| {
                             p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
                                 CERT_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())
@@ -264,49 +270,72 @@ fn add(total: &mut Summary, part: &Summary) {
     total.fatal += part.fatal;
 }
 
-/// Runs `work` on every index on all cores and hands the results to `sink` in index order.
-/// Batches bound the memory: at most one batch of results waits at a time.
+/// Runs `work` on every index on all cores and hands the results to `sink` in index order, as
+/// soon as the ones before are done: the writer works while the workers do. Workers stay within
+/// a window of the writer, so the results waiting to be written stay bounded.
 fn for_each_ordered<T: Send>(
     count: usize,
     work: impl Fn(usize) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
-    const BATCH: usize = 256;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    // Workers claim CHUNK inputs at a time and send each chunk's results at once: one channel
+    // hand-off per chunk, not per input.
+    const CHUNK: usize = 32;
+    const WINDOW: usize = 1024;
+    if count == 0 {
+        return Ok(());
+    }
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .min(8);
-    let mut start = 0;
-    while start < count {
-        let end = (start + BATCH).min(count);
-        let next = std::sync::atomic::AtomicUsize::new(start);
-        let mut slots: Vec<Option<T>> = (start..end).map(|_| None).collect();
-        let chunks: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads.min(end - start))
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            if i >= end {
-                                break done;
-                            }
-                            done.push((i, work(i)));
+        .clamp(1, 8)
+        .min(count.div_ceil(CHUNK));
+    let next = AtomicUsize::new(0);
+    let written = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<T>)>(WINDOW / CHUNK);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, written, stop, work) = (&next, &written, &stop, &work);
+            scope.spawn(move || loop {
+                let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                if start >= count || stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                while start >= written.load(Ordering::Acquire) + WINDOW
+                    && !stop.load(Ordering::Relaxed)
+                {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+                let results: Vec<T> = (start..(start + CHUNK).min(count)).map(work).collect();
+                if tx.send((start, results)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut expected = 0;
+        let mut result = Ok(());
+        for (start, values) in rx {
+            pending.insert(start, values);
+            while let Some(values) = pending.remove(&expected) {
+                expected += values.len();
+                for value in values {
+                    if result.is_ok() {
+                        result = sink(value);
+                        if result.is_err() {
+                            stop.store(true, Ordering::Relaxed);
                         }
-                    })
-                })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        });
-        for (i, value) in chunks.into_iter().flatten() {
-            slots[i - start] = Some(value);
+                    }
+                }
+                written.store(expected, Ordering::Release);
+            }
         }
-        for value in slots.into_iter().flatten() {
-            sink(value)?;
-        }
-        start = end;
-    }
-    Ok(())
+        result
+    })
 }
 
 /// Audits every input on all cores, writing each result as soon as the ones before it are

@@ -102,9 +102,7 @@ impl fmt::Display for CliError {
 
 /// Reads a whole file; the error names it.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| CliError::input(path, picert_core::io_message(&e)))?;
-    match picert_verify::input::read_limited(file, picert_verify::input::MAX_INPUT_BYTES) {
+    match picert_verify::input::read_path_limited(path, picert_verify::input::MAX_INPUT_BYTES) {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(too_big)) => Err(CliError::input(path, too_big)),
         Err(e) => Err(CliError::input(path, picert_core::io_message(&e))),

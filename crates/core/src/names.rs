@@ -168,6 +168,11 @@ fn check_dns_syntax(shown: &str, ascii: &str) -> Result<(), NameError> {
 /// Compares two DNS names as certificates do: ASCII case-insensitively, international names
 /// as A-labels. Names that do not normalise are compared as written, case-insensitively.
 pub fn same_dns_name(a: &str, b: &str) -> bool {
+    // ASCII names (A-labels included) compare without allocating; only international names
+    // need the IDNA conversion.
+    if a.is_ascii() && b.is_ascii() {
+        return a.trim().eq_ignore_ascii_case(b.trim());
+    }
     let fold = |n: &str| normalize_fqdn(n).unwrap_or_else(|_| n.to_ascii_lowercase());
     fold(a) == fold(b)
 }

@@ -98,6 +98,11 @@ pub fn pick_leaf(certs: &[Vec<u8>]) -> usize {
         .iter()
         .map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
         .collect();
+    pick_leaf_parsed(&parsed)
+}
+
+/// [`pick_leaf`] over certificates already parsed (`None` for one that did not parse).
+pub fn pick_leaf_parsed(parsed: &[Option<X509Certificate<'_>>]) -> usize {
     let issued_other = |i: usize| {
         let Some(me) = &parsed[i] else { return false };
         parsed.iter().enumerate().any(|(j, other)| {
@@ -108,7 +113,7 @@ pub fn pick_leaf(certs: &[Vec<u8>]) -> usize {
                 })
         })
     };
-    let candidates: Vec<usize> = (0..certs.len())
+    let candidates: Vec<usize> = (0..parsed.len())
         .filter(|i| parsed[*i].is_some() && !issued_other(*i))
         .collect();
     candidates

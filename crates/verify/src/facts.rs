@@ -152,6 +152,11 @@ fn name_of(name: &X509Name<'_>) -> String {
 pub fn certificate_facts(der: &[u8]) -> Result<Facts, String> {
     let (_, cert) =
         X509Certificate::from_der(der).map_err(|_| "not a valid X.509 certificate".to_string())?;
+    Ok(parsed_certificate_facts(&cert))
+}
+
+/// Reads a certificate x509-parser has already parsed.
+pub fn parsed_certificate_facts(cert: &X509Certificate<'_>) -> Facts {
     let tbs = &cert.tbs_certificate;
     let mut facts = base_facts(
         InputKind::Certificate,
@@ -164,7 +169,7 @@ pub fn certificate_facts(der: &[u8]) -> Result<Facts, String> {
     facts.not_before = Some(tbs.validity.not_before.timestamp());
     facts.not_after = Some(tbs.validity.not_after.timestamp());
     facts.self_issued = tbs.subject.as_raw() == tbs.issuer.as_raw();
-    Ok(facts)
+    facts
 }
 
 fn base_facts(

@@ -124,8 +124,7 @@ impl Auditor {
     /// Reads and audits one file. A read error becomes an unreadable report naming it.
     pub fn audit_file(&self, path: &Path) -> Vec<InputReport> {
         let shown = path.display().to_string();
-        match std::fs::File::open(path).and_then(|f| input::read_limited(f, input::MAX_INPUT_BYTES))
-        {
+        match input::read_path_limited(path, input::MAX_INPUT_BYTES) {
             Ok(Ok(bytes)) => self.audit_bytes(&shown, &bytes),
             Ok(Err(too_big)) => vec![InputReport::unreadable(&shown, too_big.to_string())],
             Err(e) => vec![InputReport::unreadable(&shown, picert_core::io_message(&e))],
@@ -157,11 +156,21 @@ impl Auditor {
 
     /// Audits a certificate bundle (any order): the leaf is found by building the chain.
     pub fn audit_certificates(&self, path: &str, certs: &[Vec<u8>]) -> InputReport {
-        let leaf_index = chain::pick_leaf(certs);
+        use x509_parser::prelude::FromDer;
+        // Parse each certificate once: for finding the leaf and for reading it.
+        let parsed: Vec<Option<x509_parser::certificate::X509Certificate<'_>>> = certs
+            .iter()
+            .map(|d| {
+                x509_parser::certificate::X509Certificate::from_der(d)
+                    .ok()
+                    .map(|(_, c)| c)
+            })
+            .collect();
+        let leaf_index = chain::pick_leaf_parsed(&parsed);
         let leaf = &certs[leaf_index];
-        let facts = match facts::certificate_facts(leaf) {
-            Ok(f) => f,
-            Err(e) => return InputReport::unreadable(path, e),
+        let facts = match &parsed[leaf_index] {
+            Some(cert) => facts::parsed_certificate_facts(cert),
+            None => return InputReport::unreadable(path, "not a valid X.509 certificate"),
         };
         let mut others: Vec<Vec<u8>> = certs
             .iter()
