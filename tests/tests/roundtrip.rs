@@ -258,6 +258,82 @@ proptest! {
         check_request(&profile, &req.csr_der);
         openssl_verifies(&req.csr_der);
         audit_is_clean(&profile, &req.csr_der);
+        issued_certificate_audits_clean_in_any_order(&profile, &req.csr_der);
+    }
+}
+
+/// The test CA signs the request as a public CA would (copying its extensions, adding a CRL
+/// point and a validity under 200 days); the audit of the certificate finds no error, and
+/// gives the same results whichever order the chain is given in.
+fn issued_certificate_audits_clean_in_any_order(profile: &EdgeProfile, csr_der: &[u8]) {
+    let pki = root().join("fixtures/pki");
+    let read = |name: &str| {
+        picert_verify::input::read_contents(&std::fs::read(pki.join(name)).unwrap())
+            .unwrap()
+            .certificates
+    };
+    let (int, root_cert) = (
+        read("public-issuing.pem").remove(0),
+        read("public-root.pem").remove(0),
+    );
+    let int_key = rcgen::KeyPair::from_pem(
+        &std::fs::read_to_string(pki.join("keys/public-issuing.key")).unwrap(),
+    )
+    .unwrap();
+    let issuer = rcgen::Issuer::from_ca_cert_der(&int.as_slice().into(), int_key).unwrap();
+    let csr = rustls_pki_types::CertificateSigningRequestDer::from(csr_der.to_vec());
+    let mut request = rcgen::CertificateSigningRequestParams::from_der(&csr).unwrap();
+    request.params.not_before = rcgen::date_time_ymd(2026, 4, 1);
+    request.params.not_after = rcgen::date_time_ymd(2026, 9, 30);
+    request.params.serial_number = Some(rcgen::SerialNumber::from(4242u64));
+    request.params.use_authority_key_identifier_extension = true;
+    request.params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec!["http://crl.public-test-ca.example/issuing.crl".into()],
+    }];
+    let leaf = request.signed_by(&issuer).unwrap().der().to_vec();
+
+    let topology = Topology {
+        access_edge: Some(profile.access_edge.clone()),
+        webconf_edge: profile.webconf_edge.clone(),
+        sip_domains: Some(profile.sip_domains.clone()),
+        extra_sans: Some(profile.extra_sans.clone()),
+        primary_sip_only: Some(profile.primary_sip_only),
+        aol: Some(profile.aol),
+        ..Topology::default()
+    };
+    let auditor = Auditor::new()
+        .trust(
+            picert_verify::TrustStore::from_certificates("root", std::slice::from_ref(&root_cert))
+                .unwrap(),
+        )
+        .expectations(Some(topology.expectations().unwrap()))
+        .at(::time::macros::datetime!(2026-06-01 00:00 UTC).unix_timestamp());
+    let orders = [
+        vec![leaf.clone(), int.clone()],
+        vec![int.clone(), leaf.clone()],
+        vec![root_cert.clone(), int.clone(), leaf.clone()],
+        vec![int.clone(), root_cert.clone(), leaf.clone()],
+    ];
+    let first = auditor.audit_certificates("issued", &orders[0]);
+    for r in first.results.as_ref().unwrap() {
+        assert!(
+            r.status != Status::Fatal
+                && !(r.status == Status::Finding && r.severity == Severity::Error),
+            "{}: {:?}",
+            r.rule,
+            r.detail
+        );
+    }
+    assert_eq!(
+        first.dns_names,
+        profile.san_plan().names(),
+        "SAN order survives issuance"
+    );
+    for order in &orders[1..] {
+        assert_eq!(
+            auditor.audit_certificates("issued", order).results,
+            first.results
+        );
     }
 }
 
