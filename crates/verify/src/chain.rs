@@ -134,8 +134,13 @@ pub fn pick_leaf_parsed(parsed: &[Option<X509Certificate<'_>>]) -> usize {
 /// constraints, which the anchor keeps) is still checked for every leaf.
 #[derive(Debug, Default)]
 pub struct IssuerCache {
-    validated: std::sync::Mutex<std::collections::HashMap<Vec<u8>, std::sync::Arc<Validated>>>,
+    // A run meets a handful of issuing CAs: a short list compared by length, then bytes, costs
+    // less than hashing a kilobyte of DER for every leaf.
+    validated: std::sync::Mutex<Vec<(Vec<u8>, std::sync::Arc<Validated>)>>,
 }
+
+/// Issuing CAs remembered at most per run; more are validated in full each time.
+const MAX_CACHED_ISSUERS: usize = 64;
 
 #[derive(Debug)]
 struct Validated {
@@ -145,12 +150,17 @@ struct Validated {
 
 impl IssuerCache {
     fn get(&self, der: &[u8]) -> Option<std::sync::Arc<Validated>> {
-        self.validated.lock().ok()?.get(der).cloned()
+        let list = self.validated.lock().ok()?;
+        list.iter()
+            .find(|(k, _)| k.len() == der.len() && k.as_slice() == der)
+            .map(|(_, v)| v.clone())
     }
 
     fn put(&self, der: &[u8], validated: Validated) {
-        if let Ok(mut map) = self.validated.lock() {
-            map.insert(der.to_vec(), std::sync::Arc::new(validated));
+        if let Ok(mut list) = self.validated.lock() {
+            if list.len() < MAX_CACHED_ISSUERS && !list.iter().any(|(k, _)| k.as_slice() == der) {
+                list.push((der.to_vec(), std::sync::Arc::new(validated)));
+            }
         }
     }
 }

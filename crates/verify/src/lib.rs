@@ -156,21 +156,37 @@ impl Auditor {
 
     /// Audits a certificate bundle (any order): the leaf is found by building the chain.
     pub fn audit_certificates(&self, path: &str, certs: &[Vec<u8>]) -> InputReport {
-        use x509_parser::prelude::FromDer;
-        // Parse each certificate once: for finding the leaf and for reading it.
-        let parsed: Vec<Option<x509_parser::certificate::X509Certificate<'_>>> = certs
+        use x509_parser::certificate::{X509Certificate, X509CertificateParser};
+        use x509_parser::nom::Parser;
+        // The first certificate (usually the leaf) is parsed in full, the others without their
+        // extensions, which finding the leaf does not need; the leaf is parsed in full once.
+        fn parse(der: &[u8], deep: bool) -> Option<X509Certificate<'_>> {
+            X509CertificateParser::new()
+                .with_deep_parse_extensions(deep)
+                .parse(der)
+                .ok()
+                .map(|(_, c)| c)
+        }
+        let parsed: Vec<Option<X509Certificate<'_>>> = certs
             .iter()
-            .map(|d| {
-                x509_parser::certificate::X509Certificate::from_der(d)
-                    .ok()
-                    .map(|(_, c)| c)
-            })
+            .enumerate()
+            .map(|(i, d)| parse(d, i == 0))
             .collect();
-        let leaf_index = chain::pick_leaf_parsed(&parsed);
+        let mut leaf_index = chain::pick_leaf_parsed(&parsed);
+        if leaf_index != 0 && parsed.iter().filter(|c| c.is_some()).count() > 2 {
+            // Several candidates may need the basicConstraints tie-break: decide on full parses.
+            let full: Vec<Option<X509Certificate<'_>>> =
+                certs.iter().map(|d| parse(d, true)).collect();
+            leaf_index = chain::pick_leaf_parsed(&full);
+        }
         let leaf = &certs[leaf_index];
-        let facts = match &parsed[leaf_index] {
-            Some(cert) => facts::parsed_certificate_facts(cert),
-            None => return InputReport::unreadable(path, "not a valid X.509 certificate"),
+        let facts = match (leaf_index, &parsed[leaf_index]) {
+            (0, Some(cert)) => facts::parsed_certificate_facts(cert),
+            (_, Some(_)) => match parse(leaf, true) {
+                Some(cert) => facts::parsed_certificate_facts(&cert),
+                None => return InputReport::unreadable(path, "not a valid X.509 certificate"),
+            },
+            (_, None) => return InputReport::unreadable(path, "not a valid X.509 certificate"),
         };
         let mut others: Vec<Vec<u8>> = certs
             .iter()
