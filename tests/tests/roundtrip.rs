@@ -117,8 +117,9 @@ fn check_request(profile: &EdgeProfile, der: &[u8]) {
     }
 }
 
-fn audit_is_clean(profile: &EdgeProfile, der: &[u8]) {
-    let topology = Topology {
+/// The expectations a profile stands for, as the audit takes them.
+fn topology_of(profile: &EdgeProfile) -> Topology {
+    Topology {
         access_edge: Some(profile.access_edge.clone()),
         webconf_edge: profile.webconf_edge.clone(),
         sip_domains: Some(profile.sip_domains.clone()),
@@ -126,7 +127,11 @@ fn audit_is_clean(profile: &EdgeProfile, der: &[u8]) {
         primary_sip_only: Some(profile.primary_sip_only),
         aol: Some(profile.aol),
         ..Topology::default()
-    };
+    }
+}
+
+fn audit_is_clean(profile: &EdgeProfile, der: &[u8]) {
+    let topology = topology_of(profile);
     let report = Auditor::new()
         .expectations(Some(topology.expectations().unwrap()))
         .audit_request("request", der);
@@ -292,15 +297,7 @@ fn issued_certificate_audits_clean_in_any_order(profile: &EdgeProfile, csr_der: 
     }];
     let leaf = request.signed_by(&issuer).unwrap().der().to_vec();
 
-    let topology = Topology {
-        access_edge: Some(profile.access_edge.clone()),
-        webconf_edge: profile.webconf_edge.clone(),
-        sip_domains: Some(profile.sip_domains.clone()),
-        extra_sans: Some(profile.extra_sans.clone()),
-        primary_sip_only: Some(profile.primary_sip_only),
-        aol: Some(profile.aol),
-        ..Topology::default()
-    };
+    let topology = topology_of(profile);
     let auditor = Auditor::new()
         .trust(
             picert_verify::TrustStore::from_certificates("root", std::slice::from_ref(&root_cert))

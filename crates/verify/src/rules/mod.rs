@@ -217,6 +217,17 @@ pub(crate) const fn utc_date(year: i32, month: u32, day: u32) -> i64 {
     (era * 146097 + doe - 719468) * 86400
 }
 
+/// The expected SAN plan, or why a rule that compares SANs with it does not apply.
+pub(crate) fn expected_plan<'a>(ctx: &Context<'a>) -> Result<&'a picert_core::SanPlan, Outcome> {
+    match ctx.expectations {
+        None => Err(Outcome::NotApplicable("no topology".into())),
+        Some(exp) if exp.plan.is_empty() => Err(Outcome::NotApplicable(
+            "the topology names no expected SAN".into(),
+        )),
+        Some(exp) => Ok(&exp.plan),
+    }
+}
+
 /// The subject's single CN as a name, if there is exactly one text CN.
 pub(crate) fn single_cn(facts: &Facts) -> Option<&str> {
     match facts.common_names.as_slice() {

@@ -6,7 +6,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{expected_plan, AppliesTo, Context, Needs, Outcome, Rule};
 
 /// `pic.san.expected_present`
 pub static RULE: Rule = Rule {
@@ -22,14 +22,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
-    let Some(exp) = ctx.expectations else {
-        return Outcome::NotApplicable("no topology".into());
+    let plan = match expected_plan(ctx) {
+        Ok(plan) => plan,
+        Err(not_applicable) => return not_applicable,
     };
-    if exp.plan.is_empty() {
-        return Outcome::NotApplicable("the topology names no expected SAN".into());
-    }
-    let missing: Vec<String> = exp
-        .plan
+    let missing: Vec<String> = plan
         .entries()
         .iter()
         .filter(|e| !ctx.facts.dns_sans.iter().any(|s| same_dns_name(s, &e.name)))
@@ -38,7 +35,7 @@ fn check(ctx: &Context<'_>) -> Outcome {
     if missing.is_empty() {
         Outcome::Pass(Some(format!(
             "all {} expected names present",
-            exp.plan.entries().len()
+            plan.entries().len()
         )))
     } else {
         Outcome::Finding(format!(

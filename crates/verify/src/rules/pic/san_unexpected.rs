@@ -4,7 +4,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{expected_plan, AppliesTo, Context, Needs, Outcome, Rule};
 
 /// `pic.san.unexpected`
 pub static RULE: Rule = Rule {
@@ -20,17 +20,15 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
-    let Some(exp) = ctx.expectations else {
-        return Outcome::NotApplicable("no topology".into());
+    let plan = match expected_plan(ctx) {
+        Ok(plan) => plan,
+        Err(not_applicable) => return not_applicable,
     };
-    if exp.plan.is_empty() {
-        return Outcome::NotApplicable("the topology names no expected SAN".into());
-    }
     let extra: Vec<&str> = ctx
         .facts
         .dns_sans
         .iter()
-        .filter(|s| !exp.plan.entries().iter().any(|e| same_dns_name(s, &e.name)))
+        .filter(|s| !plan.entries().iter().any(|e| same_dns_name(s, &e.name)))
         .map(String::as_str)
         .collect();
     if extra.is_empty() {
