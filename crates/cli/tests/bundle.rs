@@ -265,3 +265,78 @@ fn password_rules_and_output_safety() {
         .code(2)
         .stderr(predicate::str::contains("holds no certificate"));
 }
+
+/// On a terminal the password is asked twice and not echoed (run under `script`, which gives
+/// the command a pseudo-terminal; skipped where util-linux's script is missing).
+#[test]
+fn password_prompt_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no script(1) to provide a terminal");
+        return;
+    }
+    let s = Setup::new();
+    let bin = assert_cmd::cargo::cargo_bin("picert");
+    let run = |first: &str, second: &str, out: &str| {
+        let cmd = format!(
+            "env -u PICERT_PFX_PASSWORD {} bundle --cert {} --key {} --trust-store {} --at 2026-06-01 -o {}",
+            bin.display(),
+            pki("good.pem").display(),
+            pki("keys/leaf.key").display(),
+            pki("public-root.pem").display(),
+            s.path(out).display()
+        );
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let (a, b) = (first.to_string(), second.to_string());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            let _ = writeln!(stdin, "{a}");
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let _ = writeln!(stdin, "{b}");
+        });
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, screen) = run("Typed pass 1", "Typed pass 1", "typed.pfx");
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("PFX password:") && screen.contains("PFX password again:"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("Typed pass 1"),
+        "the password is not echoed: {screen}"
+    );
+    let check = std::process::Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-info",
+            "-noout",
+            "-passin",
+            "pass:Typed pass 1",
+            "-in",
+        ])
+        .arg(s.path("typed.pfx"))
+        .output()
+        .unwrap();
+    assert!(check.status.success());
+    let (ok, screen) = run("one", "two", "differ.pfx");
+    assert!(
+        !ok && screen.contains("the two passwords differ"),
+        "{screen}"
+    );
+    assert!(!s.path("differ.pfx").exists());
+}
