@@ -295,20 +295,45 @@ fn password_prompt_on_a_terminal() {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
+        // Answer each prompt only once it is on the screen, so nothing is typed while the
+        // terminal still echoes.
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let reader = {
+            let screen = screen.clone();
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let mut buf = [0u8; 256];
+                while let Ok(n) = stdout.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    screen
+                        .lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            })
+        };
+        let wait_for = |text: &str| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while !screen.lock().unwrap().contains(text) && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        };
         let mut stdin = child.stdin.take().unwrap();
-        let (a, b) = (first.to_string(), second.to_string());
-        std::thread::spawn(move || {
+        {
             use std::io::Write;
-            std::thread::sleep(std::time::Duration::from_millis(400));
-            let _ = writeln!(stdin, "{a}");
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            let _ = writeln!(stdin, "{b}");
-        });
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+            wait_for("PFX password: ");
+            writeln!(stdin, "{first}").unwrap();
+            wait_for("PFX password again: ");
+            writeln!(stdin, "{second}").unwrap();
+        }
+        let status = child.wait().unwrap();
+        drop(stdin);
+        let _ = reader.join();
+        let text = screen.lock().unwrap().clone();
+        (status.success(), text)
     };
     let (ok, screen) = run("Typed pass 1", "Typed pass 1", "typed.pfx");
     assert!(ok, "{screen}");
