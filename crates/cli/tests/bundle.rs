@@ -325,9 +325,9 @@ fn password_prompt_on_a_terminal() {
         {
             use std::io::Write;
             wait_for("PFX password: ");
-            writeln!(stdin, "{first}").unwrap();
+            let _ = writeln!(stdin, "{first}");
             wait_for("PFX password again: ");
-            writeln!(stdin, "{second}").unwrap();
+            let _ = writeln!(stdin, "{second}");
         }
         let status = child.wait().unwrap();
         drop(stdin);
