@@ -148,6 +148,34 @@ fn audit_is_clean(profile: &EdgeProfile, der: &[u8]) {
     }
 }
 
+/// Python `cryptography` (a second, independent X.509 stack) reads the request, finds its
+/// signature valid and sees the same SANs.
+fn python_verifies(der: &[u8], sans: &[&str]) {
+    use std::io::Write;
+    const SCRIPT: &str = "import sys\n\
+from cryptography import x509\n\
+csr = x509.load_der_x509_csr(sys.stdin.buffer.read())\n\
+print(csr.is_signature_valid)\n\
+ext = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)\n\
+print(','.join(ext.value.get_values_for_type(x509.DNSName)))\n";
+    let mut child = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with cryptography must be installed (.ci/run installs it)");
+    child.stdin.take().unwrap().write_all(der).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "python cryptography: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text, format!("True\n{}\n", sans.join(",")));
+}
+
 fn openssl_verifies(der: &[u8]) {
     let (ok, out) = openssl(&["req", "-inform", "DER", "-noout", "-verify"], der);
     assert!(
@@ -168,6 +196,7 @@ fn contoso_request_round_trips() {
         let req = build_request(&p, &key).unwrap();
         check_request(&p, &req.csr_der);
         openssl_verifies(&req.csr_der);
+        python_verifies(&req.csr_der, &p.san_plan().names());
         audit_is_clean(&p, &req.csr_der);
     }
 }
@@ -262,6 +291,7 @@ proptest! {
         let req = build_request(&profile, shared_key()).unwrap();
         check_request(&profile, &req.csr_der);
         openssl_verifies(&req.csr_der);
+        python_verifies(&req.csr_der, &names);
         audit_is_clean(&profile, &req.csr_der);
         issued_certificate_audits_clean_in_any_order(&profile, &req.csr_der);
     }

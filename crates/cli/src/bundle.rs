@@ -5,9 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
-use p12_keystore::{
-    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKeyChain,
-};
+use picert_core::pfx::{write_pfx, PfxContents, PfxEncryption};
 use picert_core::store::{write_all, Output};
 use picert_core::PrivateKey;
 use picert_verify::input::read_contents_with_password;
@@ -144,8 +142,13 @@ fn pfx_password(args: &BundleArgs) -> Result<Zeroizing<String>, CliError> {
 pub fn run(args: BundleArgs, quiet: bool) -> Result<(), CliError> {
     // The certificate and everything offered with it.
     let cert_bytes = read_file(&args.cert)?;
-    let contents = read_contents_with_password(&cert_bytes, None)
-        .map_err(|e| CliError::input(&args.cert, e))?;
+    let contents = read_contents_with_password(&cert_bytes, None).map_err(|e| match e {
+        picert_verify::input::InputError::Pkcs12PasswordNeeded => CliError::input(
+            &args.cert,
+            "a PKCS#12 (.pfx) file: --cert takes the certificate the CA issued (PEM, DER or .p7b), --key its key",
+        ),
+        other => CliError::input(&args.cert, other),
+    })?;
     if contents.certificates.is_empty() {
         return Err(CliError::input(
             &args.cert,
@@ -213,36 +216,19 @@ pub fn run(args: BundleArgs, quiet: bool) -> Result<(), CliError> {
             }),
     };
     let password = pfx_password(&args)?;
-    let p12_key = p12_keystore::PrivateKey::from_der(key.pkcs8_der())
-        .map_err(|e| CliError::Other(format!("cannot put the key in the PFX: {e}")))?;
-    let certs: Vec<Certificate> = chain
-        .iter()
-        .map(|d| Certificate::from_der(d))
-        .collect::<Result<_, _>>()
-        .map_err(|e| CliError::Other(format!("cannot put a certificate in the PFX: {e}")))?;
-    let key_id = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &leaf);
-    let mut store = KeyStore::new();
-    store.add_entry(
-        &friendly,
-        KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(key_id.as_ref(), p12_key, certs)),
-    );
-    let writer = store.writer(&password);
-    let writer = if args.legacy {
-        writer
-            .encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc)
-            .mac_algorithm(MacAlgorithm::HmacSha1)
-            .encryption_iterations(2048)
-            .mac_iterations(2048)
-    } else {
-        writer
-            .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)
-            .mac_algorithm(MacAlgorithm::HmacSha256)
-    };
-    let pfx = Zeroizing::new(
-        writer
-            .write()
-            .map_err(|e| CliError::Other(format!("cannot write the PFX: {e}")))?,
-    );
+    let pfx = write_pfx(
+        &PfxContents {
+            key_pkcs8: key.pkcs8_der(),
+            chain: &chain,
+            friendly_name: &friendly,
+        },
+        &password,
+        if args.legacy {
+            PfxEncryption::Legacy
+        } else {
+            PfxEncryption::Modern
+        },
+    )?;
     write_all(
         &[Output {
             path: args.out.clone(),

@@ -235,8 +235,15 @@ fn first_text<'a>(
 fn read_current(path: &Path) -> Result<Current, CliError> {
     use x509_parser::prelude::{FromDer, X509Certificate};
     let bytes = read_file(path)?;
-    let contents =
-        picert_verify::input::read_contents(&bytes).map_err(|e| CliError::input(path, e))?;
+    let pfx_password = crate::audit::password_from(None, crate::audit::PFX_PASSWORD_ENV)?;
+    let contents = picert_verify::input::read_contents_with_password(&bytes, pfx_password.as_deref())
+        .map_err(|e| match e {
+            picert_verify::input::InputError::Pkcs12PasswordNeeded => CliError::input(
+                path,
+                "a PKCS#12 (.pfx) file: set PICERT_PFX_PASSWORD to open it, or give the certificate as PEM, DER or .p7b",
+            ),
+            other => CliError::input(path, other),
+        })?;
     if contents.certificates.is_empty() {
         return Err(CliError::input(
             path,
@@ -325,14 +332,19 @@ fn renewal_plan(
     topology_given: bool,
     quiet: bool,
 ) -> SanPlan {
-    let cert_plan = SanPlan::from_entries(current.sans.iter().map(|n| SanEntry {
-        name: n.clone(),
-        source: if current.cn.as_deref() == Some(n.as_str()) {
-            SanSource::Subject
-        } else {
-            SanSource::CurrentCertificate
-        },
-    }));
+    // The subject of the new request (the topology's Access Edge FQDN when it changes) is
+    // always SAN 1, as the table wants; then the certificate's names in their order.
+    let subject = SanEntry {
+        name: profile.access_edge.clone(),
+        source: SanSource::Subject,
+    };
+    let cert_plan =
+        SanPlan::from_entries(std::iter::once(subject).chain(current.sans.iter().map(|n| {
+            SanEntry {
+                name: n.clone(),
+                source: SanSource::CurrentCertificate,
+            }
+        })));
     let wanted = profile.san_plan();
     let merged = SanPlan::merged(&cert_plan, &wanted);
     if topology_given && !quiet {
@@ -368,7 +380,19 @@ pub fn run(args: RequestArgs, quiet: bool) -> Result<(), CliError> {
         None => None,
     };
     if let Some(cur) = &current {
-        topology = cur.topology.clone().overlay(topology);
+        let mut taken = cur.topology.clone();
+        // AOL declared off (--no-aol, or aol = false in the topology) drops the client EKU of
+        // the certificate in service, unless --client-eku (or client_eku = true) keeps it.
+        if taken.client_eku == Some(true)
+            && topology.aol == Some(false)
+            && topology.client_eku != Some(true)
+        {
+            taken.client_eku = None;
+            if !quiet {
+                eprintln!("renewal: the certificate in service has the client EKU; AOL is off, so the new request asks for the server EKU only (--client-eku keeps it)");
+            }
+        }
+        topology = taken.overlay(topology);
     }
     if args.format == Format::Inf
         && (args.key.is_some() || args.reuse_key.is_some() || args.key_out.is_some())

@@ -365,3 +365,78 @@ fn password_prompt_on_a_terminal() {
     );
     assert!(!s.path("differ.pfx").exists());
 }
+
+/// `openssl pkcs12` with these options over `pfx`, its stdout as text.
+fn openssl_pkcs12(s: &Setup, pfx: &str, options: &[&str]) -> String {
+    let out = std::process::Command::new("openssl")
+        .arg("pkcs12")
+        .args(options)
+        .arg("-passin")
+        .arg(format!("file:{}", s.path("pw.txt").display()))
+        .arg("-in")
+        .arg(s.path(pfx))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_certificate_carries_the_friendly_name_windows_shows() {
+    // Windows takes the store's friendly name from the certificate's bag, and pairs the
+    // certificate with its key through the local key ID both bags carry.
+    let s = Setup::new();
+    for (out, extra) in [("m.pfx", None), ("l.pfx", Some("--legacy"))] {
+        let mut c = s.bundle("good.pem", out);
+        c.args(["--friendly-name", "Edge 2026 (ext)"]);
+        if let Some(e) = extra {
+            c.arg(e);
+        }
+        c.assert().success();
+        let leaf = openssl_pkcs12(&s, out, &["-nokeys", "-clcerts"]);
+        assert!(leaf.contains("friendlyName: Edge 2026 (ext)"), "{leaf}");
+        assert!(leaf.contains("CN = sip.contoso.com"), "{leaf}");
+        let cas = openssl_pkcs12(&s, out, &["-nokeys", "-cacerts"]);
+        assert!(cas.contains("CN = picert Test Issuing CA"), "{cas}");
+        assert!(
+            !cas.contains("friendlyName"),
+            "an intermediate has no friendly name: {cas}"
+        );
+        let key = openssl_pkcs12(&s, out, &["-nocerts", "-nodes"]);
+        assert!(key.contains("friendlyName: Edge 2026 (ext)"), "{key}");
+        let id = |text: &str| {
+            text.lines()
+                .find(|l| l.contains("localKeyID:"))
+                .map(str::trim)
+                .map(str::to_string)
+        };
+        assert!(id(&leaf).is_some());
+        assert_eq!(id(&leaf), id(&key), "the certificate and key bags pair up");
+
+        // A second, independent PKCS#12 reader: Python cryptography.
+        let script = "import sys\n\
+from cryptography.hazmat.primitives.serialization import pkcs12, Encoding, PublicFormat\n\
+p = pkcs12.load_pkcs12(open(sys.argv[1], 'rb').read(), open(sys.argv[2], 'rb').read().splitlines()[0])\n\
+same = p.key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) == p.cert.certificate.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)\n\
+print(p.cert.friendly_name.decode(), same, len(p.additional_certs), [c.friendly_name for c in p.additional_certs])\n";
+        let py = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(s.path(out))
+            .arg(s.path("pw.txt"))
+            .output()
+            .expect("python3 with cryptography (.ci/run installs it)");
+        assert!(
+            py.status.success(),
+            "{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&py.stdout),
+            "Edge 2026 (ext) True 1 [None]\n"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 //! - [`names`] holds the name rules (DNS syntax, IDN to A-labels, no wildcard, no IP address).
 //! - [`PrivateKey`] generates, loads and writes keys; [`build_request`] builds the CSR;
 //!   [`inf::render_inf`] writes the certreq INF for the same request.
+//! - [`pfx::write_pfx`] writes the PKCS#12 file Windows imports.
 //! - [`store::write_all`] writes a CSR and its key together, or neither.
 //!
 //! ```
@@ -28,6 +29,7 @@
 pub mod inf;
 pub mod key;
 pub mod names;
+pub mod pfx;
 pub mod profile;
 pub mod request;
 pub mod store;

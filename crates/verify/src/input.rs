@@ -95,9 +95,14 @@ pub enum InputError {
     /// More certificates than [`MAX_CERTIFICATES`].
     #[error("holds {0} certificates; picert audits one certificate with its chain per file (at most {max})", max = MAX_CERTIFICATES)]
     TooManyCertificates(usize),
-    /// A PKCS#12 file (needs a password and a PKCS#12 reader).
+    /// A PKCS#12 file that could not be opened.
     #[error("{0}")]
     Pkcs12(String),
+    /// A PKCS#12 file, and no password was given to open it.
+    #[error(
+        "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD"
+    )]
+    Pkcs12PasswordNeeded,
 }
 
 fn describe_label(label: &str) -> String {
@@ -356,12 +361,7 @@ fn pkcs12_certificates(
     contents: &mut Contents,
 ) -> Result<(), InputError> {
     use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
-    let password = password.ok_or_else(|| {
-        InputError::Pkcs12(
-            "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD"
-                .into(),
-        )
-    })?;
+    let password = password.ok_or(InputError::Pkcs12PasswordNeeded)?;
     let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Raw).map_err(|e| {
         InputError::Pkcs12(match e {
             p12_keystore::error::Error::MacError(_) => "cannot open the PKCS#12 file: wrong password".into(),
