@@ -347,6 +347,15 @@ fn renewal_plan(
         })));
     let wanted = profile.san_plan();
     let merged = SanPlan::merged(&cert_plan, &wanted);
+    if !quiet
+        && current.sans.first() != Some(&profile.access_edge)
+        && current.sans.contains(&profile.access_edge)
+    {
+        eprintln!(
+            "renewal: {} (the subject) moves to SAN 1, where the certificate table wants it; the other names keep their order",
+            profile.access_edge
+        );
+    }
     if topology_given && !quiet {
         let mut err = std::io::stderr().lock();
         for e in wanted.entries() {

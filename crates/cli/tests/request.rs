@@ -798,11 +798,15 @@ fn renewal_from_the_certificate_in_service_keeps_every_name_in_order() {
         .arg("--csr")
         .arg(dir.path().join("a.csr"))
         .assert()
-        .success();
+        .success()
+        .stderr(predicate::str::contains(
+            "renewal: sip.contoso.com (the subject) moves to SAN 1",
+        ));
+    // The subject goes first, as the table wants; the other names keep their order.
     let f = read_csr(&dir.path().join("a.csr"));
     assert_eq!(
         f.dns_sans,
-        ["webcon.contoso.com", "sip.contoso.com", "sip.fabrikam.com"]
+        ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"]
     );
     assert_eq!(
         f.subject,
@@ -849,6 +853,126 @@ fn renewal_from_the_certificate_in_service_keeps_every_name_in_order() {
             "sip.litwareinc.com",
             "lync.contoso.com"
         ]
+    );
+}
+
+#[test]
+fn renewal_with_a_new_subject_puts_it_first() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(pki("good.pem"))
+        .args(["--access-edge", "access.contoso.com", "--csr"])
+        .arg(dir.path().join("n.csr"))
+        .arg("--key-out")
+        .arg(dir.path().join("n.key"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "renewal: the subject changes from sip.contoso.com to access.contoso.com",
+        ))
+        .stderr(predicate::str::contains(
+            "1. access.contoso.com (subject name)",
+        ));
+    let f = read_csr(&dir.path().join("n.csr"));
+    assert_eq!(
+        f.subject,
+        "C=US, ST=WA, L=Redmond, O=Contoso, CN=access.contoso.com"
+    );
+    assert_eq!(
+        f.dns_sans,
+        [
+            "access.contoso.com",
+            "sip.contoso.com",
+            "webcon.contoso.com",
+            "sip.fabrikam.com"
+        ]
+    );
+}
+
+#[test]
+fn renewal_with_aol_off_drops_the_client_eku() {
+    let dir = tempfile::tempdir().unwrap();
+    // good.pem has serverAuth and clientAuth.
+    let renew = |extra: &[&str], name: &str| {
+        let mut c = picert();
+        c.args(["request", "--from-cert"])
+            .arg(pki("good.pem"))
+            .args(extra)
+            .arg("--csr")
+            .arg(dir.path().join(format!("{name}.csr")))
+            .arg("--key-out")
+            .arg(dir.path().join(format!("{name}.key")));
+        c
+    };
+    renew(&[], "kept").assert().success();
+    assert_eq!(
+        read_csr(&dir.path().join("kept.csr")).eku.map(|e| e.len()),
+        Some(2)
+    );
+    renew(&["--no-aol"], "dropped")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "AOL is off, so the new request asks for the server EKU only",
+        ))
+        .stderr(predicate::str::contains("2026").not());
+    assert_eq!(
+        read_csr(&dir.path().join("dropped.csr")).eku,
+        Some(vec!["1.3.6.1.5.5.7.3.1".to_string()])
+    );
+    renew(&["--no-aol", "--client-eku"], "asked")
+        .assert()
+        .success();
+    assert_eq!(
+        read_csr(&dir.path().join("asked.csr")).eku.map(|e| e.len()),
+        Some(2)
+    );
+}
+
+#[test]
+fn renewal_from_a_pfx() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("pw.txt"), "pfx-pass\n").unwrap();
+    let pfx = dir.path().join("edge.pfx");
+    picert()
+        .args(["-q", "bundle", "--cert"])
+        .arg(pki("good.pem"))
+        .arg("--key")
+        .arg(pki("keys/leaf.key"))
+        .arg("--password-file")
+        .arg(dir.path().join("pw.txt"))
+        .arg("--trust-store")
+        .arg(pki("public-root.pem"))
+        .args(["--at", "2026-06-01", "-o"])
+        .arg(&pfx)
+        .assert()
+        .success();
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(&pfx)
+        .env_remove("PICERT_PFX_PASSWORD")
+        .arg("--csr")
+        .arg(dir.path().join("p.csr"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "edge.pfx: a PKCS#12 (.pfx) file: set PICERT_PFX_PASSWORD to open it, or give the certificate as PEM, DER or .p7b",
+        ))
+        .stderr(predicate::str::contains("--password-file").not());
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(&pfx)
+        .env("PICERT_PFX_PASSWORD", "pfx-pass")
+        .arg("--csr")
+        .arg(dir.path().join("p.csr"))
+        .arg("--key-out")
+        .arg(dir.path().join("p.key"))
+        .assert()
+        .success();
+    assert_eq!(
+        read_csr(&dir.path().join("p.csr")).dns_sans,
+        ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"]
     );
 }
 

@@ -307,8 +307,12 @@ mod tests {
         let chain = [vec![0x30, 0x00]];
         let e = write_pfx(&contents(&chain, "Edge"), "", PfxEncryption::Legacy).unwrap_err();
         assert_eq!(e.to_string(), "the PKCS#12 password is empty");
-        let e = write_pfx(&contents(&chain, "Edge \u{1F512}"), "pw", PfxEncryption::Modern)
-            .unwrap_err();
+        let e = write_pfx(
+            &contents(&chain, "Edge \u{1F512}"),
+            "pw",
+            PfxEncryption::Modern,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("Basic Multilingual Plane"), "{e}");
     }
 
