@@ -55,12 +55,70 @@ enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff)
-    #[command(after_help = "Example:\n  picert man > /usr/local/share/man/man1/picert.1")]
-    Man,
+    /// Print a manual page (roff), or write them all to a folder
+    #[command(
+        after_help = "Examples:\n  picert man > /usr/local/share/man/man1/picert.1\n  picert man audit > /usr/local/share/man/man1/picert-audit.1\n  picert man --out-dir /usr/local/share/man/man1"
+    )]
+    Man(ManArgs),
     /// List the audit rules, or explain one
     #[command(after_help = "Examples:\n  picert rules\n  picert rules explain pic.san.order")]
     Rules(audit::RulesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ManArgs {
+    /// The subcommand whose page to print (picert-COMMAND(1)) [default: picert(1)]
+    #[arg(value_name = "COMMAND", conflicts_with = "out_dir")]
+    command: Option<String>,
+    /// Write picert.1 and every picert-COMMAND.1 page to this folder instead
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<std::path::PathBuf>,
+}
+
+/// The manual pages: picert(1), and picert-COMMAND(1) for each subcommand it refers to.
+fn man(args: ManArgs) -> Result<ExitCode, CliError> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    if let Some(dir) = &args.out_dir {
+        if !dir.is_dir() {
+            return Err(CliError::input(dir, "no such folder"));
+        }
+        clap_mangen::generate_to(cmd.clone(), dir)
+            .map_err(|e| CliError::input(dir, picert_core::io_message(&e)))?;
+        fn pages(cmd: &clap::Command, prefix: &str, names: &mut Vec<String>) {
+            names.push(format!("{prefix}.1"));
+            for sub in cmd.get_subcommands() {
+                pages(sub, &format!("{prefix}-{}", sub.get_name()), names);
+            }
+        }
+        let mut names = Vec::new();
+        pages(&cmd, "picert", &mut names);
+        eprintln!(
+            "wrote {} pages to {}: {}",
+            names.len(),
+            dir.display(),
+            names.join(", ")
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let page = match &args.command {
+        None => cmd,
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let known: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+                return Err(CliError::usage(format!(
+                    "no manual page for '{name}': the commands are {}",
+                    known.join(", ")
+                )));
+            }
+        },
+    };
+    let mut text = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut text)
+        .map_err(|e| CliError::Other(format!("cannot render the manual page: {e}")))?;
+    write_stdout(&text).map(|()| ExitCode::SUCCESS)
 }
 
 /// A failure that ends the command with exit status 2.
@@ -156,15 +214,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "picert", &mut text);
             write_stdout(&text).map(|()| ExitCode::SUCCESS)
         }
-        Command::Man => {
-            let mut text = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut text) {
-                Ok(()) => write_stdout(&text).map(|()| ExitCode::SUCCESS),
-                Err(e) => Err(CliError::Other(format!(
-                    "cannot render the manual page: {e}"
-                ))),
-            }
-        }
+        Command::Man(args) => man(args),
     };
     match result {
         Ok(code) => code,

@@ -109,6 +109,54 @@ fn completions_and_man() {
 }
 
 #[test]
+fn every_manual_page_the_main_page_refers_to_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["man", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote 9 pages"));
+    let main = std::fs::read_to_string(dir.path().join("picert.1")).unwrap();
+    let mut referred = 0;
+    for sub in [
+        "request",
+        "audit",
+        "bundle",
+        "expiry",
+        "completions",
+        "man",
+        "rules",
+    ] {
+        assert!(main.contains(&format!("picert\\-{sub}(1)")), "{sub}");
+        referred += 1;
+        let page = std::fs::read_to_string(dir.path().join(format!("picert-{sub}.1"))).unwrap();
+        assert!(page.contains(&format!(".TH picert-{sub} 1")), "{sub}");
+        // The same page on standard output.
+        Command::cargo_bin("picert")
+            .unwrap()
+            .args(["man", sub])
+            .assert()
+            .success()
+            .stdout(page);
+    }
+    assert_eq!(referred, 7);
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["man", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no manual page for 'nope'"));
+    Command::cargo_bin("picert")
+        .unwrap()
+        .args(["man", "--out-dir", "/nonexistent/man1"])
+        .assert()
+        .code(2)
+        .stderr("picert: error: /nonexistent/man1: no such folder\n");
+}
+
+#[test]
 fn every_subcommand_help_has_an_example() {
     for sub in [
         "request",
