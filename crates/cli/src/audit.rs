@@ -364,6 +364,12 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
     let mut summary = Summary::default();
     let mut worst: Option<Severity> = None;
     if let Some(target) = &args.connect {
+        if !args.chains.is_empty() {
+            eprintln!(
+                "picert: note: --chain is not used for {target}: the live audit is of the chain the server sends{}",
+                if args.inputs.is_empty() { "" } else { " (the files given still get it)" }
+            );
+        }
         let report = audit_live(&auditor, target, args.server_name.as_deref(), args.timeout);
         let rendered = render_reports(vec![report], args.format, &style, args.verbose)
             .map_err(CliError::Other)?;

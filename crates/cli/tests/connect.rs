@@ -132,9 +132,45 @@ fn an_incomplete_chain_is_reported_precisely() {
     let (st, detail) = status(&report, "pic.issuer.public_ca");
     assert_eq!(st, Status::Finding);
     assert!(
-        detail.contains("is not in the input") && detail.contains("add the intermediate"),
+        detail.contains("is not among the certificates the server sends")
+            && detail.contains("the Edge must send the intermediate"),
         "{detail}"
     );
+}
+
+#[test]
+fn chain_files_do_not_complete_what_the_server_sends() {
+    // The intermediate the server omits, offered with --chain: a partner would not have it,
+    // so the live audit still fails, and says why --chain was not used.
+    let port = serve(1);
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--at",
+            "2026-06-01",
+            "--timeout",
+            "5",
+        ])
+        .arg("--trust-store")
+        .arg(pki("public-root.pem"))
+        .arg("--chain")
+        .arg(pki("public-issuing.pem"))
+        .args(["--server-name", "sip.contoso.com", "--connect"])
+        .arg(format!("127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--chain is not used for 127.0.0.1:")
+            && stderr.contains("the live audit is of the chain the server sends"),
+        "{stderr}"
+    );
+    let report: Report = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status(&report, "pic.issuer.public_ca").0, Status::Finding);
 }
 
 #[test]

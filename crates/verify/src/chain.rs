@@ -176,13 +176,35 @@ pub fn check_chain(
 }
 
 /// [`check_chain`], reusing issuing CAs that `cache` already validated for this store and time.
-#[allow(deprecated)] // matches the old unit variants too, for webpki versions that still emit them
 pub fn check_chain_cached(
     leaf: &[u8],
     intermediates: &[Vec<u8>],
     store: &TrustStore,
     at: i64,
     cache: &IssuerCache,
+) -> ChainVerdict {
+    check_chain_from(leaf, intermediates, store, at, cache, ChainSource::Files)
+}
+
+/// Where the intermediates came from, which decides the advice when one is missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainSource {
+    /// Files given to picert: the missing intermediate can be added to them.
+    Files,
+    /// What a live server sent in its handshake: a partner has nothing else, so the server
+    /// must send it.
+    Presented,
+}
+
+/// [`check_chain_cached`] for intermediates from `source`.
+#[allow(deprecated)] // matches the old unit variants too, for webpki versions that still emit them
+pub fn check_chain_from(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    store: &TrustStore,
+    at: i64,
+    cache: &IssuerCache,
+    source: ChainSource,
 ) -> ChainVerdict {
     let leaf_der = CertificateDer::from(leaf);
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(at.max(0) as u64));
@@ -235,7 +257,7 @@ pub fn check_chain_cached(
             }
             ChainVerdict::Trusted(names)
         }
-        Err(e) => ChainVerdict::Untrusted(explain(&e, leaf, intermediates, store, at)),
+        Err(e) => ChainVerdict::Untrusted(explain(&e, leaf, intermediates, store, at, source)),
     }
 }
 
@@ -306,6 +328,7 @@ fn explain(
     intermediates: &[Vec<u8>],
     store: &TrustStore,
     at: i64,
+    source: ChainSource,
 ) -> String {
     use webpki::Error as E;
     let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
@@ -377,9 +400,14 @@ fn explain(
             } else {
                 " and is not a trusted root".to_string()
             };
-            format!(
-                "the issuer '{missing}' is not in the input{hint}: add the intermediate certificate (put it in the file or use --chain), or the CA is private or unknown"
-            )
+            match source {
+                ChainSource::Files => format!(
+                    "the issuer '{missing}' is not in the input{hint}: add the intermediate certificate (put it in the file or use --chain), or the CA is private or unknown"
+                ),
+                ChainSource::Presented => format!(
+                    "the issuer '{missing}' is not among the certificates the server sends{hint}: a partner has only its roots, so the Edge must send the intermediate (import it into the computer's Intermediate Certification Authorities store, or bundle it in the PFX), or the CA is private or unknown"
+                ),
+            }
         }
         E::InvalidSignatureForPublicKey => {
             "a signature in the chain does not verify: the certificate or an intermediate was altered, or the wrong intermediate was given".into()

@@ -200,7 +200,8 @@ impl Auditor {
     }
 
     /// Audits the chain a live endpoint presented (leaf first), checking `host` against its
-    /// names too (`tls.host.name_match`).
+    /// names too (`tls.host.name_match`). The extra intermediates given to
+    /// [`Auditor::extra_chain`] are not used: the audit is of what the server sends.
     pub fn audit_presented(&self, label: &str, chain: &[Vec<u8>], host: &str) -> InputReport {
         let Some(leaf) = chain.first() else {
             return InputReport::unreadable(label, "the endpoint presented no certificate");
@@ -209,9 +210,15 @@ impl Auditor {
             Ok(f) => f,
             Err(e) => return InputReport::unreadable(label, e),
         };
-        let mut others = chain[1..].to_vec();
-        others.extend(self.extra_chain.iter().cloned());
-        let verdict = chain::check_chain_cached(leaf, &others, &self.trust, self.at, &self.issuers);
+        // Only what the server sent: extra intermediates would hide the chain a partner gets.
+        let verdict = chain::check_chain_from(
+            leaf,
+            &chain[1..],
+            &self.trust,
+            self.at,
+            &self.issuers,
+            chain::ChainSource::Presented,
+        );
         self.run(label, &facts, Some(&verdict), Some(host), Some(leaf))
     }
 
