@@ -357,9 +357,13 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         }
     };
     if args.format == OutputFormat::Json {
-        let head = serde_json::json!({"version": 1, "audit_time": rfc3339(auditor.audit_time()), "trust_store": auditor.trust_name()});
-        let head = head.to_string();
-        write(&format!("{},\"inputs\":[\n", &head[..head.len() - 1]))?;
+        // Written by hand so the keys keep the documented order (version first).
+        let text = |v: &str| serde_json::Value::from(v).to_string();
+        write(&format!(
+            "{{\"version\":1,\"audit_time\":{},\"trust_store\":{},\"inputs\":[\n",
+            text(&rfc3339(auditor.audit_time())),
+            text(&auditor.trust_name())
+        ))?;
     }
     let mut summary = Summary::default();
     let mut worst: Option<Severity> = None;
@@ -436,7 +440,11 @@ fn audit_live(
         Ok(hp) => hp,
         Err(e) => return InputReport::unreadable(target, e),
     };
-    let label = format!("{host}:{port}");
+    let label = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     let name = server_name.unwrap_or(&host);
     match picert_verify::live::fetch_chain(
         &host,

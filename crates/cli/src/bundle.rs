@@ -140,6 +140,10 @@ fn pfx_password(args: &BundleArgs) -> Result<Zeroizing<String>, CliError> {
 }
 
 pub fn run(args: BundleArgs, quiet: bool) -> Result<(), CliError> {
+    // Refuse an existing output before any work or prompt; write_all checks again when writing.
+    if !args.force && std::fs::symlink_metadata(&args.out).is_ok() {
+        return Err(picert_core::Error::Exists(args.out.display().to_string()).into());
+    }
     // The certificate and everything offered with it.
     let cert_bytes = read_file(&args.cert)?;
     let contents = read_contents_with_password(&cert_bytes, None).map_err(|e| match e {
@@ -243,6 +247,14 @@ pub fn run(args: BundleArgs, quiet: bool) -> Result<(), CliError> {
             .iter()
             .filter_map(|c| subject_of(c).map(|s| s.2))
             .collect();
+        if !errors.is_empty() {
+            eprintln!(
+                "warning: the audit found {} error{} ({}); written anyway because of --force",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                errors.join("; ")
+            );
+        }
         eprintln!(
             "wrote {} ({}, friendly name \"{friendly}\")",
             args.out.display(),
@@ -253,12 +265,6 @@ pub fn run(args: BundleArgs, quiet: bool) -> Result<(), CliError> {
             }
         );
         eprintln!("  chain       {}", names.join(" -> "));
-        if !errors.is_empty() {
-            eprintln!(
-                "warning: written despite {} audit error(s) (--force)",
-                errors.len()
-            );
-        }
         let thumbprint: String =
             aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &leaf)
                 .as_ref()

@@ -406,9 +406,19 @@ pub fn run(args: RequestArgs, quiet: bool) -> Result<(), CliError> {
     if args.format == Format::Inf
         && (args.key.is_some() || args.reuse_key.is_some() || args.key_out.is_some())
     {
-        return Err(CliError::usage(
-            "--format inf makes no key here (certreq makes it on Windows): drop --key and --key-out",
-        ));
+        let given: Vec<&str> = [
+            (args.key.is_some(), "--key"),
+            (args.reuse_key.is_some(), "--reuse-key"),
+            (args.key_out.is_some(), "--key-out"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, flag)| *flag)
+        .collect();
+        return Err(CliError::usage(format!(
+            "--format inf makes no key here (certreq makes a new one on Windows): drop {}",
+            given.join(" and ")
+        )));
     }
     let pass = passphrase(&args)?;
     let pass_bytes = pass.as_ref().map(|p| p.as_slice());

@@ -485,3 +485,21 @@ fn streamed_json_keeps_input_order_and_is_one_document() {
     assert_eq!(report.summary.inputs, 302);
     assert_eq!(report.summary.errors, 1);
 }
+
+#[test]
+fn json_keys_come_in_the_documented_order() {
+    let out = audit()
+        .args(["--format", "json"])
+        .arg(pki("good.pem"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap();
+    assert!(text.starts_with("{\"version\":1,"), "{}", &text[..60]);
+    assert!(at("version") < at("audit_time"));
+    assert!(at("audit_time") < at("trust_store"));
+    assert!(at("trust_store") < at("inputs"));
+    assert!(at("inputs") < at("summary"));
+    // Still one JSON document.
+    serde_json::from_str::<serde_json::Value>(&text).unwrap();
+}

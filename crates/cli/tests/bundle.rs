@@ -172,7 +172,12 @@ fn audit_errors_refuse_unless_forced() {
         .arg("--force")
         .assert()
         .success()
-        .stderr(predicate::str::contains("despite 1 audit error"));
+        .stderr(predicate::str::starts_with(
+            "warning: the audit found 1 error (lync.crl.distribution_point",
+        ))
+        .stderr(predicate::str::contains(
+            "written anyway because of --force",
+        ));
     // Warnings alone do not stop it.
     s.bundle("wrong-san-order.pem", "y.pfx").assert().success();
 }
@@ -257,7 +262,23 @@ fn password_rules_and_output_safety() {
     s.bundle("good.pem", "keep.pfx")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("already exists"));
+        .stderr(predicate::str::contains(
+            "keep.pfx: already exists; picert never overwrites a file without --force",
+        ));
+    // ...and says so before it asks for a password (none is given here, and stdin is no
+    // terminal: the refusal is about the file, not the password).
+    Command::cargo_bin("picert")
+        .unwrap()
+        .env_remove("PICERT_PFX_PASSWORD")
+        .args(["bundle", "--cert"])
+        .arg(pki("good.pem"))
+        .arg("--key")
+        .arg(pki("keys/leaf.key"))
+        .arg("-o")
+        .arg(s.path("keep.pfx"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("keep.pfx: already exists"));
     assert_eq!(fs::read(s.path("keep.pfx")).unwrap(), b"old");
     // A request is not an issued certificate.
     s.bundle("good.csr", "r.pfx")

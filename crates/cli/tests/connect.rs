@@ -218,3 +218,17 @@ fn nothing_listening_is_one_line() {
         .code(2)
         .stdout(predicates::str::contains("connection refused"));
 }
+
+#[test]
+fn an_ipv6_target_is_labelled_in_brackets() {
+    // Port 1 on the IPv6 loopback: refused or unreachable, either way the report names the
+    // target as it is written on the command line.
+    let out = Command::cargo_bin("picert")
+        .unwrap()
+        .args(["audit", "--timeout", "1", "--connect", "[::1]:1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("[::1]:1: unreadable: "), "{stdout}");
+}

@@ -586,7 +586,21 @@ fn inf_output_for_certreq() {
         .args(["--format", "inf", "--key-out", "x.key"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--format inf makes no key"));
+        .stderr(predicate::str::contains("--format inf makes no key"))
+        .stderr(predicate::str::ends_with("drop --key-out\n"));
+    // Renewal with the old key cannot be an INF either: certreq makes a new key.
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(pki("good.pem"))
+        .arg("--reuse-key")
+        .arg(pki("keys/leaf.key"))
+        .args(["--format", "inf", "--csr", "-"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            "picert: error: --format inf makes no key here (certreq makes a new one on Windows): drop --reuse-key\n",
+        );
 }
 
 #[test]

@@ -84,7 +84,7 @@ pub enum Error {
         message: String,
     },
     /// An output exists and `--force` was not given.
-    #[error("{0}: already exists; picert never overwrites a key or request without --force")]
+    #[error("{0}: already exists; picert never overwrites a file without --force")]
     Exists(String),
     /// A key could not be generated, read or used.
     #[error("{0}")]
