@@ -362,7 +362,7 @@ pub fn run(args: AuditArgs) -> Result<u8, CliError> {
         write(&format!(
             "{{\"version\":1,\"audit_time\":{},\"trust_store\":{},\"inputs\":[\n",
             text(&rfc3339(auditor.audit_time())),
-            text(&auditor.trust_name())
+            text(auditor.trust_name())
         ))?;
     }
     let mut summary = Summary::default();
