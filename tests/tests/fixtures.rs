@@ -373,3 +373,21 @@ fn issuer_cache_keeps_leaf_checks() {
     let again = a.audit_file(&pki.join("wrong-san-order.pem")).remove(0);
     assert_eq!(public_ca(&again), Status::Pass);
 }
+
+#[test]
+fn validity_finding_names_the_limit_and_its_period() {
+    let report = audit("over-200-days.pem", "2026-06-01");
+    let r = report
+        .results
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|r| r.rule == "cabf.validity.max")
+        .unwrap();
+    assert_eq!(r.status, Status::Finding);
+    let detail = r.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("valid for 274.00 days (notAfter inclusive) from 2026-04-01, over the 200-day maximum for certificates issued from 2026-03-15 to 2027-03-14;"),
+        "{detail}"
+    );
+}

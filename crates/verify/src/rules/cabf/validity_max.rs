@@ -21,14 +21,19 @@ pub static RULE: Rule = Rule {
 
 /// The maximum validity in days for a certificate with this notBefore.
 pub fn limit_days(not_before: i64) -> i64 {
+    limit(not_before).0
+}
+
+/// The limit and the phrase for the period it belongs to ("issued from 2026-03-15").
+fn limit(not_before: i64) -> (i64, &'static str) {
     if not_before >= utc_date(2029, 3, 15) {
-        47
+        (47, "issued from 2029-03-15")
     } else if not_before >= utc_date(2027, 3, 15) {
-        100
+        (100, "issued from 2027-03-15")
     } else if not_before >= utc_date(2026, 3, 15) {
-        200
+        (200, "issued from 2026-03-15 to 2027-03-14")
     } else {
-        398
+        (398, "issued before 2026-03-15")
     }
 }
 
@@ -37,11 +42,11 @@ fn check(ctx: &Context<'_>) -> Outcome {
         return Outcome::NotApplicable("no validity period".into());
     };
     let seconds = na - nb + 1;
-    let limit = limit_days(nb);
+    let (limit, period) = limit(nb);
     if seconds > limit * 86400 {
         let days = seconds as f64 / 86400.0;
         Outcome::Finding(format!(
-            "valid for {days:.2} days (notAfter inclusive), over the {limit}-day maximum for certificates issued from {}; browsers may reject it and the CA breaks the Baseline Requirements",
+            "valid for {days:.2} days (notAfter inclusive) from {}, over the {limit}-day maximum for certificates {period}; browsers may reject it and the CA breaks the Baseline Requirements",
             crate::report::rfc3339(nb).get(..10).unwrap_or_default()
         ))
     } else {
@@ -59,5 +64,9 @@ mod tests {
         assert_eq!(limit_days(utc_date(2026, 3, 15)), 200);
         assert_eq!(limit_days(utc_date(2027, 3, 15)), 100);
         assert_eq!(limit_days(utc_date(2029, 3, 15)), 47);
+        assert_eq!(
+            limit(utc_date(2026, 4, 1)).1,
+            "issued from 2026-03-15 to 2027-03-14"
+        );
     }
 }
