@@ -84,6 +84,11 @@ fn benches(c: &mut Criterion) {
     c.bench_function("bare_rsa2048_verify", |b| {
         b.iter(|| verifier.verify(message, &sig).unwrap())
     });
+    // The same check with the public key parsed once (its Montgomery constants computed once).
+    let parsed = verifier.parse().unwrap();
+    c.bench_function("parsed_rsa2048_verify", |b| {
+        b.iter(|| parsed.verify_sig(message, &sig).unwrap())
+    });
 }
 
 criterion_group!(audit, benches);

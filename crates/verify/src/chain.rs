@@ -219,7 +219,7 @@ pub fn check_chain_from(
     };
     let verify = |anchors: &[TrustAnchor<'_>], inter: &[CertificateDer<'_>]| {
         ee.verify_for_usage(
-            webpki::ALL_VERIFICATION_ALGS,
+            crate::sigalgs::algorithms(),
             anchors,
             inter,
             time,

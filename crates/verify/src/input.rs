@@ -166,7 +166,13 @@ fn read_pem_common(text: &[u8]) -> Option<Contents> {
     use base64::Engine;
     let mut contents = Contents::default();
     let mut block: Option<(bool, Vec<u8>)> = None; // (is a request, base64 so far)
-    for raw in text.split(|b| *b == b'\n') {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (raw, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
         let line = raw.trim_ascii();
         if let Some(label) = line.strip_prefix(b"-----BEGIN ") {
             if block.is_some() {
@@ -198,7 +204,7 @@ fn read_pem_common(text: &[u8]) -> Option<Contents> {
                 contents.certificates.push(der);
             }
         } else if let Some((_, b64)) = block.as_mut() {
-            if line.contains(&b':') {
+            if memchr::memchr(b':', line).is_some() {
                 return None; // RFC 1421 headers: not a plain certificate block
             }
             b64.extend_from_slice(line);

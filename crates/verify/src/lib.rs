@@ -27,6 +27,7 @@ pub mod live;
 pub mod report;
 pub mod rules;
 pub mod sig;
+pub mod sigalgs;
 
 #[cfg(test)]
 mod tests_support;
