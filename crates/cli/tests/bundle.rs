@@ -54,19 +54,7 @@ impl Setup {
     }
 
     fn openssl_info(&self, pfx: &str) -> String {
-        let out = std::process::Command::new("openssl")
-            .args(["pkcs12", "-info", "-noout", "-passin"])
-            .arg(format!("file:{}", self.path("pw.txt").display()))
-            .arg("-in")
-            .arg(self.path(pfx))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "openssl pkcs12 -info: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+        openssl_pkcs12(self, pfx, &["-info", "-noout"])
     }
 }
 
@@ -387,7 +375,8 @@ fn password_prompt_on_a_terminal() {
     assert!(!s.path("differ.pfx").exists());
 }
 
-/// `openssl pkcs12` with these options over `pfx`, its stdout as text.
+/// `openssl pkcs12` with these options over `pfx`: what it prints on stderr (where `-info`
+/// goes), then on stdout.
 fn openssl_pkcs12(s: &Setup, pfx: &str, options: &[&str]) -> String {
     let out = std::process::Command::new("openssl")
         .arg("pkcs12")
@@ -400,10 +389,10 @@ fn openssl_pkcs12(s: &Setup, pfx: &str, options: &[&str]) -> String {
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "openssl pkcs12 {options:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
 }
 
 #[test]

@@ -174,30 +174,42 @@ fn data_content_info(content: &[u8]) -> Result<ContentInfo, Error> {
     })
 }
 
+/// HMAC over `data` with the PKCS#12 MAC key derived from the password (RFC 7292 B.2).
+fn pkcs12_hmac<D>(password: &str, salt: &[u8], rounds: i32, data: &[u8]) -> Result<Vec<u8>, Error>
+where
+    D: hmac::EagerHash
+        + sha2::digest::Digest
+        + sha2::digest::FixedOutputReset
+        + sha2::digest::block_api::BlockSizeUser,
+{
+    let key = Zeroizing::new(
+        derive_key_utf8::<D>(
+            password,
+            salt,
+            Pkcs12KeyType::Mac,
+            rounds,
+            <D as sha2::Digest>::output_size(),
+        )
+        .map_err(asn1)?,
+    );
+    let mut mac = hmac::Hmac::<D>::new_from_slice(&key)
+        .map_err(|_| Error::Invalid("MAC key of the wrong length".into()))?;
+    mac.update(data);
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
 fn mac(encryption: PfxEncryption, password: &str, auth_safe: &[u8]) -> Result<MacData, Error> {
     let salt: [u8; 16] = random()?;
     let (oid, iterations, digest) = match encryption {
         PfxEncryption::Modern => {
             let rounds = MODERN_ITERATIONS as i32;
-            let key = Zeroizing::new(
-                derive_key_utf8::<sha2::Sha256>(password, &salt, Pkcs12KeyType::Mac, rounds, 32)
-                    .map_err(asn1)?,
-            );
-            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key)
-                .map_err(|_| Error::Invalid("MAC key of the wrong length".into()))?;
-            mac.update(auth_safe);
-            (SHA256, rounds, mac.finalize().into_bytes().to_vec())
+            let digest = pkcs12_hmac::<sha2::Sha256>(password, &salt, rounds, auth_safe)?;
+            (SHA256, rounds, digest)
         }
         PfxEncryption::Legacy => {
             let rounds = LEGACY_ITERATIONS as i32;
-            let key = Zeroizing::new(
-                derive_key_utf8::<sha1::Sha1>(password, &salt, Pkcs12KeyType::Mac, rounds, 20)
-                    .map_err(asn1)?,
-            );
-            let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(&key)
-                .map_err(|_| Error::Invalid("MAC key of the wrong length".into()))?;
-            mac.update(auth_safe);
-            (SHA1, rounds, mac.finalize().into_bytes().to_vec())
+            let digest = pkcs12_hmac::<sha1::Sha1>(password, &salt, rounds, auth_safe)?;
+            (SHA1, rounds, digest)
         }
     };
     Ok(MacData {
