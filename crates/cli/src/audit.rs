@@ -45,7 +45,8 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub expect: ExpectationArgs,
 
-    /// Extra intermediate certificates offered to every chain (repeatable)
+    /// Extra intermediate certificates offered to every file's chain (repeatable; not to a
+    /// --connect target, whose audit is of what the server sends)
     #[arg(long = "chain", value_name = "FILE")]
     pub chains: Vec<PathBuf>,
     /// Password of PKCS#12 (.pfx) inputs, first line of this file (also: PICERT_PFX_PASSWORD)
