@@ -360,7 +360,8 @@ fn read_der(
     ))
 }
 
-/// The certificates of a PKCS#12 file, leaf first when the file links one to its key.
+/// The certificates of a PKCS#12 file, in no meaningful order (each bag is read on its own;
+/// the audit finds the leaf by building the chain, as for a PEM bundle).
 fn pkcs12_certificates(
     der: &[u8],
     password: Option<&str>,
