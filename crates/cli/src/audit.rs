@@ -441,11 +441,7 @@ fn audit_live(
         Ok(hp) => hp,
         Err(e) => return InputReport::unreadable(target, e),
     };
-    let label = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
+    let label = picert_verify::live::host_port_label(&host, port);
     let name = server_name.unwrap_or(&host);
     match picert_verify::live::fetch_chain(
         &host,

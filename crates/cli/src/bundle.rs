@@ -265,12 +265,10 @@ pub fn run(args: BundleArgs, quiet: bool) -> Result<(), CliError> {
             }
         );
         eprintln!("  chain       {}", names.join(" -> "));
-        let thumbprint: String =
-            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &leaf)
-                .as_ref()
-                .iter()
-                .map(|b| format!("{b:02X}"))
-                .collect();
+        let thumbprint: String = picert_core::pfx::thumbprint(&leaf)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
         eprintln!("  thumbprint  {thumbprint}");
         eprintln!("Next: on every Edge server of the pool, Import-CsCertificate -Path {} -Password <password>, then Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication -Thumbprint {thumbprint}", args.out.display());
     }

@@ -53,6 +53,21 @@ impl Setup {
         c
     }
 
+    /// `picert bundle` of good.pem with no password source at all.
+    fn bundle_without_password(&self, out: &str) -> Command {
+        let mut c = Command::cargo_bin("picert").unwrap();
+        c.env_remove("PICERT_PFX_PASSWORD")
+            .args(["bundle", "--cert"])
+            .arg(pki("good.pem"))
+            .arg("--key")
+            .arg(pki("keys/leaf.key"))
+            .arg("--trust-store")
+            .arg(pki("public-root.pem"))
+            .args(["--at", "2026-06-01", "-o"])
+            .arg(self.path(out));
+        c
+    }
+
     fn openssl_info(&self, pfx: &str) -> String {
         openssl_pkcs12(self, pfx, &["-info", "-noout"])
     }
@@ -215,33 +230,15 @@ fn chain_is_ordered_leaf_first_and_root_only_when_asked() {
 fn password_rules_and_output_safety() {
     let s = Setup::new();
     // No password source and no terminal: refused, nothing written.
-    Command::cargo_bin("picert")
-        .unwrap()
-        .env_remove("PICERT_PFX_PASSWORD")
-        .args(["bundle", "--cert"])
-        .arg(pki("good.pem"))
-        .arg("--key")
-        .arg(pki("keys/leaf.key"))
-        .args(["--trust-store"])
-        .arg(pki("public-root.pem"))
-        .args(["--at", "2026-06-01", "-o"])
-        .arg(s.path("x.pfx"))
+    s.bundle_without_password("x.pfx")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no PFX password"));
     assert!(!s.path("x.pfx").exists());
     // From the environment.
-    Command::cargo_bin("picert")
-        .unwrap()
+    s.bundle_without_password("env.pfx")
         .env("PICERT_PFX_PASSWORD", "from env")
-        .args(["bundle", "-q", "--cert"])
-        .arg(pki("good.pem"))
-        .arg("--key")
-        .arg(pki("keys/leaf.key"))
-        .args(["--trust-store"])
-        .arg(pki("public-root.pem"))
-        .args(["--at", "2026-06-01", "-o"])
-        .arg(s.path("env.pfx"))
+        .arg("-q")
         .assert()
         .success()
         .stderr("");
@@ -255,15 +252,7 @@ fn password_rules_and_output_safety() {
         ));
     // ...and says so before it asks for a password (none is given here, and stdin is no
     // terminal: the refusal is about the file, not the password).
-    Command::cargo_bin("picert")
-        .unwrap()
-        .env_remove("PICERT_PFX_PASSWORD")
-        .args(["bundle", "--cert"])
-        .arg(pki("good.pem"))
-        .arg("--key")
-        .arg(pki("keys/leaf.key"))
-        .arg("-o")
-        .arg(s.path("keep.pfx"))
+    s.bundle_without_password("keep.pfx")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("keep.pfx: already exists"));

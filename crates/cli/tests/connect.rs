@@ -53,8 +53,9 @@ fn serve(chain_len: usize) -> u16 {
     port
 }
 
-fn audit_live(port: u16, extra: &[&str]) -> (Report, i32) {
-    let out = Command::cargo_bin("picert")
+/// `picert audit --connect 127.0.0.1:PORT` with the test trust store and topology, in JSON.
+fn audit_live_output(port: u16, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("picert")
         .unwrap()
         .args([
             "audit",
@@ -73,7 +74,11 @@ fn audit_live(port: u16, extra: &[&str]) -> (Report, i32) {
         .arg(format!("127.0.0.1:{port}"))
         .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn audit_live(port: u16, extra: &[&str]) -> (Report, i32) {
+    let out = audit_live_output(port, extra);
     let report = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
     (report, out.status.code().unwrap())
@@ -143,25 +148,15 @@ fn chain_files_do_not_complete_what_the_server_sends() {
     // The intermediate the server omits, offered with --chain: a partner would not have it,
     // so the live audit still fails, and says why --chain was not used.
     let port = serve(1);
-    let out = Command::cargo_bin("picert")
-        .unwrap()
-        .args([
-            "audit",
-            "--format",
-            "json",
-            "--at",
-            "2026-06-01",
-            "--timeout",
-            "5",
-        ])
-        .arg("--trust-store")
-        .arg(pki("public-root.pem"))
-        .arg("--chain")
-        .arg(pki("public-issuing.pem"))
-        .args(["--server-name", "sip.contoso.com", "--connect"])
-        .arg(format!("127.0.0.1:{port}"))
-        .output()
-        .unwrap();
+    let out = audit_live_output(
+        port,
+        &[
+            "--chain",
+            pki("public-issuing.pem").to_str().unwrap(),
+            "--server-name",
+            "sip.contoso.com",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

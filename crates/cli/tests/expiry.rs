@@ -119,7 +119,6 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         .success()
         .stderr(predicate::str::contains("wrote 9 pages"));
     let main = std::fs::read_to_string(dir.path().join("picert.1")).unwrap();
-    let mut referred = 0;
     for sub in [
         "request",
         "audit",
@@ -130,7 +129,6 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         "rules",
     ] {
         assert!(main.contains(&format!("picert\\-{sub}(1)")), "{sub}");
-        referred += 1;
         let page = std::fs::read_to_string(dir.path().join(format!("picert-{sub}.1"))).unwrap();
         assert!(page.contains(&format!(".TH picert-{sub} 1")), "{sub}");
         // The same page on standard output.
@@ -141,7 +139,6 @@ fn every_manual_page_the_main_page_refers_to_exists() {
             .success()
             .stdout(page);
     }
-    assert_eq!(referred, 7);
     Command::cargo_bin("picert")
         .unwrap()
         .args(["man", "nope"])

@@ -225,6 +225,18 @@ fn mac(encryption: PfxEncryption, password: &str, auth_safe: &[u8]) -> Result<Ma
     })
 }
 
+/// The certificate's SHA-1 thumbprint: what Windows shows and `Set-CsCertificate -Thumbprint`
+/// takes, and the local key ID that pairs the certificate's bag with the key's.
+pub fn thumbprint(certificate_der: &[u8]) -> [u8; 20] {
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        certificate_der,
+    );
+    let mut out = [0u8; 20];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
+
 /// Writes the PKCS#12 file. The password must not be empty (Windows asks for one on import);
 /// the chain must hold at least the leaf.
 pub fn write_pfx(
@@ -241,9 +253,8 @@ pub fn write_pfx(
         return Err(Error::Invalid("the PKCS#12 password is empty".into()));
     }
     // Windows pairs the key with the certificate through this ID; the thumbprint is unique.
-    let local_key_id =
-        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, leaf);
-    let attributes = bag_attributes(contents.friendly_name, local_key_id.as_ref())?;
+    let local_key_id = thumbprint(leaf);
+    let attributes = bag_attributes(contents.friendly_name, &local_key_id)?;
 
     let mut cert_bags = Vec::with_capacity(contents.chain.len());
     for (i, der) in contents.chain.iter().enumerate() {

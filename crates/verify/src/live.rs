@@ -80,6 +80,16 @@ impl ServerCertVerifier for Recorder {
     }
 }
 
+/// `host:port` as it is written on a command line: an IPv6 address in brackets. The inverse of
+/// [`split_host_port`].
+pub fn host_port_label(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 /// Splits `host[:port]` (IPv6 in brackets), defaulting to port 5061.
 pub fn split_host_port(target: &str) -> Result<(String, u16), String> {
     if let Some(rest) = target.strip_prefix('[') {
@@ -141,7 +151,11 @@ pub fn fetch_chain(
         }
     }
     let (mut tcp, address) = tcp.ok_or(if last.is_empty() {
-        format!("no answer from {host}:{port} within {}s", timeout.as_secs())
+        format!(
+            "no answer from {} within {}s",
+            host_port_label(host, port),
+            timeout.as_secs()
+        )
     } else {
         last
     })?;
@@ -230,6 +244,18 @@ fn short_io(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_read_back_as_the_same_target() {
+        for target in [
+            "sip.contoso.com:5061",
+            "[2001:db8::1]:5061",
+            "192.0.2.7:443",
+        ] {
+            let (host, port) = split_host_port(target).unwrap();
+            assert_eq!(host_port_label(&host, port), target);
+        }
+    }
 
     #[test]
     fn host_and_port() {

@@ -29,7 +29,7 @@ fn limit(not_before: i64) -> (i64, &'static str) {
     if not_before >= utc_date(2029, 3, 15) {
         (47, "issued from 2029-03-15")
     } else if not_before >= utc_date(2027, 3, 15) {
-        (100, "issued from 2027-03-15")
+        (100, "issued from 2027-03-15 to 2029-03-14")
     } else if not_before >= utc_date(2026, 3, 15) {
         (200, "issued from 2026-03-15 to 2027-03-14")
     } else {
