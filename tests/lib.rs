@@ -8,7 +8,7 @@ pub mod fuzzing {
     use picert_verify::Auditor;
 
     /// 2026-06-01T00:00:00Z: a fixed audit time, so that runs are reproducible.
-    const AT: i64 = 1_780_272_000;
+    const AT: picert_core::Timestamp = picert_core::Timestamp::from_date(2026, 6, 1);
 
     /// Input detection and parsing, with a PKCS#12 password.
     pub fn parse_input(data: &[u8]) {

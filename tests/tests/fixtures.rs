@@ -6,31 +6,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use picert_core::Topology;
-use picert_verify::{input::read_contents, Auditor, InputReport, Status, TrustStore, RULES};
+use picert_verify::live::{ClientCertificate, Presented, TlsFacts};
+use picert_verify::rules::input_rules;
+use picert_verify::{input::read_contents, AuditOptions, Auditor, InputReport, Status};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn at(date: &str) -> i64 {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(date, &fmt)
-        .unwrap()
-        .midnight()
-        .assume_utc()
-        .unix_timestamp()
+fn at(date: &str) -> picert_core::Timestamp {
+    picert_core::Timestamp::parse(date).unwrap()
 }
 
 fn auditor(when: &str) -> Auditor {
-    let pki = root().join("fixtures/pki");
-    let roots = read_contents(&std::fs::read(pki.join("public-root.pem")).unwrap())
-        .unwrap()
-        .certificates;
-    let topology = Topology::load(&root().join("fixtures/contoso.toml")).unwrap();
-    Auditor::new()
-        .trust(TrustStore::from_certificates("public-root.pem", &roots).unwrap())
-        .expectations(Some(topology.expectations().unwrap()))
-        .at(at(when))
+    AuditOptions {
+        topology: Topology::load(&root().join("fixtures/contoso.toml")).unwrap(),
+        trust_store: Some(root().join("fixtures/pki/public-root.pem")),
+        at: Some(at(when)),
+        ..AuditOptions::default()
+    }
+    .auditor()
+    .unwrap()
 }
 
 /// (file, audit date, findings it must produce, and nothing else)
@@ -167,7 +163,11 @@ fn each_fixture_produces_exactly_its_findings() {
             failures.push(format!("{file}: expected {want:?}, got {got:?}"));
         }
         let results = report.results.as_ref().unwrap();
-        assert_eq!(results.len(), RULES.len(), "{file}: every rule reports");
+        assert_eq!(
+            results.len(),
+            input_rules().count(),
+            "{file}: every certificate rule reports"
+        );
         assert!(
             results.iter().all(|r| r.status != Status::Fatal),
             "{file}: fatal result"
@@ -178,8 +178,8 @@ fn each_fixture_produces_exactly_its_findings() {
 
 #[test]
 fn every_rule_has_a_passing_and_a_failing_fixture() {
-    let mut seen: BTreeMap<String, (bool, bool)> = RULES
-        .iter()
+    // The federation rules have theirs in the federation tests (DNS zones and servers).
+    let mut seen: BTreeMap<String, (bool, bool)> = input_rules()
         .map(|r| (r.id.to_string(), (false, false)))
         .collect();
     for (file, when, _) in EXPECTED {
@@ -192,14 +192,32 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
             }
         }
     }
-    // The live-endpoint rule: good.pem as a server presents it, reached by a name it carries
-    // and by one it does not.
+    // The live-endpoint rules: good.pem as a server presents it, reached by a name it carries
+    // and by one it does not, over TLS 1.2 and 1.1, accepting and refusing our client
+    // certificate.
     let chain = read_contents(&std::fs::read(root().join("fixtures/pki/good.pem")).unwrap())
         .unwrap()
         .certificates;
-    for host in ["sip.fabrikam.com", "edge.litwareinc.com"] {
+    let cases = [
+        ("sip.fabrikam.com", "TLSv1.2", Some(true)),
+        ("edge.litwareinc.com", "TLSv1.1", Some(false)),
+    ];
+    for (host, version, accepted) in cases {
+        let presented = Presented {
+            chain: chain.clone(),
+            tls: TlsFacts {
+                address: "127.0.0.1:5061".into(),
+                server_name: host.into(),
+                version: version.into(),
+                cipher: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".into(),
+                certificates_sent: chain.len(),
+                client_certificate: ClientCertificate::Requested,
+                client_certificate_accepted: accepted,
+                alert: None,
+            },
+        };
         for r in auditor("2026-06-01")
-            .audit_presented(host, &chain, host)
+            .audit_presented(host, &presented, host)
             .results
             .unwrap()
         {
@@ -280,7 +298,7 @@ fn without_topology_the_topology_rules_are_na_and_said_inferred() {
         .unwrap()
         .certificates;
     let report = Auditor::new()
-        .trust(TrustStore::from_certificates("roots", &roots).unwrap())
+        .trust(picert_verify::TrustStore::from_certificates("roots", &roots).unwrap())
         .at(at("2026-06-01"))
         .audit_file(&pki.join("missing-sip-domain.pem"))
         .remove(0);
@@ -356,10 +374,10 @@ fn issuer_cache_keeps_leaf_checks() {
     let certs = read_contents(&std::fs::read(pki.join("good.pem")).unwrap())
         .unwrap()
         .certificates;
-    let mut bad_leaf = certs[0].clone();
+    let mut bad_leaf = certs[0].to_vec();
     let last = bad_leaf.len() - 1;
     bad_leaf[last] ^= 1;
-    let tampered = a.audit_certificates("tampered", &[bad_leaf, certs[1].clone()]);
+    let tampered = a.audit_certificates("tampered", &[bad_leaf.into(), certs[1].clone()]);
     assert_eq!(public_ca(&tampered), Status::Finding);
     for (file, _) in [
         ("expired.pem", ()),

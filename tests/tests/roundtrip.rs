@@ -315,7 +315,7 @@ fn issued_certificate_audits_clean_in_any_order(profile: &EdgeProfile, csr_der: 
         &std::fs::read_to_string(pki.join("keys/public-issuing.key")).unwrap(),
     )
     .unwrap();
-    let issuer = rcgen::Issuer::from_ca_cert_der(&int.as_slice().into(), int_key).unwrap();
+    let issuer = rcgen::Issuer::from_ca_cert_der(&int, int_key).unwrap();
     let csr = rustls_pki_types::CertificateSigningRequestDer::from(csr_der.to_vec());
     let mut request = rcgen::CertificateSigningRequestParams::from_der(&csr).unwrap();
     request.params.not_before = rcgen::date_time_ymd(2026, 4, 1);
@@ -325,7 +325,7 @@ fn issued_certificate_audits_clean_in_any_order(profile: &EdgeProfile, csr_der: 
     request.params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
         uris: vec!["http://crl.public-test-ca.example/issuing.crl".into()],
     }];
-    let leaf = request.signed_by(&issuer).unwrap().der().to_vec();
+    let leaf = request.signed_by(&issuer).unwrap().der().clone();
 
     let topology = topology_of(profile);
     let auditor = Auditor::new()
@@ -334,7 +334,7 @@ fn issued_certificate_audits_clean_in_any_order(profile: &EdgeProfile, csr_der: 
                 .unwrap(),
         )
         .expectations(Some(topology.expectations().unwrap()))
-        .at(::time::macros::datetime!(2026-06-01 00:00 UTC).unix_timestamp());
+        .at(picert_core::Timestamp::from_date(2026, 6, 1));
     let orders = [
         vec![leaf.clone(), int.clone()],
         vec![int.clone(), leaf.clone()],
@@ -483,7 +483,7 @@ fn openssl_verify_agrees_with_public_ca_rule_on_fixtures() {
     )
     .unwrap()
     .certificates;
-    let when = ::time::macros::datetime!(2026-06-01 00:00 UTC).unix_timestamp();
+    let when = picert_core::Timestamp::from_date(2026, 6, 1);
     let auditor = Auditor::new()
         .trust(picert_verify::TrustStore::from_certificates("roots", &roots).unwrap())
         .extra_chain(int)
@@ -514,7 +514,7 @@ fn openssl_verify_agrees_with_public_ca_rule_on_fixtures() {
                 "-purpose",
                 "sslserver",
                 "-attime",
-                &when.to_string(),
+                &when.unix().to_string(),
                 "-CAfile",
             ])
             .arg(pki.join("public-root.pem"))
@@ -548,7 +548,7 @@ fn openssl_verify_agrees_with_public_ca_rule_on_fixtures() {
 }
 
 /// The fixture chain (leaf, issuing CA) and the leaf's key, for the PKCS#12 round trips.
-fn fixture_chain_and_key() -> (Vec<Vec<u8>>, PrivateKey) {
+fn fixture_chain_and_key() -> (Vec<rustls_pki_types::CertificateDer<'static>>, PrivateKey) {
     let pki = root().join("fixtures/pki");
     let bundle = std::fs::read(pki.join("good.pem")).unwrap();
     let chain = picert_verify::input::read_contents(&bundle)
@@ -573,10 +573,11 @@ proptest! {
         legacy in any::<bool>(),
     ) {
         use picert_core::pfx::{write_pfx, PfxContents, PfxEncryption};
-        let (chain, key) = fixture_chain_and_key();
+        let (chain_der, key) = fixture_chain_and_key();
+        let chain = &chain_der;
         let encryption = if legacy { PfxEncryption::Legacy } else { PfxEncryption::Modern };
         let pfx = write_pfx(
-            &PfxContents { key_pkcs8: key.pkcs8_der(), chain: &chain, friendly_name: &name },
+            &PfxContents { key_pkcs8: key.pkcs8_der(), chain, friendly_name: &name },
             &password,
             encryption,
         )
@@ -591,11 +592,15 @@ proptest! {
         prop_assert_eq!(alias, name.as_str());
         prop_assert_eq!(found.key().as_der(), key.pkcs8_der());
         let certs: Vec<Vec<u8>> = found.certs().iter().map(|c| c.as_der().to_vec()).collect();
+        let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.to_vec()).collect();
         prop_assert_eq!(&certs, &chain);
         // picert's reader takes the bags in no particular order; the audit builds the chain.
         let mut read = picert_verify::input::read_contents_with_password(&pfx, Some(&password))
             .unwrap()
-            .certificates;
+            .certificates
+            .iter()
+            .map(|c| c.to_vec())
+            .collect::<Vec<_>>();
         read.sort();
         let mut want = chain.clone();
         want.sort();

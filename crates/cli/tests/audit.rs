@@ -1,42 +1,11 @@
 //! `picert audit` and `picert rules` through the binary: reports, JSON, exit codes, inputs.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
-use picert_verify::{Report, Status, RULES};
+use common::{audit, json, picert, pki, root};
+use picert_verify::rules::input_rules;
+use picert_verify::{Status, RULES};
 use predicates::prelude::*;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn pki(name: &str) -> PathBuf {
-    root().join("fixtures/pki").join(name)
-}
-
-/// `picert audit` with the test trust store, the contoso topology and a fixed time.
-fn audit() -> Command {
-    let mut c = Command::cargo_bin("picert").unwrap();
-    c.env_remove("NO_COLOR")
-        .arg("audit")
-        .arg("--trust-store")
-        .arg(pki("public-root.pem"))
-        .arg("--topology")
-        .arg(root().join("fixtures/contoso.toml"))
-        .args(["--at", "2026-06-01T00:00:00Z"]);
-    c
-}
-
-fn json(cmd: &mut Command) -> (Report, i32) {
-    let out = cmd.args(["--format", "json"]).output().unwrap();
-    let report: Report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not a JSON report ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (report, out.status.code().unwrap())
-}
 
 #[test]
 fn good_certificate_passes_with_exit_0() {
@@ -62,7 +31,7 @@ fn error_finding_exits_1_and_names_the_rule() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "error   pic.eku.client_auth  AOL PIC needs the client EKU",
+            "error   pic.eku.client_auth  PIC with AOL is declared and needs the client EKU",
         ))
         .stdout(predicate::str::contains("FAIL: 1 error"));
 }
@@ -106,12 +75,12 @@ fn json_report_has_every_rule_for_every_input_and_deserialises() {
     );
     assert_eq!(code, 1);
     assert_eq!(report.version, 1);
-    assert_eq!(report.audit_time, "2026-06-01T00:00:00Z");
+    assert_eq!(report.audit_time.to_string(), "2026-06-01T00:00:00Z");
     assert_eq!(report.inputs.len(), 3);
     for input in &report.inputs {
         let results = input.results.as_ref().unwrap();
         let ids: Vec<&str> = results.iter().map(|r| r.rule.as_str()).collect();
-        let all: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        let all: Vec<&str> = input_rules().map(|r| r.id).collect();
         assert_eq!(ids, all, "{}", input.path);
     }
     assert_eq!(report.inputs[1].kind, Some(picert_verify::InputKind::Csr));
@@ -152,16 +121,19 @@ fn unreadable_input_exits_2_and_the_others_are_still_audited() {
     );
     assert_eq!(code, 2);
     assert_eq!(report.inputs.len(), 4);
-    assert_eq!(report.inputs[0].error.as_deref(), Some("the file is empty"));
+    assert_eq!(
+        report.inputs[0].error_message().as_deref(),
+        Some("the file is empty")
+    );
     assert!(report.inputs[0].results.is_none());
     assert!(report.inputs[1].error.is_none() && report.inputs[1].results.is_some());
     assert!(report.inputs[2]
-        .error
+        .error_message()
         .as_deref()
         .unwrap()
         .contains("private key"));
     assert_eq!(
-        report.inputs[3].error.as_deref(),
+        report.inputs[3].error_message().as_deref(),
         Some("no such file or directory")
     );
     assert_eq!(report.summary.unreadable, 3);
@@ -237,8 +209,7 @@ fn pkcs7_and_der_inputs() {
 
 #[test]
 fn without_topology_says_expectations_are_inferred() {
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .args(["audit", "--at", "2026-06-01", "--trust-store"])
         .arg(pki("public-root.pem"))
         .arg(pki("missing-sip-domain.pem"))
@@ -249,7 +220,7 @@ fn without_topology_says_expectations_are_inferred() {
 
 #[test]
 fn flags_stand_in_for_the_topology() {
-    let mut c = Command::cargo_bin("picert").unwrap();
+    let mut c = picert();
     c.args([
         "audit",
         "--at",
@@ -307,7 +278,7 @@ fn verbose_lists_every_rule() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for rule in RULES {
+    for rule in input_rules() {
         assert!(text.contains(rule.id), "{} missing from --verbose", rule.id);
     }
     assert!(text.contains("pass    pic.issuer.public_ca  chain:"));
@@ -329,8 +300,7 @@ fn bad_arguments_exit_2_with_one_line() {
         ),
         (vec!["--sip-domain", "*.contoso.com"], "wildcard"),
     ] {
-        let out = Command::cargo_bin("picert")
-            .unwrap()
+        let out = picert()
             .current_dir(dir.path())
             .arg("audit")
             .args(&args)
@@ -349,22 +319,16 @@ fn bad_arguments_exit_2_with_one_line() {
 
 #[test]
 fn rules_list_and_explain() {
-    let out = Command::cargo_bin("picert")
-        .unwrap()
-        .arg("rules")
-        .output()
-        .unwrap();
+    let out = picert().arg("rules").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), RULES.len());
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .args(["rules", "explain", "pic.san.order"])
         .assert()
         .success()
         .stdout(predicate::str::contains("severity    warning"))
         .stdout(predicate::str::contains("seeds 001/002"));
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["rules", "--format", "json"])
         .output()
         .unwrap();
@@ -373,8 +337,7 @@ fn rules_list_and_explain() {
     assert!(list
         .iter()
         .all(|r| r["citation"].as_str().is_some_and(|c| !c.is_empty())));
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .args(["rules", "explain", "pic.nope"])
         .assert()
         .code(2)

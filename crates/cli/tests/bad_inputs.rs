@@ -2,13 +2,15 @@
 //! refusal is one line naming the file and the problem, exit status 2, no panic; real-world
 //! shapes are read; one bad input never stops the others.
 
+mod common;
+
 use std::path::PathBuf;
 
-use assert_cmd::Command;
+use common::{no_panic, picert, root};
 use picert_verify::Report;
 
 fn bad_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bad")
+    root().join("fixtures/bad")
 }
 
 fn rows() -> Vec<(String, String, String)> {
@@ -26,16 +28,6 @@ fn rows() -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn no_panic(stderr: &[u8]) {
-    let text = String::from_utf8_lossy(stderr);
-    assert!(
-        !text.contains("panicked")
-            && !text.contains("RUST_BACKTRACE")
-            && !text.contains("internal error"),
-        "{text}"
-    );
-}
-
 #[test]
 fn corpus_has_at_least_60_cases() {
     assert!(rows().len() >= 60, "{} cases", rows().len());
@@ -47,8 +39,7 @@ fn every_audit_case_gives_its_exact_message() {
     for (file, command, expected) in rows().into_iter().filter(|r| r.1 == "audit") {
         let _ = command;
         let path = bad_dir().join(&file);
-        let out = Command::cargo_bin("picert")
-            .unwrap()
+        let out = picert()
             .args(["audit", "--format", "json", "--at", "2026-06-01"])
             .arg(&path)
             .output()
@@ -72,7 +63,7 @@ fn every_audit_case_gives_its_exact_message() {
             }
             continue;
         }
-        let got = input.error.clone().unwrap_or_default();
+        let got = input.error_message().unwrap_or_default();
         // Exact, or exact up to a parenthesised detail from the parser.
         let matches = got == expected || got.starts_with(&format!("{expected} ("));
         if !matches || out.status.code() != Some(2) {
@@ -91,12 +82,7 @@ fn every_audit_case_gives_its_exact_message() {
 #[test]
 fn human_report_names_the_file_and_the_problem_on_one_line() {
     let path = bad_dir().join("crl.pem");
-    let out = Command::cargo_bin("picert")
-        .unwrap()
-        .arg("audit")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = picert().arg("audit").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
@@ -112,8 +98,7 @@ fn every_topology_case_is_refused_with_its_message() {
     let mut failures = Vec::new();
     for (file, _, expected) in rows().into_iter().filter(|r| r.1 == "request") {
         let path = bad_dir().join(&file);
-        let out = Command::cargo_bin("picert")
-            .unwrap()
+        let out = picert()
             .args(["request", "--topology"])
             .arg(&path)
             .arg("--out-dir")
@@ -145,8 +130,7 @@ fn every_topology_case_is_refused_with_its_message() {
 #[test]
 fn one_bad_input_never_stops_the_others() {
     let good = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/pki/good.csr");
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["audit", "--format", "json"])
         .arg(bad_dir())
         .arg(&good)
@@ -178,12 +162,7 @@ fn huge_inputs_are_answered_quickly() {
             written += block.len();
         }
     }
-    let out = Command::cargo_bin("picert")
-        .unwrap()
-        .arg("audit")
-        .arg(&big)
-        .output()
-        .unwrap();
+    let out = picert().arg("audit").arg(&big).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("huge.pem: unreadable: the file is larger than 16 MiB"));
@@ -191,12 +170,7 @@ fn huge_inputs_are_answered_quickly() {
     // 2,001 certificates in one file: more than any chain; refused in one line.
     let many = dir.path().join("many.pem");
     std::fs::write(&many, block.repeat(2001)).unwrap();
-    let out = Command::cargo_bin("picert")
-        .unwrap()
-        .arg("audit")
-        .arg(&many)
-        .output()
-        .unwrap();
+    let out = picert().arg("audit").arg(&many).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("many.pem: unreadable: holds 2001 certificates"));
@@ -212,8 +186,7 @@ fn huge_inputs_are_answered_quickly() {
     let cert = params.self_signed(&key).unwrap();
     let path = dir.path().join("many-sans.pem");
     std::fs::write(&path, cert.pem()).unwrap();
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args([
             "audit",
             "--format",

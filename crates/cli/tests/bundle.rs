@@ -1,19 +1,14 @@
 //! `picert bundle`: PKCS#12 output that OpenSSL reads in both forms and picert audits back;
 //! the key check, the audit gate, chain order, passwords and output safety.
 
+mod common;
+
 use std::fs;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
+use common::{contoso, picert, pki};
 use predicates::prelude::*;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn pki(name: &str) -> PathBuf {
-    root().join("fixtures/pki").join(name)
-}
 
 struct Setup {
     dir: tempfile::TempDir,
@@ -35,7 +30,7 @@ impl Setup {
     }
 
     fn bundle_paths(&self, cert: PathBuf, key: PathBuf, out: &str) -> Command {
-        let mut c = Command::cargo_bin("picert").unwrap();
+        let mut c = picert();
         c.env_remove("PICERT_PFX_PASSWORD")
             .args(["bundle", "--cert"])
             .arg(cert)
@@ -49,13 +44,13 @@ impl Setup {
             .arg(pki("public-root.pem"))
             .args(["--at", "2026-06-01"])
             .arg("--topology")
-            .arg(root().join("fixtures/contoso.toml"));
+            .arg(contoso());
         c
     }
 
     /// `picert bundle` of good.pem with no password source at all.
     fn bundle_without_password(&self, out: &str) -> Command {
-        let mut c = Command::cargo_bin("picert").unwrap();
+        let mut c = picert();
         c.env_remove("PICERT_PFX_PASSWORD")
             .args(["bundle", "--cert"])
             .arg(pki("good.pem"))
@@ -79,8 +74,8 @@ fn modern_and_legacy_files_read_in_openssl_and_audit_back() {
     s.bundle("good.pem", "edge.pfx")
         .assert()
         .success()
-        .stderr(predicate::str::contains("friendly name \"Edge external\""))
-        .stderr(predicate::str::contains(
+        .stdout(predicate::str::contains("friendly name \"Edge external\""))
+        .stdout(predicate::str::contains(
             "chain       sip.contoso.com -> picert Test Issuing CA",
         ))
         .stderr(predicate::str::contains(
@@ -101,14 +96,13 @@ fn modern_and_legacy_files_read_in_openssl_and_audit_back() {
         "{info}"
     );
     for pfx in ["edge.pfx", "edge-2016.pfx"] {
-        Command::cargo_bin("picert")
-            .unwrap()
+        picert()
             .args(["audit", "--password-file"])
             .arg(s.path("pw.txt"))
             .arg("--trust-store")
             .arg(pki("public-root.pem"))
             .args(["--at", "2026-06-01", "--topology"])
-            .arg(root().join("fixtures/contoso.toml"))
+            .arg(contoso())
             .arg(s.path(pfx))
             .assert()
             .code(0);

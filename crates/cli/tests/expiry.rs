@@ -1,18 +1,19 @@
 //! `picert expiry`, `picert completions` and `picert man`.
 
+mod common;
+
 use std::path::PathBuf;
 
-use assert_cmd::Command;
+use common::picert;
 use predicates::prelude::*;
 
 fn pki() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/pki")
+    common::root().join("fixtures/pki")
 }
 
 #[test]
 fn lists_soonest_first_and_fails_within() {
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["expiry", "--at", "2026-06-01"])
         .arg(pki().join("good.pem"))
         .arg(pki().join("expiring-soon.pem"))
@@ -36,14 +37,12 @@ fn lists_soonest_first_and_fails_within() {
         lines[3].trim_start().starts_with("121 ") && lines[3].contains("good.pem"),
         "{text}"
     );
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .args(["expiry", "--at", "2026-06-01", "--fail-within", "30"])
         .arg(pki().join("expiring-soon.pem"))
         .assert()
         .code(1);
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .args(["expiry", "--at", "2026-06-01", "--fail-within", "10"])
         .arg(pki().join("expiring-soon.pem"))
         .assert()
@@ -52,8 +51,7 @@ fn lists_soonest_first_and_fails_within() {
 
 #[test]
 fn json_and_directories() {
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["expiry", "--at", "2026-06-01", "--format", "json"])
         .arg(pki())
         .output()
@@ -74,8 +72,7 @@ fn json_and_directories() {
     assert_eq!(v["skipped"].as_array().unwrap().len(), 5);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("broken.pem"), b"nonsense").unwrap();
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .arg("expiry")
         .arg(dir.path().join("broken.pem"))
         .assert()
@@ -88,11 +85,7 @@ fn json_and_directories() {
 #[test]
 fn completions_and_man() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let out = Command::cargo_bin("picert")
-            .unwrap()
-            .args(["completions", shell])
-            .output()
-            .unwrap();
+        let out = picert().args(["completions", shell]).output().unwrap();
         assert!(out.status.success(), "{shell}");
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
@@ -100,8 +93,7 @@ fn completions_and_man() {
             "{shell}"
         );
     }
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .arg("man")
         .assert()
         .success()
@@ -111,8 +103,7 @@ fn completions_and_man() {
 #[test]
 fn every_manual_page_the_main_page_refers_to_exists() {
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .args(["man", "--out-dir"])
         .arg(dir.path())
         .assert()
@@ -132,25 +123,32 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         let page = std::fs::read_to_string(dir.path().join(format!("picert-{sub}.1"))).unwrap();
         assert!(page.contains(&format!(".TH picert-{sub} 1")), "{sub}");
         // The same page on standard output.
-        Command::cargo_bin("picert")
-            .unwrap()
-            .args(["man", sub])
-            .assert()
-            .success()
-            .stdout(page);
+        picert().args(["man", sub]).assert().success().stdout(page);
     }
-    Command::cargo_bin("picert")
-        .unwrap()
+    picert()
         .args(["man", "nope"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no manual page for 'nope'"));
-    Command::cargo_bin("picert")
-        .unwrap()
-        .args(["man", "--out-dir", "/nonexistent/man1"])
+    // A missing folder is created, as for every output; a file in the way is named.
+    let new = dir.path().join("share/man1");
+    picert()
+        .args(["man", "-q", "--out-dir"])
+        .arg(&new)
+        .assert()
+        .success()
+        .stderr("");
+    assert!(new.join("picert-audit.1").is_file());
+    let blocked = dir.path().join("picert.1/man1");
+    picert()
+        .args(["man", "--out-dir"])
+        .arg(&blocked)
         .assert()
         .code(2)
-        .stderr("picert: error: /nonexistent/man1: no such folder\n");
+        .stderr(format!(
+            "picert: error: {}: not a folder\n",
+            dir.path().join("picert.1").display()
+        ));
 }
 
 #[test]
@@ -164,8 +162,7 @@ fn every_subcommand_help_has_an_example() {
         "completions",
         "man",
     ] {
-        Command::cargo_bin("picert")
-            .unwrap()
+        picert()
             .args([sub, "--help"])
             .assert()
             .success()

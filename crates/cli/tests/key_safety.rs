@@ -2,15 +2,13 @@
 //! partial key at its destination, never a CSR without its key, never key material in output.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Std;
 use std::time::Duration;
 
-use assert_cmd::Command;
+mod common;
 
-fn contoso() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/contoso.toml")
-}
+use common::{contoso, picert};
 
 /// A tiny tmpfs, where the machine allows mounting one (root in a privileged sandbox).
 struct TinyFs {
@@ -52,8 +50,7 @@ fn full_disk_leaves_no_partial_key_and_no_csr() {
     while size > 0 && fs::write(&filler, vec![0u8; size]).is_err() {
         size -= 512;
     }
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["request", "--topology"])
         .arg(contoso())
         .arg("--out-dir")
@@ -85,8 +82,7 @@ fn read_only_folder_leaves_nothing() {
         .status()
         .unwrap();
     assert!(remount.success());
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["request", "--topology"])
         .arg(contoso())
         .arg("--out-dir")
@@ -110,6 +106,7 @@ fn killed_midway_never_leaves_a_csr_without_its_key() {
             .arg(contoso())
             .arg("--out-dir")
             .arg(dir.path())
+            .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -153,8 +150,7 @@ fn killed_midway_never_leaves_a_csr_without_its_key() {
 #[test]
 fn key_material_never_appears_in_output() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["request", "--topology"])
         .arg(contoso())
         .arg("--out-dir")
@@ -182,8 +178,7 @@ fn key_material_never_appears_in_output() {
         assert!(!all.contains(line), "key material in the output");
     }
     // A refused key file is not echoed back either.
-    let out = Command::cargo_bin("picert")
-        .unwrap()
+    let out = picert()
         .args(["request", "--topology"])
         .arg(contoso())
         .arg("--key")

@@ -1,27 +1,13 @@
 //! `picert request` through the binary: every flag, every refusal, key-file safety, INF output.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
-use picert_verify::facts::{csr_facts, Facts, KeyFacts};
+use common::{contoso, picert, pki, read_csr};
+use picert_verify::facts::{csr_facts, KeyFacts};
 use predicates::prelude::*;
-
-fn contoso() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/contoso.toml")
-}
-
-fn picert() -> Command {
-    let mut c = Command::cargo_bin("picert").unwrap();
-    c.env_remove("PICERT_KEY_PASSPHRASE");
-    c
-}
-
-fn read_csr(path: &Path) -> Facts {
-    let bytes = fs::read(path).unwrap();
-    let contents = picert_verify::input::read_contents(&bytes).unwrap();
-    csr_facts(&contents.requests[0]).unwrap()
-}
 
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
@@ -39,7 +25,11 @@ fn topology_file_writes_csr_and_key() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout("")
+        .stdout(format!(
+            "wrote {}\nwrote {}\n",
+            dir.path().join("sip.contoso.com.csr").display(),
+            dir.path().join("sip.contoso.com.key").display()
+        ))
         .stderr(predicate::str::contains(
             "1. sip.contoso.com (subject name)",
         ))
@@ -64,10 +54,7 @@ fn topology_file_writes_csr_and_key() {
         f.subject,
         "C=US, ST=WA, L=Redmond, O=Contoso, CN=sip.contoso.com"
     );
-    assert_eq!(
-        f.csr_signature,
-        Some(picert_verify::sig::SignatureCheck::Valid)
-    );
+    assert_eq!(f.csr_signature, Some(picert_verify::SignatureCheck::Valid));
     assert!(fs::read_to_string(&key)
         .unwrap()
         .starts_with("-----BEGIN PRIVATE KEY-----"));
@@ -303,19 +290,19 @@ fn existing_csr_blocks_too_and_nothing_is_written() {
 #[test]
 fn unwritable_destination_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    // The key's folder does not exist (--key-out names a file, not a folder to create): the CSR,
-    // which could be written, is not left behind without its key.
+    // The key cannot be written (a name longer than the file system allows): the CSR, which
+    // could be written, is not left behind without its key.
     picert()
         .args(["request", "--topology"])
         .arg(contoso())
         .arg("--csr")
         .arg(dir.path().join("edge.csr"))
         .arg("--key-out")
-        .arg(dir.path().join("no-such-dir/edge.key"))
+        .arg(dir.path().join("k".repeat(300)))
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "edge.key: cannot write: no such file or directory",
+            ": cannot write: file name too long",
         ));
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     // --out-dir that is a file is refused.
@@ -328,7 +315,7 @@ fn unwritable_destination_leaves_nothing() {
         .arg(&file)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--out-dir is not a folder"));
+        .stderr(predicate::str::contains("plain-file: not a folder"));
 }
 
 #[test]
@@ -419,7 +406,7 @@ fn reuses_a_key_in_each_format_and_keeps_it_in_place() {
         let f = read_csr(&csr);
         assert_eq!(
             f.csr_signature,
-            Some(picert_verify::sig::SignatureCheck::Valid),
+            Some(picert_verify::SignatureCheck::Valid),
             "{name}"
         );
         // The CSR's public key is the given key's.
@@ -539,7 +526,7 @@ fn passphrase_from_file_and_environment_encrypts_the_key() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "empty.txt: the passphrase file is empty",
+            "empty.txt: the key passphrase is empty",
         ));
 }
 
@@ -794,12 +781,6 @@ fn aol_and_client_eku_conflict() {
         .code(2);
 }
 
-fn pki(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/pki")
-        .join(name)
-}
-
 #[test]
 fn renewal_from_the_certificate_in_service_keeps_every_name_in_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -971,9 +952,24 @@ fn renewal_from_a_pfx() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "edge.pfx: a PKCS#12 (.pfx) file: set PICERT_PFX_PASSWORD to open it, or give the certificate as PEM, DER or .p7b",
-        ))
-        .stderr(predicate::str::contains("--password-file").not());
+            "edge.pfx: a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD, or give the certificate as PEM, DER or .p7b",
+        ));
+    // --password-file works here as in audit, bundle and expiry.
+    picert()
+        .args(["request", "--from-cert"])
+        .arg(&pfx)
+        .arg("--password-file")
+        .arg(dir.path().join("pw.txt"))
+        .arg("--csr")
+        .arg(dir.path().join("f.csr"))
+        .arg("--key-out")
+        .arg(dir.path().join("f.key"))
+        .assert()
+        .success();
+    assert_eq!(
+        read_csr(&dir.path().join("f.csr")).dns_sans,
+        ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"]
+    );
     picert()
         .args(["request", "--from-cert"])
         .arg(&pfx)

@@ -1,7 +1,8 @@
 //! The certreq INF that makes the same request on the Edge server itself, so that Windows
 //! generates and keeps the key (`certreq -new edge.inf edge.csr`).
 
-use crate::profile::{EdgeProfile, HashAlg, KeyType};
+use crate::algorithms::{HashAlg, KeyType};
+use crate::profile::EdgeProfile;
 
 /// Renders the INF text (CRLF line ends) for `profile`.
 ///
@@ -127,7 +128,7 @@ fn quote_rdn(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{SubjectFields, Topology};
+    use crate::topology::{SubjectFields, Topology};
 
     fn contoso() -> EdgeProfile {
         EdgeProfile::from_topology(Topology {

@@ -15,8 +15,8 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use zeroize::Zeroizing;
 
-use crate::profile::{HashAlg, KeyType};
-use crate::Error;
+use crate::algorithms::{HashAlg, KeyType};
+use crate::error::{Error, KeyError, SettingError};
 
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_EC: &str = "1.2.840.10045.2.1";
@@ -77,7 +77,7 @@ impl PrivateKey {
             KeyType::EcdsaP256 => rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
             KeyType::EcdsaP384 => rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384),
         }
-        .map_err(|e| Error::Key(format!("key generation failed: {e}")))?;
+        .map_err(|e| KeyError::Crypto(format!("key generation failed: {e}")))?;
         PrivateKey::from_pkcs8(Zeroizing::new(pair.serialize_der()))
     }
 
@@ -87,15 +87,16 @@ impl PrivateKey {
     pub fn from_bytes(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
         if contains(bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             let text = std::str::from_utf8(bytes)
-                .map_err(|_| Error::Key("the encrypted key PEM is not text".into()))?;
-            let (_, doc) =
-                der::SecretDocument::from_pem(text.trim_start_matches('\u{feff}').trim())
-                    .map_err(|e| Error::Key(format!("cannot read the encrypted key PEM: {e}")))?;
+                .map_err(|_| KeyError::Format("the encrypted key PEM is not text".into()))?;
+            let (_, doc) = der::SecretDocument::from_pem(
+                text.trim_start_matches('\u{feff}').trim(),
+            )
+            .map_err(|e| KeyError::Format(format!("cannot read the encrypted key PEM: {e}")))?;
             return PrivateKey::from_encrypted_der(doc.as_bytes(), passphrase);
         }
         if contains(bytes, b"-----BEGIN ") {
             let der = PrivateKeyDer::from_pem_slice(bytes).map_err(|e| {
-                Error::Key(format!(
+                KeyError::Format(format!(
                     "no PKCS#8, PKCS#1 or SEC1 private key found in the PEM ({e})"
                 ))
             })?;
@@ -106,20 +107,18 @@ impl PrivateKey {
             return PrivateKey::from_encrypted_der(bytes, passphrase);
         }
         let der = PrivateKeyDer::try_from(bytes).map_err(|_| {
-            Error::Key("not a private key (PEM or DER PKCS#8, PKCS#1 or SEC1 expected)".into())
+            KeyError::Format(
+                "not a private key (PEM or DER PKCS#8, PKCS#1 or SEC1 expected)".into(),
+            )
         })?;
         PrivateKey::from_der_any(der.clone_key())
     }
 
     fn from_encrypted_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
-        let pass = passphrase.ok_or_else(|| {
-            Error::Key("the key is encrypted: give its passphrase with --key-passphrase-file or PICERT_KEY_PASSPHRASE".into())
-        })?;
+        let pass = passphrase.ok_or(KeyError::PassphraseNeeded)?;
         let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der)
-            .map_err(|e| Error::Key(format!("cannot read the encrypted key: {e}")))?;
-        let plain = info.decrypt(pass).map_err(|_| {
-            Error::Key("cannot decrypt the key: wrong passphrase or unsupported encryption".into())
-        })?;
+            .map_err(|e| KeyError::Format(format!("cannot read the encrypted key: {e}")))?;
+        let plain = info.decrypt(pass).map_err(|_| KeyError::WrongPassphrase)?;
         PrivateKey::from_pkcs8(Zeroizing::new(plain.as_bytes().to_vec()))
     }
 
@@ -132,10 +131,10 @@ impl PrivateKey {
                 let bits = rsa_modulus_bits(k.secret_pkcs1_der())?;
                 refuse_small_rsa(bits)?;
                 let pair = RsaKeyPair::from_der(k.secret_pkcs1_der())
-                    .map_err(|e| Error::Key(format!("the RSA key is not usable: {e}")))?;
+                    .map_err(|e| KeyError::Crypto(format!("the RSA key is not usable: {e}")))?;
                 let pkcs8 = pair
                     .as_der()
-                    .map_err(|_| Error::Key("cannot convert the RSA key to PKCS#8".into()))?;
+                    .map_err(|_| KeyError::Crypto("cannot convert the RSA key to PKCS#8".into()))?;
                 PrivateKey::from_pkcs8(Zeroizing::new(pkcs8.as_ref().to_vec()))
             }
             PrivateKeyDer::Sec1(k) => {
@@ -145,14 +144,14 @@ impl PrivateKey {
                 ] {
                     if let Ok(pair) = EcdsaKeyPair::from_private_key_der(alg, k.secret_sec1_der()) {
                         let pkcs8 = pair.to_pkcs8v1().map_err(|_| {
-                            Error::Key("cannot convert the EC key to PKCS#8".into())
+                            KeyError::Crypto("cannot convert the EC key to PKCS#8".into())
                         })?;
                         return PrivateKey::from_pkcs8(Zeroizing::new(pkcs8.as_ref().to_vec()));
                     }
                 }
-                Err(Error::Key("the EC key is not on P-256 or P-384".into()))
+                Err(KeyError::Unsupported("the EC key is not on P-256 or P-384".into()).into())
             }
-            _ => Err(Error::Key("unsupported private key format".into())),
+            _ => Err(KeyError::Format("unsupported private key format".into()).into()),
         }
     }
 
@@ -160,7 +159,7 @@ impl PrivateKey {
     /// that the key loads.
     pub fn from_pkcs8(pkcs8: Zeroizing<Vec<u8>>) -> Result<PrivateKey, Error> {
         let info = pkcs8::PrivateKeyInfo::try_from(pkcs8.as_slice())
-            .map_err(|e| Error::Key(format!("not a PKCS#8 private key: {e}")))?;
+            .map_err(|e| KeyError::Format(format!("not a PKCS#8 private key: {e}")))?;
         let oid = info.algorithm.oid.to_string();
         let kind = if oid == OID_RSA {
             let bits = rsa_modulus_bits(info.private_key)?;
@@ -171,20 +170,22 @@ impl PrivateKey {
                 .algorithm
                 .parameters_oid()
                 .map(|o| o.to_string())
-                .map_err(|_| Error::Key("the EC key names no curve".into()))?;
+                .map_err(|_| KeyError::Format("the EC key names no curve".into()))?;
             match curve.as_str() {
                 OID_P256 => KeyKind::EcdsaP256,
                 OID_P384 => KeyKind::EcdsaP384,
                 other => {
-                    return Err(Error::Key(format!(
+                    return Err(KeyError::Unsupported(format!(
                         "the EC curve {other} is not supported (P-256 or P-384)"
-                    )))
+                    ))
+                    .into())
                 }
             }
         } else {
-            return Err(Error::Key(format!(
+            return Err(KeyError::Unsupported(format!(
                 "the key algorithm {oid} is not supported: use RSA (recommended) or ECDSA"
-            )));
+            ))
+            .into());
         };
         let key = PrivateKey { pkcs8, kind };
         // Fail now, not at signing time, when aws-lc-rs cannot use the key.
@@ -224,15 +225,11 @@ impl PrivateKey {
             (KeyKind::Rsa(_), HashAlg::Sha512) => &rcgen::PKCS_RSA_SHA512,
             (KeyKind::EcdsaP256, HashAlg::Sha256) => &rcgen::PKCS_ECDSA_P256_SHA256,
             (KeyKind::EcdsaP384, HashAlg::Sha384) => &rcgen::PKCS_ECDSA_P384_SHA384,
-            (kind, hash) => {
-                return Err(Error::Invalid(format!(
-                    "a {kind} key cannot sign with {hash}"
-                )))
-            }
+            (kind, hash) => return Err(SettingError::KeyCannotSign { kind, hash }.into()),
         };
         let der = PrivatePkcs8KeyDer::from(self.pkcs8.as_slice());
         rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, alg)
-            .map_err(|e| Error::Key(format!("the key cannot sign: {e}")))
+            .map_err(|e| KeyError::Crypto(format!("the key cannot sign: {e}")).into())
     }
 
     /// The public key as a DER SubjectPublicKeyInfo, to match the key with a certificate.
@@ -255,31 +252,33 @@ impl PrivateKey {
         match passphrase {
             None => {
                 let doc = der::SecretDocument::try_from(self.pkcs8.as_slice())
-                    .map_err(|e| Error::Key(format!("cannot encode the key: {e}")))?;
+                    .map_err(|e| KeyError::Crypto(format!("cannot encode the key: {e}")))?;
                 doc.to_pem("PRIVATE KEY", line)
-                    .map_err(|e| Error::Key(format!("cannot encode the key: {e}")))
+                    .map_err(|e| KeyError::Crypto(format!("cannot encode the key: {e}")).into())
             }
             Some(pass) => {
                 if pass.is_empty() {
-                    return Err(Error::Key("the key passphrase is empty".into()));
+                    return Err(KeyError::EmptyPassphrase.into());
                 }
                 let mut salt = [0u8; 16];
                 let mut iv = [0u8; 16];
-                aws_lc_rs::rand::fill(&mut salt).map_err(|_| Error::Key("no randomness".into()))?;
-                aws_lc_rs::rand::fill(&mut iv).map_err(|_| Error::Key("no randomness".into()))?;
+                aws_lc_rs::rand::fill(&mut salt)
+                    .map_err(|_| KeyError::Crypto("no randomness".into()))?;
+                aws_lc_rs::rand::fill(&mut iv)
+                    .map_err(|_| KeyError::Crypto("no randomness".into()))?;
                 let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
                     PBKDF2_ITERATIONS,
                     &salt,
                     &iv,
                 )
-                .map_err(|e| Error::Key(format!("cannot encrypt the key: {e}")))?;
+                .map_err(|e| KeyError::Crypto(format!("cannot encrypt the key: {e}")))?;
                 let info = pkcs8::PrivateKeyInfo::try_from(self.pkcs8.as_slice())
-                    .map_err(|e| Error::Key(format!("cannot encode the key: {e}")))?;
+                    .map_err(|e| KeyError::Crypto(format!("cannot encode the key: {e}")))?;
                 let doc = info
                     .encrypt_with_params(params, pass)
-                    .map_err(|e| Error::Key(format!("cannot encrypt the key: {e}")))?;
+                    .map_err(|e| KeyError::Crypto(format!("cannot encrypt the key: {e}")))?;
                 doc.to_pem("ENCRYPTED PRIVATE KEY", line)
-                    .map_err(|e| Error::Key(format!("cannot encode the key: {e}")))
+                    .map_err(|e| KeyError::Crypto(format!("cannot encode the key: {e}")).into())
             }
         }
     }
@@ -291,9 +290,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 fn refuse_small_rsa(bits: usize) -> Result<(), Error> {
     if bits < 2048 {
-        return Err(Error::Key(format!(
-            "the RSA key has {bits} bits: refused, Microsoft recommends 2048 or more and public CAs issue no RSA key under 2048 bits (CA/B Forum BR 6.1.5)"
-        )));
+        return Err(KeyError::SmallRsa(bits).into());
     }
     Ok(())
 }
@@ -301,11 +298,11 @@ fn refuse_small_rsa(bits: usize) -> Result<(), Error> {
 /// Reads the modulus size of a PKCS#1 RSAPrivateKey (version, modulus, ...) with the `der`
 /// reader.
 fn rsa_modulus_bits(pkcs1: &[u8]) -> Result<usize, Error> {
-    let bad = |_| Error::Key("the RSA private key is malformed".into());
+    let bad = |_| KeyError::Format("the RSA private key is malformed".into());
     let mut reader = der::SliceReader::new(pkcs1).map_err(bad)?;
     let header = der::Header::decode(&mut reader).map_err(bad)?;
     if header.tag != der::Tag::Sequence {
-        return Err(Error::Key("the RSA private key is malformed".into()));
+        return Err(KeyError::Format("the RSA private key is malformed".into()).into());
     }
     let _version = der::asn1::UintRef::decode(&mut reader).map_err(bad)?;
     let modulus = der::asn1::UintRef::decode(&mut reader).map_err(bad)?;
@@ -341,7 +338,7 @@ mod tests {
         assert!(enc.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
         assert!(matches!(
             PrivateKey::from_bytes(enc.as_bytes(), None),
-            Err(Error::Key(_))
+            Err(Error::Key(KeyError::PassphraseNeeded))
         ));
         assert!(PrivateKey::from_bytes(enc.as_bytes(), Some(b"wrong")).is_err());
         let dec = PrivateKey::from_bytes(enc.as_bytes(), Some(b"correct horse")).unwrap();

@@ -3,11 +3,17 @@
 //!
 //! - [`Topology`] reads the TOML topology file (or stands for the equivalent flags);
 //!   [`EdgeProfile`] is its validated form and [`SanPlan`] the SAN list in the table's order.
+//! - [`plan_request`] reconciles a topology, a key and, for a renewal, the certificate in
+//!   service ([`CurrentCertificate`]) into a [`RequestPlan`] with its [`Note`]s;
+//!   [`RequestPlan::write`] builds the request and writes it with its key, or writes neither.
 //! - [`names`] holds the name rules (DNS syntax, IDN to A-labels, no wildcard, no IP address).
 //! - [`PrivateKey`] generates, loads and writes keys; [`build_request`] builds the CSR;
 //!   [`inf::render_inf`] writes the certreq INF for the same request.
 //! - [`pfx::write_pfx`] writes the PKCS#12 file Windows imports.
-//! - [`store::write_all`] writes a CSR and its key together, or neither.
+//! - [`store::write_all`] writes files together, or none of them, never replacing one unless
+//!   told to.
+//!
+//! Nothing here prints: results and notes are values, errors are typed ([`Error`]).
 //!
 //! ```
 //! use picert_core::{EdgeProfile, PrivateKey, Topology, build_request};
@@ -26,85 +32,32 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod algorithms;
+mod error;
 pub mod inf;
 pub mod key;
 pub mod names;
+mod notes;
 pub mod pfx;
-pub mod profile;
+mod profile;
+pub mod renewal;
 pub mod request;
+mod san;
 pub mod store;
+mod timestamp;
+mod topology;
 
-pub use key::{KeyKind, PrivateKey};
-pub use profile::{
-    EdgeProfile, Expectations, HashAlg, KeyType, SanEntry, SanPlan, SanSource, SubjectFields,
-    Topology,
+pub use algorithms::{AlgorithmError, HashAlg, KeyType};
+pub use error::{
+    io_message, Error, Field, KeyError, Missing, PfxError, RenewalError, SettingError,
 };
-pub use request::{build_request, EdgeRequest};
-
-/// Everything that can stop picert-core. Each variant displays as one line.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// A name was refused by the name rules.
-    #[error("{field}: {source}")]
-    Name {
-        /// Which setting held the name.
-        field: String,
-        /// Why it was refused.
-        source: names::NameError,
-    },
-    /// A required setting is missing.
-    #[error("missing {0}")]
-    Missing(&'static str),
-    /// A setting has a value picert refuses.
-    #[error("{0}")]
-    Invalid(String),
-    /// The topology file could not be parsed.
-    #[error("{path}: {message}")]
-    Topology {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A file could not be read.
-    #[error("{path}: {message}")]
-    Read {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A file could not be written.
-    #[error("{path}: cannot write: {message}")]
-    Write {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// An output exists and `--force` was not given.
-    #[error("{0}: already exists; picert never overwrites a file without --force")]
-    Exists(String),
-    /// A key could not be generated, read or used.
-    #[error("{0}")]
-    Key(String),
-}
-
-/// An I/O error as a short lower-case phrase without the "(os error N)" tail.
-pub fn io_message(e: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match e.kind() {
-        NotFound => "no such file or directory".into(),
-        PermissionDenied => "permission denied".into(),
-        IsADirectory => "is a directory".into(),
-        AlreadyExists => "already exists".into(),
-        _ => {
-            let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_lowercase(),
-                None => s.to_lowercase(),
-            }
-        }
-    }
-}
+pub use key::{KeyKind, PrivateKey};
+pub use notes::Note;
+pub use profile::{EdgeProfile, Expectations, DEFAULT_TEMPLATE};
+pub use renewal::{plan_request, CurrentCertificate, GivenKey, RequestPlan};
+pub use request::{
+    build_request, EdgeRequest, KeySource, RequestFormat, RequestOutputs, WrittenRequest,
+};
+pub use san::{SanEntry, SanPlan, SanSource};
+pub use timestamp::{TimeError, Timestamp};
+pub use topology::{SubjectFields, Topology};

@@ -33,7 +33,9 @@ use spki08::AlgorithmIdentifierOwned;
 use x509_cert::attr::{Attribute, Attributes};
 use zeroize::Zeroizing;
 
-use crate::Error;
+use rustls_pki_types::CertificateDer;
+
+use crate::error::{encoding, Error, PfxError, SettingError};
 
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
@@ -67,19 +69,22 @@ pub struct PfxContents<'a> {
     /// The private key, PKCS#8 DER.
     pub key_pkcs8: &'a [u8],
     /// The certificates, DER, leaf first, then each issuer in turn.
-    pub chain: &'a [Vec<u8>],
+    pub chain: &'a [CertificateDer<'static>],
     /// The name the Windows certificate store shows for the certificate.
     pub friendly_name: &'a str,
 }
 
 fn asn1(e: der08::Error) -> Error {
-    Error::Invalid(format!("cannot encode the PKCS#12 file: {e}"))
+    encoding("the PKCS#12 file")(e.to_string())
 }
 
 fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut out = [0u8; N];
-    aws_lc_rs::rand::fill(&mut out)
-        .map_err(|_| Error::Key("the system random generator failed".into()))?;
+    aws_lc_rs::rand::fill(&mut out).map_err(|_| {
+        Error::Key(crate::error::KeyError::Crypto(
+            "the system random generator failed".into(),
+        ))
+    })?;
     Ok(out)
 }
 
@@ -98,10 +103,10 @@ fn encrypt(
                 &salt,
                 iv,
             )
-            .map_err(|e| Error::Invalid(format!("PBES2 parameters: {e}")))?;
+            .map_err(|e| encoding("PBES2 parameters")(e.to_string()))?;
             let ciphertext = params
                 .encrypt(password.as_bytes(), data)
-                .map_err(|e| Error::Invalid(format!("PBES2 encryption: {e}")))?;
+                .map_err(|e| encoding("the PBES2 encryption")(e.to_string()))?;
             let scheme = pkcs5::EncryptionScheme::from(params);
             let alg = AlgorithmIdentifierOwned::from_der(&scheme.to_der().map_err(asn1)?)
                 .map_err(asn1)?;
@@ -122,8 +127,10 @@ fn encrypt(
             );
             let iv = derive_key_utf8::<sha1::Sha1>(password, &salt, Pkcs12KeyType::Iv, rounds, 8)
                 .map_err(asn1)?;
-            let cipher = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
-                .map_err(|_| Error::Invalid("3DES key or IV of the wrong length".into()))?;
+            let cipher =
+                cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, &iv).map_err(|_| {
+                    encoding("the 3DES encryption")("key or IV of the wrong length".into())
+                })?;
             let ciphertext = cipher.encrypt_padded_vec::<Pkcs7>(data);
             let params = Pkcs12PbeParams {
                 salt: OctetString::new(salt.to_vec()).map_err(asn1)?,
@@ -141,9 +148,9 @@ fn encrypt(
 /// The friendly name and local key ID attributes of the leaf's bag and the key's bag.
 fn bag_attributes(friendly_name: &str, local_key_id: &[u8]) -> Result<Attributes, Error> {
     let name = BmpString::from_utf8(friendly_name).map_err(|_| {
-        Error::Invalid(format!(
+        Error::Setting(SettingError::Unencodable(format!(
             "friendly name {friendly_name:?}: only characters of the Basic Multilingual Plane fit in a PKCS#12 friendly name"
-        ))
+        )))
     })?;
     let mut attributes = Attributes::new();
     attributes
@@ -193,7 +200,7 @@ where
         .map_err(asn1)?,
     );
     let mut mac = hmac::Hmac::<D>::new_from_slice(&key)
-        .map_err(|_| Error::Invalid("MAC key of the wrong length".into()))?;
+        .map_err(|_| encoding("the MAC")("key of the wrong length".into()))?;
     mac.update(data);
     Ok(mac.finalize().into_bytes().to_vec())
 }
@@ -237,6 +244,14 @@ pub fn thumbprint(certificate_der: &[u8]) -> [u8; 20] {
     out
 }
 
+/// The thumbprint as Windows shows it: upper-case hex, no separators.
+pub fn thumbprint_hex(certificate_der: &[u8]) -> String {
+    thumbprint(certificate_der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
 /// Writes the PKCS#12 file. The password must not be empty (Windows asks for one on import);
 /// the chain must hold at least the leaf.
 pub fn write_pfx(
@@ -245,12 +260,10 @@ pub fn write_pfx(
     encryption: PfxEncryption,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let Some(leaf) = contents.chain.first() else {
-        return Err(Error::Invalid(
-            "a PKCS#12 file needs the certificate".into(),
-        ));
+        return Err(PfxError::NoCertificate.into());
     };
     if password.is_empty() {
-        return Err(Error::Invalid("the PKCS#12 password is empty".into()));
+        return Err(PfxError::EmptyPassword.into());
     }
     // Windows pairs the key with the certificate through this ID; the thumbprint is unique.
     let local_key_id = thumbprint(leaf);
@@ -260,7 +273,7 @@ pub fn write_pfx(
     for (i, der) in contents.chain.iter().enumerate() {
         let bag = CertBag {
             cert_id: X509_CERTIFICATE,
-            cert_value: OctetString::new(der.clone()).map_err(asn1)?,
+            cert_value: OctetString::new(der.to_vec()).map_err(asn1)?,
         };
         cert_bags.push(SafeBag {
             bag_id: CERT_BAG,
@@ -315,7 +328,7 @@ pub fn write_pfx(
 mod tests {
     use super::*;
 
-    fn contents<'a>(chain: &'a [Vec<u8>], name: &'a str) -> PfxContents<'a> {
+    fn contents<'a>(chain: &'a [CertificateDer<'static>], name: &'a str) -> PfxContents<'a> {
         PfxContents {
             key_pkcs8: b"not looked at before the checks",
             chain,
@@ -327,7 +340,7 @@ mod tests {
     fn refusals_are_worded() {
         let e = write_pfx(&contents(&[], "Edge"), "pw", PfxEncryption::Modern).unwrap_err();
         assert_eq!(e.to_string(), "a PKCS#12 file needs the certificate");
-        let chain = [vec![0x30, 0x00]];
+        let chain = [CertificateDer::from(vec![0x30, 0x00])];
         let e = write_pfx(&contents(&chain, "Edge"), "", PfxEncryption::Legacy).unwrap_err();
         assert_eq!(e.to_string(), "the PKCS#12 password is empty");
         let e = write_pfx(
@@ -341,7 +354,7 @@ mod tests {
 
     #[test]
     fn each_file_has_fresh_salts() {
-        let chain = [vec![0x30, 0x00]];
+        let chain = [CertificateDer::from(vec![0x30, 0x00])];
         let c = contents(&chain, "Edge");
         let a = write_pfx(&c, "pw", PfxEncryption::Modern).unwrap();
         let b = write_pfx(&c, "pw", PfxEncryption::Modern).unwrap();

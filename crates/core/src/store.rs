@@ -27,8 +27,11 @@ pub struct Output<'a> {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// Writes every output, or none of them. Without `force`, any destination that already exists
-/// stops the whole set before anything is written.
+/// stops the whole set before anything is written. Missing parent folders are created.
 pub fn write_all(outputs: &[Output<'_>], force: bool) -> Result<(), Error> {
+    for out in outputs {
+        ensure_parent(&out.path)?;
+    }
     if !force {
         for out in outputs {
             if out.path.exists() {
@@ -56,6 +59,37 @@ pub fn write_all(outputs: &[Output<'_>], force: bool) -> Result<(), Error> {
         p.finish();
     }
     Ok(())
+}
+
+/// Creates the folder a file goes in, and its parents, when they do not exist yet.
+pub fn ensure_parent(path: &Path) -> Result<(), Error> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => ensure_folder(dir),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a folder and its parents when it does not exist yet; an existing file of that name
+/// is an error.
+pub fn ensure_folder(dir: &Path) -> Result<(), Error> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    // The nearest part of the path that exists must be a folder: name it when it is not.
+    if let Some(blocking) = dir
+        .ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.exists())
+        .filter(|a| !a.is_dir())
+    {
+        return Err(Error::Folder {
+            path: blocking.display().to_string(),
+            message: "not a folder".into(),
+        });
+    }
+    fs::create_dir_all(dir).map_err(|e| Error::Folder {
+        path: dir.display().to_string(),
+        message: format!("cannot create the folder: {}", crate::io_message(&e)),
+    })
 }
 
 fn temp_path(dest: &Path, tag: &str) -> PathBuf {
@@ -243,7 +277,8 @@ mod tests {
     fn failure_of_second_output_takes_back_the_first() {
         let dir = tempfile::tempdir().unwrap();
         let csr = dir.path().join("a.csr");
-        let key = dir.path().join("missing-dir").join("a.key");
+        // A name longer than any file system allows: the key cannot even be staged.
+        let key = dir.path().join("k".repeat(300));
         let err = write_all(
             &[
                 Output {
@@ -263,5 +298,33 @@ mod tests {
         assert!(matches!(err, Error::Write { .. }), "{err}");
         assert!(!csr.exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn missing_folders_are_created_and_a_file_in_the_way_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("a/b/edge.key");
+        write_all(
+            &[Output {
+                path: key.clone(),
+                contents: b"k",
+                secret: true,
+            }],
+            false,
+        )
+        .unwrap();
+        assert_eq!(fs::read(&key).unwrap(), b"k");
+        let blocked = dir.path().join("a/b/edge.key/x.csr");
+        let err = write_all(
+            &[Output {
+                path: blocked,
+                contents: b"c",
+                secret: false,
+            }],
+            false,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Folder { .. }), "{err}");
+        assert!(err.to_string().ends_with("edge.key: not a folder"), "{err}");
     }
 }

@@ -7,6 +7,7 @@
 //! `PKCS7` are among them.
 
 use asn1_rs::{Any, Class, FromDer, Tag};
+use rustls_pki_types::{CertificateDer, CertificateSigningRequestDer};
 use x509_parser::prelude::*;
 
 /// The largest input picert reads: a certificate chain or a request is a few kilobytes, and a
@@ -58,10 +59,13 @@ fn read_limited_with_capacity(
 /// What one file holds.
 #[derive(Debug, Default, Clone)]
 pub struct Contents {
-    /// Certificates, DER, in file order.
-    pub certificates: Vec<Vec<u8>>,
-    /// Requests, DER, in file order.
-    pub requests: Vec<Vec<u8>>,
+    /// Certificates, in file order.
+    pub certificates: Vec<CertificateDer<'static>>,
+    /// Requests, in file order.
+    pub requests: Vec<CertificateSigningRequestDer<'static>>,
+    /// Other PEM blocks found beside them and not read, described (`a private key (PRIVATE
+    /// KEY)`): a report names them rather than skip them in silence.
+    pub skipped: Vec<String>,
 }
 
 /// Why a file could not be read as certificates or requests. Displays as one sentence.
@@ -99,18 +103,27 @@ pub enum InputError {
     #[error("{0}")]
     Pkcs12(String),
     /// A PKCS#12 file, and no password was given to open it.
-    #[error(
-        "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD"
-    )]
+    #[error("a PKCS#12 (.pfx) file, and no password was given to open it")]
     Pkcs12PasswordNeeded,
+    /// Only a private key (PEM label, or DER PKCS#8/PKCS#1).
+    #[error("{}", match .0 {
+        Some(label) => format!("holds a private key ({label}), not a certificate or certificate request"),
+        None => "a private key (PKCS#8 or PKCS#1), not a certificate or request".to_string(),
+    })]
+    PrivateKey(Option<String>),
+}
+
+fn is_private_key_label(label: &str) -> bool {
+    matches!(
+        label,
+        "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY"
+    )
 }
 
 fn describe_label(label: &str) -> String {
     match label {
         "X509 CRL" => "a certificate revocation list (X509 CRL)".into(),
-        "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
-            format!("a private key ({label})")
-        }
+        label if is_private_key_label(label) => format!("a private key ({label})"),
         "PUBLIC KEY" => "a bare public key (PUBLIC KEY)".into(),
         other => format!("a PEM block labelled '{other}'"),
     }
@@ -199,9 +212,9 @@ fn read_pem_common(text: &[u8]) -> Option<Contents> {
                 .decode(&b64)
                 .ok()?;
             if is_request {
-                contents.requests.push(der);
+                contents.requests.push(der.into());
             } else {
-                contents.certificates.push(der);
+                contents.certificates.push(der.into());
             }
         } else if let Some((_, b64)) = block.as_mut() {
             if memchr::memchr(b':', line).is_some() {
@@ -259,24 +272,27 @@ fn read_pem_general(text: &[u8]) -> Result<Contents, InputError> {
     for block in &blocks {
         match block.tag() {
             "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-                contents.certificates.push(block.contents().to_vec())
+                contents.certificates.push(block.contents().to_vec().into())
             }
             "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-                contents.requests.push(block.contents().to_vec())
+                contents.requests.push(block.contents().to_vec().into())
             }
             "PKCS7" | "CMS" => pkcs7_certificates(block.contents(), &mut contents)?,
             // Curve parameters only come before an EC key; name the key, not them.
             "EC PARAMETERS" => {}
-            label => other.push(describe_label(label)),
+            label => other.push(label),
         }
     }
     if contents.certificates.is_empty() && contents.requests.is_empty() {
-        let what = other
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "only EC curve parameters".into());
-        return Err(InputError::WrongPem(what));
+        return Err(match other.first() {
+            Some(label) if is_private_key_label(label) => {
+                InputError::PrivateKey(Some(label.to_string()))
+            }
+            Some(label) => InputError::WrongPem(describe_label(label)),
+            None => InputError::WrongPem("only EC curve parameters".into()),
+        });
     }
+    contents.skipped = other.into_iter().map(describe_label).collect();
     Ok(contents)
 }
 
@@ -299,7 +315,7 @@ fn read_der(
 ) -> Result<(), InputError> {
     if let Ok((rest, _)) = X509Certificate::from_der(der) {
         if rest.is_empty() {
-            contents.certificates.push(der.to_vec());
+            contents.certificates.push(der.to_vec().into());
             return Ok(());
         }
         return Err(InputError::WrongDer(format!(
@@ -308,7 +324,7 @@ fn read_der(
         )));
     }
     if crate::facts::csr_facts(der).is_ok() {
-        contents.requests.push(der.to_vec());
+        contents.requests.push(der.to_vec().into());
         return Ok(());
     }
     let (rest, top) =
@@ -343,9 +359,7 @@ fn read_der(
                 return pkcs12_certificates(der, pfx_password, contents);
             }
             if version <= 1 {
-                return Err(InputError::WrongDer(
-                    "a private key (PKCS#8 or PKCS#1), not a certificate or request".into(),
-                ));
+                return Err(InputError::PrivateKey(None));
             }
         }
     }
@@ -380,8 +394,10 @@ fn pkcs12_certificates(
         match entry {
             KeyStoreEntry::PrivateKeyChain(chain) => contents
                 .certificates
-                .extend(chain.certs().iter().map(|c| c.as_der().to_vec())),
-            KeyStoreEntry::Certificate(cert) => contents.certificates.push(cert.as_der().to_vec()),
+                .extend(chain.certs().iter().map(|c| c.as_der().to_vec().into())),
+            KeyStoreEntry::Certificate(cert) => {
+                contents.certificates.push(cert.as_der().to_vec().into())
+            }
             _ => {}
         }
     }
@@ -391,6 +407,34 @@ fn pkcs12_certificates(
         ));
     }
     Ok(())
+}
+
+/// The private key (PKCS#8 DER) and certificates of a PKCS#12 file: for a client certificate
+/// taken from the same `.pfx` the Edge imports. The certificates of the key's chain come first.
+pub fn read_pkcs12_identity(
+    der: &[u8],
+    password: &str,
+) -> Result<(zeroize::Zeroizing<Vec<u8>>, Vec<CertificateDer<'static>>), InputError> {
+    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
+    let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Raw)
+        .map_err(|e| InputError::Pkcs12(format!("cannot open the PKCS#12 file ({e})")))?;
+    let mut key = None;
+    let mut certs = Vec::new();
+    let mut others = Vec::new();
+    for (_, entry) in store.entries() {
+        match entry {
+            KeyStoreEntry::PrivateKeyChain(chain) if key.is_none() => {
+                key = Some(zeroize::Zeroizing::new(chain.key().as_der().to_vec()));
+                certs.extend(chain.certs().iter().map(|c| c.as_der().to_vec().into()));
+            }
+            KeyStoreEntry::Certificate(cert) => others.push(cert.as_der().to_vec().into()),
+            _ => {}
+        }
+    }
+    certs.extend(others);
+    let key =
+        key.ok_or_else(|| InputError::Pkcs12("the PKCS#12 file holds no private key".into()))?;
+    Ok((key, certs))
 }
 
 fn is_pkcs12(seq: &[u8]) -> bool {
@@ -438,7 +482,7 @@ fn pkcs7_certificates(der: &[u8], contents: &mut Contents) -> Result<(), InputEr
                 let cert_tlv = &certs[..certs.len() - next.len()];
                 certs = next;
                 if cert.tag() == Tag::Sequence {
-                    contents.certificates.push(cert_tlv.to_vec());
+                    contents.certificates.push(cert_tlv.to_vec().into());
                 }
             }
         }

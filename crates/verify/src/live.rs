@@ -1,49 +1,351 @@
-//! What a live Edge presents on its TLS port: a handshake that records the chain, with SNI and
-//! a timeout, and no trust decision of its own (the audit makes that decision afterwards).
+//! What a live Edge presents on its TLS port: a handshake that records the chain, with SNI, a
+//! timeout, optionally a client certificate, and no trust decision of its own (the audit makes
+//! that decision afterwards).
 //!
 //! SIP over TLS (port 5061) starts with a plain TLS handshake, so an ordinary TLS client sees
-//! what federation partners and remote clients see.
+//! what federation partners and remote clients see. Access Edge federation is mutual TLS: the
+//! Edge asks the connecting server for its certificate, and over TLS 1.2 it does so after it
+//! has sent its own chain. A server that then refuses a client without a certificate has still
+//! shown its chain, which is audited all the same; only a failure before the server's
+//! Certificate message leaves nothing to audit.
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Arc;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::ResolvesClientCert;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
+use serde::{Deserialize, Serialize};
 
 /// The Edge's federation and remote access port.
 pub const SIP_TLS_PORT: u16 = 5061;
 
-/// What the server presented.
+/// A host (DNS name or IP address) and a port.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    /// The host as given (an IPv6 address without brackets).
+    pub host: String,
+    /// The port.
+    pub port: u16,
+}
+
+impl Target {
+    /// `host:port` as it is written on a command line: an IPv6 address in brackets.
+    pub fn label(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+impl FromStr for Target {
+    type Err = LiveError;
+
+    /// Reads `host[:port]` (IPv6 in brackets), defaulting to port 5061.
+    fn from_str(target: &str) -> Result<Target, LiveError> {
+        let bad = |why: String| LiveError::BadTarget {
+            target: target.to_string(),
+            why,
+        };
+        if let Some(rest) = target.strip_prefix('[') {
+            let (host, after) = rest
+                .split_once(']')
+                .ok_or_else(|| bad("unclosed '['".into()))?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => p.parse().map_err(|_| bad(format!("bad port '{p}'")))?,
+                None if after.is_empty() => SIP_TLS_PORT,
+                None => return Err(bad(format!("unexpected '{after}' after the address"))),
+            };
+            return Ok(Target {
+                host: host.to_string(),
+                port,
+            });
+        }
+        match target.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => Ok(Target {
+                host: host.to_string(),
+                port: port
+                    .parse()
+                    .map_err(|_| bad(format!("bad port '{port}'")))?,
+            }),
+            _ if target.is_empty() => Err(bad("no host".into())),
+            _ => Ok(Target {
+                host: target.to_string(),
+                port: SIP_TLS_PORT,
+            }),
+        }
+    }
+}
+
+/// A certificate and key to present when the server asks for one, as a partner Edge does.
 #[derive(Debug, Clone)]
-pub struct Presented {
-    /// The certificates in the order sent, leaf first (DER).
-    pub chain: Vec<Vec<u8>>,
-    /// The TLS version negotiated, such as `TLSv1.3`.
+pub struct ClientIdentity {
+    /// The certificate, then its intermediates.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The private key, PKCS#8 DER.
+    key_pkcs8: Vec<u8>,
+}
+
+/// Why a client certificate cannot be presented.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The certificate file cannot be read.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
+    /// No certificate in it.
+    #[error("holds no certificate")]
+    NoCertificate,
+    /// The key is not the certificate's.
+    #[error("the key does not match the certificate")]
+    KeyMismatch,
+    /// The key cannot be used.
+    #[error("{0}")]
+    Key(String),
+}
+
+impl ClientIdentity {
+    /// A client identity from the bytes of a certificate file (the leaf and its intermediates,
+    /// any order) and its key, which must match the leaf.
+    pub fn new(
+        certificate_file: &[u8],
+        key: &picert_core::PrivateKey,
+    ) -> Result<ClientIdentity, IdentityError> {
+        let certs = crate::input::read_contents(certificate_file)?.certificates;
+        ClientIdentity::from_parts(certs, key.pkcs8_der().to_vec(), key)
+    }
+
+    /// The certificate and key of a PKCS#12 file.
+    pub fn from_pkcs12(bytes: &[u8], password: &str) -> Result<ClientIdentity, IdentityError> {
+        let (pkcs8, certs) = crate::input::read_pkcs12_identity(bytes, password)?;
+        let key = picert_core::PrivateKey::from_pkcs8(pkcs8.clone())
+            .map_err(|e| IdentityError::Key(e.to_string()))?;
+        ClientIdentity::from_parts(certs, pkcs8.to_vec(), &key)
+    }
+
+    fn from_parts(
+        certs: Vec<CertificateDer<'static>>,
+        key_pkcs8: Vec<u8>,
+        key: &picert_core::PrivateKey,
+    ) -> Result<ClientIdentity, IdentityError> {
+        if certs.is_empty() {
+            return Err(IdentityError::NoCertificate);
+        }
+        let leaf_index = crate::chain::pick_leaf(&certs);
+        let spki = key
+            .spki_der()
+            .map_err(|e| IdentityError::Key(e.to_string()))?;
+        let facts = crate::facts::certificate_facts(&certs[leaf_index])
+            .map_err(|e| IdentityError::Key(e.to_string()))?;
+        if facts.spki_der != spki {
+            return Err(IdentityError::KeyMismatch);
+        }
+        let mut chain = vec![certs[leaf_index].clone()];
+        chain.extend(
+            certs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != leaf_index)
+                .map(|(_, c)| c.clone()),
+        );
+        Ok(ClientIdentity { chain, key_pkcs8 })
+    }
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// The name sent as SNI and checked against the certificate; the host by default.
+    pub server_name: Option<String>,
+    /// The most each connection may take: the TCP connection, the handshake, and the wait for
+    /// a refusal of our client certificate.
+    pub timeout: Duration,
+    /// Connect to this address instead of resolving the host (one member of a pool).
+    pub address: Option<SocketAddr>,
+    /// Present this certificate when the server asks for one.
+    pub client: Option<ClientIdentity>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            server_name: None,
+            timeout: Duration::from_secs(10),
+            address: None,
+            client: None,
+        }
+    }
+}
+
+/// Whether the server asked for a client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientCertificate {
+    /// It did not ask.
+    NotRequested,
+    /// It asked (and completed the handshake without one, or one was presented).
+    Requested,
+    /// It asked, and refused the handshake when none was presented.
+    Required,
+}
+
+/// What a TLS handshake showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsFacts {
+    /// The address connected to, `host:port` (IPv6 in brackets).
+    pub address: String,
+    /// The name sent as SNI.
+    pub server_name: String,
+    /// The TLS version negotiated, such as `TLSv1.2`.
     pub version: String,
     /// The cipher suite negotiated.
     pub cipher: String,
-    /// The address connected to.
-    pub address: String,
+    /// How many certificates the server sent.
+    pub certificates_sent: usize,
+    /// Whether the server asked for a client certificate.
+    pub client_certificate: ClientCertificate,
+    /// With a client certificate presented: whether the server completed the handshake with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate_accepted: Option<bool>,
+    /// The TLS alert the server ended the handshake with, if it refused it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+}
+
+impl TlsFacts {
+    /// True when a version older than TLS 1.2 was negotiated.
+    pub fn below_tls12(&self) -> bool {
+        !matches!(self.version.as_str(), "TLSv1.2" | "TLSv1.3")
+    }
+}
+
+/// What the server presented.
+#[derive(Debug, Clone)]
+pub struct Presented {
+    /// The certificates in the order sent, leaf first.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The handshake.
+    pub tls: TlsFacts,
+}
+
+/// Why nothing could be recorded from a server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LiveError {
+    /// The target is not `host[:port]`.
+    #[error("'{target}': {why}")]
+    BadTarget {
+        /// As given.
+        target: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// The name to send as SNI is neither a DNS name nor an IP address.
+    #[error("'{0}' is not a DNS name or IP address")]
+    BadServerName(String),
+    /// The host name does not resolve.
+    #[error("cannot resolve {host}: {why}")]
+    Resolve {
+        /// The host.
+        host: String,
+        /// The resolver's answer.
+        why: String,
+    },
+    /// The TCP connection was refused or failed.
+    #[error("cannot connect to {address}: {why}")]
+    Connect {
+        /// The address.
+        address: String,
+        /// The system's reason.
+        why: String,
+    },
+    /// Nothing answered in time.
+    #[error("no answer from {target} within {seconds}s")]
+    NoAnswer {
+        /// The target or address.
+        target: String,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The TCP connection was made, but the handshake did not finish in time.
+    #[error("no TLS handshake from {address} within {seconds}s")]
+    HandshakeTimeout {
+        /// The address.
+        address: String,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The server answered something other than TLS.
+    #[error("{address} did not answer TLS{}", match .seen { Some(s) => format!(": it answered {s}"), None => String::new() })]
+    NotTls {
+        /// The address.
+        address: String,
+        /// What the first bytes look like (`HTTP (HTTP/1.1 400 Bad Request)`).
+        seen: Option<String>,
+    },
+    /// The server negotiated a TLS version older than 1.2, which picert does not speak.
+    #[error("{address} offers only TLS 1.1 or older, which picert (and Microsoft's current guidance) does not use: {why}")]
+    OldTls {
+        /// The address.
+        address: String,
+        /// The TLS library's words.
+        why: String,
+    },
+    /// The handshake failed before the server sent its certificate.
+    #[error("TLS handshake with {address} failed: {why}")]
+    Handshake {
+        /// The address.
+        address: String,
+        /// Why.
+        why: String,
+    },
+    /// The handshake finished but no certificate was sent.
+    #[error("{0} sent no certificate")]
+    NoCertificate(String),
+    /// The client certificate or key given cannot be used.
+    #[error("the client certificate cannot be used: {0}")]
+    ClientIdentity(String),
 }
 
 /// Accepts any certificate (the audit judges it), but still checks the handshake signature, so
-/// that the server proves it holds the certificate's key.
+/// that the server proves it holds the certificate's key. Records the chain when it sees it.
 #[derive(Debug)]
-struct Recorder(Arc<CryptoProvider>);
+struct Recorder {
+    provider: Arc<CryptoProvider>,
+    chain: Mutex<Option<Vec<CertificateDer<'static>>>>,
+}
 
 impl ServerCertVerifier for Recorder {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.clone().into_owned())
+            .collect();
+        if let Ok(mut slot) = self.chain.lock() {
+            *slot = Some(chain);
+        }
         Ok(ServerCertVerified::assertion())
     }
 
@@ -57,7 +359,7 @@ impl ServerCertVerifier for Recorder {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -71,116 +373,194 @@ impl ServerCertVerifier for Recorder {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
-/// `host:port` as it is written on a command line: an IPv6 address in brackets. The inverse of
-/// [`split_host_port`].
-pub fn host_port_label(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
+/// Notes that the server asked for a client certificate, and offers ours when there is one.
+#[derive(Debug)]
+struct ClientAuth {
+    asked: AtomicBool,
+    identity: Option<Arc<CertifiedKey>>,
+}
+
+impl ResolvesClientCert for ClientAuth {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.asked.store(true, Ordering::Relaxed);
+        self.identity.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        true
     }
 }
 
-/// Splits `host[:port]` (IPv6 in brackets), defaulting to port 5061.
-pub fn split_host_port(target: &str) -> Result<(String, u16), String> {
-    if let Some(rest) = target.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| format!("'{target}': unclosed '['"))?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p
-                .parse()
-                .map_err(|_| format!("'{target}': bad port '{p}'"))?,
-            None if after.is_empty() => SIP_TLS_PORT,
-            None => {
-                return Err(format!(
-                    "'{target}': unexpected '{after}' after the address"
-                ))
-            }
-        };
-        return Ok((host.to_string(), port));
-    }
-    match target.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') => Ok((
-            host.to_string(),
-            port.parse()
-                .map_err(|_| format!("'{target}': bad port '{port}'"))?,
-        )),
-        _ => Ok((target.to_string(), SIP_TLS_PORT)),
+/// A TCP stream that keeps the first bytes it reads, to say what a server that does not speak
+/// TLS answered.
+struct Peeking {
+    tcp: TcpStream,
+    first: Vec<u8>,
+}
+
+impl Read for Peeking {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.tcp.read(buf)?;
+        if self.first.len() < 64 {
+            let take = n.min(64 - self.first.len());
+            self.first.extend_from_slice(&buf[..take]);
+        }
+        Ok(n)
     }
 }
 
-/// Connects to `host:port`, sends `server_name` as SNI (none for an IP address), completes the
-/// handshake within `timeout`, and returns what the server presented.
-pub fn fetch_chain(
-    host: &str,
-    port: u16,
-    server_name: &str,
-    timeout: Duration,
-) -> Result<Presented, String> {
-    let deadline = Instant::now() + timeout;
-    let addrs: Vec<_> = (host, port)
+impl Write for Peeking {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
+/// Resolves the target, or takes the address given.
+fn addresses(target: &Target, options: &ConnectOptions) -> Result<Vec<SocketAddr>, LiveError> {
+    if let Some(addr) = options.address {
+        return Ok(vec![addr]);
+    }
+    let addrs: Vec<SocketAddr> = (target.host.as_str(), target.port)
         .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .map_err(|e| LiveError::Resolve {
+            host: target.host.clone(),
+            why: short_io(&e),
+        })?
         .collect();
     if addrs.is_empty() {
-        return Err(format!("cannot resolve {host}: no address"));
+        return Err(LiveError::Resolve {
+            host: target.host.clone(),
+            why: "no address".into(),
+        });
     }
-    let mut last = String::new();
+    Ok(addrs)
+}
+
+fn address_label(addr: &SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => a.to_string(),
+        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+    }
+}
+
+/// Connects to the target, sends the server name as SNI (none for an IP address), completes
+/// the handshake within the timeout, and returns what the server presented.
+///
+/// ```no_run
+/// use picert_verify::live::{fetch_chain, ConnectOptions, Target};
+/// let target: Target = "sip.contoso.com".parse()?;
+/// let presented = fetch_chain(&target, &ConnectOptions::default())?;
+/// println!("{} sent {} certificates over {}", target, presented.chain.len(), presented.tls.version);
+/// # Ok::<(), picert_verify::live::LiveError>(())
+/// ```
+pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presented, LiveError> {
+    let timeout = options.timeout.max(Duration::from_millis(100));
+    let seconds = timeout.as_secs().max(1);
+    let deadline = Instant::now() + timeout;
+    let server_name = options
+        .server_name
+        .clone()
+        .unwrap_or_else(|| target.host.clone());
+    let name = ServerName::try_from(server_name.clone())
+        .map_err(|_| LiveError::BadServerName(server_name.clone()))?;
+
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let identity = match &options.client {
+        Some(id) => {
+            let key = provider
+                .key_provider
+                .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                    id.key_pkcs8.clone(),
+                )))
+                .map_err(|e| LiveError::ClientIdentity(e.to_string()))?;
+            Some(Arc::new(CertifiedKey::new(id.chain.clone(), key)))
+        }
+        None => None,
+    };
+    let recorder = Arc::new(Recorder {
+        provider: provider.clone(),
+        chain: Mutex::new(None),
+    });
+    let client_auth = Arc::new(ClientAuth {
+        asked: AtomicBool::new(false),
+        identity,
+    });
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| LiveError::Handshake {
+            address: target.label(),
+            why: e.to_string(),
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_client_cert_resolver(client_auth.clone());
+
+    let mut last = None;
     let mut tcp = None;
-    for addr in &addrs {
+    for addr in addresses(target, options)? {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             break;
         }
-        match TcpStream::connect_timeout(addr, left) {
+        match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => {
-                tcp = Some((s, addr.to_string()));
+                tcp = Some((s, address_label(&addr)));
                 break;
             }
-            Err(e) => last = format!("cannot connect to {addr}: {}", short_io(&e)),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => {
+                last = Some(LiveError::Connect {
+                    address: address_label(&addr),
+                    why: short_io(&e),
+                })
+            }
         }
     }
-    let (mut tcp, address) = tcp.ok_or(if last.is_empty() {
-        format!(
-            "no answer from {} within {}s",
-            host_port_label(host, port),
-            timeout.as_secs()
-        )
-    } else {
-        last
+    let (tcp, address) = tcp.ok_or_else(|| {
+        last.unwrap_or(LiveError::NoAnswer {
+            target: target.label(),
+            seconds,
+        })
     })?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Recorder(provider)))
-        .with_no_client_auth();
-    let name = ServerName::try_from(server_name.to_string())
-        .map_err(|_| format!("'{server_name}' is not a DNS name or IP address"))?;
-    let mut conn = rustls::ClientConnection::new(Arc::new(config), name)
-        .map_err(|e| format!("TLS setup: {e}"))?;
+    let mut io = Peeking {
+        tcp,
+        first: Vec::new(),
+    };
+    let mut conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| {
+        LiveError::Handshake {
+            address: address.clone(),
+            why: e.to_string(),
+        }
+    })?;
+    let presented_client = options.client.is_some();
+    let mut refusal: Option<String> = None;
     while conn.is_handshaking() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(format!(
-                "no TLS handshake from {address} within {}s",
-                timeout.as_secs()
-            ));
+            return Err(LiveError::HandshakeTimeout { address, seconds });
         }
-        let _ = tcp.set_read_timeout(Some(left));
-        let _ = tcp.set_write_timeout(Some(left));
-        match conn.complete_io(&mut tcp) {
+        let _ = io.tcp.set_read_timeout(Some(left));
+        let _ = io.tcp.set_write_timeout(Some(left));
+        match conn.complete_io(&mut io) {
             Ok(_) => {}
             Err(e)
                 if matches!(
@@ -188,49 +568,177 @@ pub fn fetch_chain(
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                return Err(format!(
-                    "no TLS handshake from {address} within {}s",
-                    timeout.as_secs()
-                ))
+                return Err(LiveError::HandshakeTimeout { address, seconds })
             }
             Err(e) => {
-                return Err(format!(
-                    "TLS handshake with {address} failed: {}",
-                    short_io(&e)
-                ))
+                let tls_error = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                    .cloned();
+                let recorded = recorder.chain.lock().ok().and_then(|c| c.clone());
+                if recorded.is_some() {
+                    // The chain arrived before the failure: the server refused us afterwards.
+                    refusal = Some(match &tls_error {
+                        Some(rustls::Error::AlertReceived(alert)) => alert_name(alert),
+                        _ => short_io(&e),
+                    });
+                    break;
+                }
+                return Err(handshake_failure(&address, &e, tls_error, &io.first));
             }
         }
     }
-    let chain: Vec<Vec<u8>> = conn
-        .peer_certificates()
-        .unwrap_or_default()
-        .iter()
-        .map(|c| c.as_ref().to_vec())
-        .collect();
+    let asked = client_auth.asked.load(Ordering::Relaxed);
+    let chain = recorder
+        .chain
+        .lock()
+        .ok()
+        .and_then(|c| c.clone())
+        .unwrap_or_default();
+    if chain.is_empty() {
+        return Err(LiveError::NoCertificate(address));
+    }
     let version = conn
         .protocol_version()
         .map(|v| format!("{v:?}").replace("TLSv1_", "TLSv1."))
-        .unwrap_or_default();
+        .unwrap_or_else(|| "TLSv1.2".into());
     let cipher = conn
         .negotiated_cipher_suite()
         .map(|c| format!("{:?}", c.suite()))
         .unwrap_or_default();
-    // Close politely; the server's answer does not matter.
-    conn.send_close_notify();
-    let _ = conn.write_tls(&mut tcp);
-    let _ = tcp.flush();
-    let mut sink = [0u8; 1];
-    let _ = tcp.set_read_timeout(Some(Duration::from_millis(10)));
-    let _ = tcp.read(&mut sink);
-    if chain.is_empty() {
-        return Err(format!("{address} sent no certificate"));
+    // TLS 1.3 completes the client's side of the handshake before the server has read our
+    // certificate; its verdict comes next: session tickets when it accepts, an alert when it
+    // refuses. Wait briefly for either.
+    if refusal.is_none() && asked && version == "TLSv1.3" {
+        refusal = wait_for_refusal(&mut conn, &mut io, deadline);
+    }
+    let (client_certificate, accepted) = match (asked, presented_client, &refusal) {
+        (false, _, _) => (ClientCertificate::NotRequested, None),
+        (true, false, Some(_)) => (ClientCertificate::Required, None),
+        (true, false, None) => (ClientCertificate::Requested, None),
+        (true, true, r) => (ClientCertificate::Requested, Some(r.is_none())),
+    };
+    if refusal.is_none() {
+        // Close politely; the server's answer does not matter.
+        conn.send_close_notify();
+        let _ = conn.write_tls(&mut io);
+        let _ = io.flush();
     }
     Ok(Presented {
+        tls: TlsFacts {
+            address,
+            server_name,
+            version,
+            cipher,
+            certificates_sent: chain.len(),
+            client_certificate,
+            client_certificate_accepted: accepted,
+            alert: refusal,
+        },
         chain,
-        version,
-        cipher,
-        address,
     })
+}
+
+/// After a TLS 1.3 handshake in which the server asked for a client certificate: reads until
+/// the server says something. An alert (or a closed connection) is a refusal; a record that
+/// processes cleanly (a session ticket) or silence until the deadline is acceptance.
+fn wait_for_refusal(
+    conn: &mut rustls::ClientConnection,
+    io: &mut Peeking,
+    deadline: Instant,
+) -> Option<String> {
+    let wait = deadline
+        .saturating_duration_since(Instant::now())
+        .min(Duration::from_secs(2));
+    if wait.is_zero() {
+        return None;
+    }
+    let _ = io.tcp.set_read_timeout(Some(wait));
+    match conn.read_tls(io) {
+        Ok(0) => Some("the server closed the connection".into()),
+        Ok(_) => match conn.process_new_packets() {
+            Ok(state) if state.peer_has_closed() => Some("the server closed the connection".into()),
+            Ok(_) => None,
+            Err(rustls::Error::AlertReceived(alert)) => Some(alert_name(&alert)),
+            Err(e) => Some(e.to_string()),
+        },
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            None
+        }
+        Err(e) => Some(short_io(&e)),
+    }
+}
+
+fn alert_name(alert: &rustls::AlertDescription) -> String {
+    // rustls names alerts in CamelCase (`HandshakeFailure`); RFC 8446 writes handshake_failure.
+    let camel = format!("{alert:?}");
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A handshake that failed before the server's certificate: says whether the server speaks
+/// TLS at all, or only an old version of it.
+fn handshake_failure(
+    address: &str,
+    e: &std::io::Error,
+    tls_error: Option<rustls::Error>,
+    first: &[u8],
+) -> LiveError {
+    match tls_error {
+        Some(rustls::Error::InvalidMessage(_)) if !first.is_empty() && first[0] != 0x15 => {
+            LiveError::NotTls {
+                address: address.to_string(),
+                seen: describe_non_tls(first),
+            }
+        }
+        Some(rustls::Error::PeerIncompatible(
+            rustls::PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig,
+        ))
+        | Some(rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion)) => {
+            LiveError::OldTls {
+                address: address.to_string(),
+                why: short_io(e),
+            }
+        }
+        _ => LiveError::Handshake {
+            address: address.to_string(),
+            why: short_io(e),
+        },
+    }
+}
+
+/// What a non-TLS answer seems to be, from its first bytes.
+fn describe_non_tls(first: &[u8]) -> Option<String> {
+    let text: String = first
+        .iter()
+        .take_while(|b| **b != b'\r' && **b != b'\n')
+        .map(|b| *b as char)
+        .collect();
+    if text.starts_with("HTTP/") {
+        Some(format!("HTTP ({})", text.trim()))
+    } else if text.starts_with("SIP/2.0") {
+        Some(format!(
+            "SIP in clear text ({}): port 5060, not 5061?",
+            text.trim()
+        ))
+    } else if text.starts_with("SSH-") {
+        Some(format!("SSH ({})", text.trim()))
+    } else if !text.is_empty() && text.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+        Some(format!("text: {}", text.trim()))
+    } else {
+        None
+    }
 }
 
 fn short_io(e: &std::io::Error) -> String {
@@ -252,33 +760,52 @@ mod tests {
             "[2001:db8::1]:5061",
             "192.0.2.7:443",
         ] {
-            let (host, port) = split_host_port(target).unwrap();
-            assert_eq!(host_port_label(&host, port), target);
+            assert_eq!(target.parse::<Target>().unwrap().label(), target);
         }
     }
 
     #[test]
     fn host_and_port() {
+        let t = |s: &str| s.parse::<Target>().map(|t| (t.host, t.port));
         assert_eq!(
-            split_host_port("sip.contoso.com").unwrap(),
+            t("sip.contoso.com").unwrap(),
             ("sip.contoso.com".into(), 5061)
         );
         assert_eq!(
-            split_host_port("sip.contoso.com:443").unwrap(),
+            t("sip.contoso.com:443").unwrap(),
             ("sip.contoso.com".into(), 443)
         );
         assert_eq!(
-            split_host_port("[2001:db8::1]:5061").unwrap(),
+            t("[2001:db8::1]:5061").unwrap(),
             ("2001:db8::1".into(), 5061)
         );
+        assert_eq!(t("[2001:db8::1]").unwrap(), ("2001:db8::1".into(), 5061));
+        assert_eq!(t("2001:db8::1").unwrap(), ("2001:db8::1".into(), 5061));
+        assert!(matches!(t("host:port"), Err(LiveError::BadTarget { .. })));
+        assert!(t("").is_err());
+    }
+
+    #[test]
+    fn non_tls_answers_are_named() {
         assert_eq!(
-            split_host_port("[2001:db8::1]").unwrap(),
-            ("2001:db8::1".into(), 5061)
+            describe_non_tls(b"HTTP/1.1 400 Bad Request\r\nServer: x\r\n").as_deref(),
+            Some("HTTP (HTTP/1.1 400 Bad Request)")
         );
+        assert!(describe_non_tls(b"SIP/2.0 400 Bad\r\n")
+            .unwrap()
+            .contains("5060"));
+        assert_eq!(describe_non_tls(&[0x16, 0x03, 0x01]), None);
         assert_eq!(
-            split_host_port("2001:db8::1").unwrap(),
-            ("2001:db8::1".into(), 5061)
+            alert_name(&rustls::AlertDescription::HandshakeFailure),
+            "handshake_failure"
         );
-        assert!(split_host_port("host:port").is_err());
+        let e = LiveError::NotTls {
+            address: "127.0.0.1:80".into(),
+            seen: Some("HTTP (HTTP/1.0 200 OK)".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "127.0.0.1:80 did not answer TLS: it answered HTTP (HTTP/1.0 200 OK)"
+        );
     }
 }

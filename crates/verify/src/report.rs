@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use picert_core::Timestamp;
+
 use crate::facts::InputKind;
+use crate::live::TlsFacts;
 
 /// A rule's ceiling severity; ordered `Notice < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -86,12 +89,12 @@ pub struct InputReport {
     /// Issuer DN (certificates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    /// notBefore, RFC 3339 (certificates).
+    /// notBefore (certificates); RFC 3339 in JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<String>,
-    /// notAfter, RFC 3339 (certificates).
+    pub not_before: Option<Timestamp>,
+    /// notAfter (certificates); RFC 3339 in JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_after: Option<String>,
+    pub not_after: Option<Timestamp>,
     /// DNS SANs in order.
     #[serde(default)]
     pub dns_names: Vec<String>,
@@ -117,25 +120,55 @@ pub struct InputReport {
     /// subject was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expectations: Option<String>,
-    /// For a live endpoint: the TLS version, cipher suite and address seen.
+    /// For a live endpoint: what the TLS handshake showed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls: Option<String>,
+    pub tls: Option<TlsFacts>,
+    /// What else the input held or how it was read, worth a line in the report (a private key
+    /// beside the certificate, a CA certificate offered as chain material).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Every rule's result, in registry order; absent when the input could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<RuleResult>>,
-    /// Why the input could not be read; absent when it was audited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    /// Why the input could not be read; absent when it was audited. Written as its message.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::failure::as_text"
+    )]
+    pub error: Option<Failure>,
 }
 
 impl InputReport {
     /// An unreadable input.
-    pub fn unreadable(path: &str, error: impl Into<String>) -> InputReport {
+    pub fn unreadable(path: &str, error: impl Into<Failure>) -> InputReport {
         InputReport {
             path: path.to_string(),
             error: Some(error.into()),
             ..InputReport::default()
         }
+    }
+
+    /// Why the input could not be read, as its message.
+    pub fn error_message(&self) -> Option<String> {
+        self.error.as_ref().map(|e| e.to_string())
+    }
+
+    /// The most severe finding, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        self.results
+            .iter()
+            .flatten()
+            .filter(|r| r.status == Status::Finding)
+            .map(|r| r.severity)
+            .max()
+    }
+
+    /// The findings at `at_least` or above, most severe first.
+    pub fn findings_at(&self, at_least: Severity) -> Vec<&RuleResult> {
+        let mut list = self.findings();
+        list.retain(|r| r.severity >= at_least);
+        list
     }
 
     /// The findings, most severe first.
@@ -156,6 +189,10 @@ impl InputReport {
 pub struct Summary {
     /// Inputs audited or attempted.
     pub inputs: usize,
+    /// Files of a folder that were passed over (keys, topology files, sub-folders...), as the
+    /// report's notes say.
+    #[serde(default)]
+    pub skipped: usize,
     /// Inputs that could not be read.
     pub unreadable: usize,
     /// Findings of severity error.
@@ -168,39 +205,95 @@ pub struct Summary {
     pub fatal: usize,
 }
 
+impl Summary {
+    /// Counts one more input: whether it was read, and its findings.
+    pub fn count(&mut self, input: &InputReport) {
+        self.inputs += 1;
+        if input.error.is_some() {
+            self.unreadable += 1;
+        }
+        tally(self, input);
+    }
+
+    /// Adds another summary's counts to this one.
+    pub fn add(&mut self, other: &Summary) {
+        self.inputs += other.inputs;
+        self.skipped += other.skipped;
+        self.unreadable += other.unreadable;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.notices += other.notices;
+        self.fatal += other.fatal;
+    }
+
+    /// The verdict for a run with these counts whose worst finding is `worst`: an unreadable
+    /// input or a rule that failed to run beats any finding, then a finding at `fail_on` or
+    /// above fails the run.
+    pub fn verdict(&self, worst: Option<Severity>, fail_on: Severity) -> Verdict {
+        if self.unreadable > 0 || self.fatal > 0 {
+            Verdict::Incomplete
+        } else if worst.is_some_and(|w| w >= fail_on) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        }
+    }
+}
+
+/// How a run ends, for an exit status or a CI gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// No finding reaches the threshold.
+    Pass,
+    /// A finding does.
+    Fail,
+    /// Something could not be checked at all (an unreadable input, a rule that failed).
+    Incomplete,
+}
+
+impl Verdict {
+    /// The conventional exit status: 0, 1, 2.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::Incomplete => 2,
+        }
+    }
+}
+
 /// The whole audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// Format version: 1.
     pub version: u32,
-    /// The audit time, RFC 3339.
-    pub audit_time: String,
+    /// The audit time; RFC 3339 in JSON.
+    pub audit_time: Timestamp,
     /// The trust store used for `pic.issuer.public_ca`.
     pub trust_store: String,
     /// One entry per input.
     pub inputs: Vec<InputReport>,
+    /// What was passed over or deserves a word, for the run as a whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Counts.
     pub summary: Summary,
 }
 
 impl Report {
     /// Builds the report and its summary.
-    pub fn new(audit_time: i64, trust_store: &str, inputs: Vec<InputReport>) -> Report {
-        let mut summary = Summary {
-            inputs: inputs.len(),
-            ..Summary::default()
-        };
+    pub fn new(audit_time: Timestamp, trust_store: &str, inputs: Vec<InputReport>) -> Report {
+        let mut summary = Summary::default();
         for input in &inputs {
-            if input.error.is_some() {
-                summary.unreadable += 1;
-            }
-            tally(&mut summary, input);
+            summary.count(input);
         }
         Report {
             version: 1,
-            audit_time: rfc3339(audit_time),
+            audit_time,
             trust_store: trust_store.to_string(),
             inputs,
+            notes: Vec::new(),
             summary,
         }
     }
@@ -216,7 +309,7 @@ impl Report {
 }
 
 /// Adds one input's findings to the counts.
-pub fn tally(summary: &mut Summary, input: &InputReport) {
+fn tally(summary: &mut Summary, input: &InputReport) {
     for r in input.results.iter().flatten() {
         match (r.status, r.severity) {
             (Status::Finding, Severity::Error) => summary.errors += 1,
@@ -228,18 +321,49 @@ pub fn tally(summary: &mut Summary, input: &InputReport) {
     }
 }
 
-/// Unix seconds as RFC 3339 UTC (`2026-11-22T10:00:00Z`).
-pub fn rfc3339(t: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(t) {
-        Ok(d) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            d.year(),
-            d.month() as u8,
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        ),
-        Err(_) => t.to_string(),
+pub use crate::failure::Failure;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity) -> RuleResult {
+        RuleResult {
+            rule: "x".into(),
+            status: Status::Finding,
+            severity,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn summaries_add_up_and_decide_the_verdict() {
+        let warned = InputReport {
+            path: "a.pem".into(),
+            results: Some(vec![finding(Severity::Warning), finding(Severity::Notice)]),
+            ..InputReport::default()
+        };
+        let mut run = Summary::default();
+        run.count(&warned);
+        assert_eq!((run.inputs, run.warnings, run.notices), (1, 1, 1));
+        assert_eq!(warned.worst(), Some(Severity::Warning));
+        assert_eq!(warned.findings_at(Severity::Warning).len(), 1);
+        assert_eq!(run.verdict(warned.worst(), Severity::Error), Verdict::Pass);
+        assert_eq!(
+            run.verdict(warned.worst(), Severity::Warning),
+            Verdict::Fail
+        );
+        let mut other = Summary::default();
+        other.count(&InputReport::unreadable(
+            "b.pem",
+            Failure::Other("gone".into()),
+        ));
+        run.add(&other);
+        assert_eq!((run.inputs, run.unreadable), (2, 1));
+        assert_eq!(
+            run.verdict(warned.worst(), Severity::Warning),
+            Verdict::Incomplete
+        );
+        assert_eq!(Verdict::Incomplete.exit_code(), 2);
     }
 }

@@ -5,19 +5,30 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use picert_core::Expectations;
+use picert_core::{Expectations, Timestamp};
+use rustls_pki_types::CertificateDer;
+use serde::{Deserialize, Serialize};
 
 use crate::chain::ChainVerdict;
 use crate::facts::{Facts, InputKind};
+use crate::live::TlsFacts;
 use crate::report::{RuleResult, Severity, Status};
 
-pub mod cabf;
-pub mod chrome;
-pub mod csr;
-pub mod lync;
-pub mod pic;
-pub mod tls;
-pub mod validity;
+mod cabf;
+mod chrome;
+mod csr;
+// The federation checks use these (picert federation).
+#[allow(dead_code)]
+pub(crate) mod dns;
+mod lync;
+mod pic;
+#[allow(dead_code)]
+pub(crate) mod pool;
+mod tls;
+mod validity;
+
+#[cfg(test)]
+mod testing;
 
 /// Which inputs a rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +54,64 @@ pub enum Needs {
     PublicCa,
     /// A live connection (the host name connected to).
     Host,
+    /// A live connection on which a client certificate was presented.
+    ClientCertificate,
+    /// A federation check of a SIP domain (DNS records and the endpoints they name).
+    Federation,
+}
+
+/// Who sets the requirement a rule checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Microsoft's Lync / Skype for Business documentation.
+    Microsoft,
+    /// The CA/Browser Forum Baseline Requirements.
+    #[serde(rename = "cabf")]
+    CaBrowserForum,
+    /// The Chrome Root Program policy.
+    Chrome,
+    /// An IETF RFC.
+    Rfc,
+    /// Good operating practice.
+    Operations,
+}
+
+impl Source {
+    /// Every source, in the order `picert rules` lists them.
+    pub const ALL: [Source; 5] = [
+        Source::Microsoft,
+        Source::CaBrowserForum,
+        Source::Chrome,
+        Source::Rfc,
+        Source::Operations,
+    ];
+
+    /// The name used in filters and JSON: `microsoft`, `cabf`, `chrome`, `rfc`, `operations`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Microsoft => "microsoft",
+            Source::CaBrowserForum => "cabf",
+            Source::Chrome => "chrome",
+            Source::Rfc => "rfc",
+            Source::Operations => "operations",
+        }
+    }
+}
+
+impl std::str::FromStr for Source {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.to_ascii_lowercase();
+        Source::ALL
+            .into_iter()
+            .find(|x| {
+                x.as_str() == lower || (lower == "ca/b forum" && *x == Source::CaBrowserForum)
+            })
+            .ok_or_else(|| {
+                format!("unknown source '{s}' (microsoft, cabf, chrome, rfc or operations)")
+            })
+    }
 }
 
 /// What a check found.
@@ -58,21 +127,23 @@ pub enum Outcome {
 
 /// Everything a check can look at.
 #[derive(Debug)]
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The certificate or request.
     pub facts: &'a Facts,
     /// The expectations, when a topology was given.
     pub expectations: Option<&'a Expectations>,
     /// The chain check's answer (certificates).
     pub chain: Option<&'a ChainVerdict>,
-    /// The audit time, Unix seconds.
-    pub at: i64,
+    /// The audit time.
+    pub at: Timestamp,
     /// `validity.expiring_soon` threshold in days.
     pub warn_days: u32,
     /// The host name a live endpoint was reached by (`--connect`).
     pub host: Option<&'a str>,
-    /// The leaf certificate's DER (certificates).
-    pub leaf: Option<&'a [u8]>,
+    /// What the live handshake showed.
+    pub tls: Option<&'a TlsFacts>,
+    /// The leaf certificate (certificates).
+    pub leaf: Option<&'a CertificateDer<'a>>,
 }
 
 /// One audit rule. The ID and severity are a public contract.
@@ -90,12 +161,15 @@ pub struct Rule {
     pub description: &'static str,
     /// The requirement, quoted or summarised.
     pub citation: &'static str,
-    /// Where the requirement comes from.
-    pub source: &'static str,
-    /// Certificates whose notBefore is earlier are `ne` (Unix seconds).
-    pub effective: Option<i64>,
-    /// The check.
-    pub check: fn(&Context<'_>) -> Outcome,
+    /// Who sets the requirement.
+    pub source: Source,
+    /// The document it comes from.
+    pub reference: &'static str,
+    /// Certificates whose notBefore is earlier are `ne`.
+    pub effective: Option<Timestamp>,
+    /// The check, for the rules that run on each certificate or request; the federation
+    /// rules (`dns.*`, `pool.*`) are checked by the federation workflow.
+    pub(crate) check: Option<fn(&Context<'_>) -> Outcome>,
 }
 
 /// Every rule, in report order.
@@ -123,6 +197,14 @@ pub static RULES: &[&Rule] = &[
     &csr::signature_valid::RULE,
     &csr::template::RULE,
     &tls::host_name_match::RULE,
+    &tls::version_minimum::RULE,
+    &tls::client_auth_accepted::RULE,
+    &dns::srv_present::RULE,
+    &dns::suffix_match::RULE,
+    &dns::target_resolves::RULE,
+    &dns::target_in_certificate::RULE,
+    &dns::remote_access_srv_present::RULE,
+    &pool::same_certificate::RULE,
 ];
 
 /// Finds a rule by ID.
@@ -130,14 +212,39 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
 }
 
+/// The rules that run on every certificate and request, in report order.
+pub fn input_rules() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().copied().filter(|r| r.check.is_some())
+}
+
 impl Rule {
-    /// Runs the rule on one input: applicability, effective date, then the check.
-    pub fn run(&self, ctx: &Context<'_>) -> RuleResult {
-        let result = |status: Status, detail: Option<String>| RuleResult {
+    /// This rule's result with the given status and detail.
+    pub(crate) fn result(&self, status: Status, detail: Option<String>) -> RuleResult {
+        RuleResult {
             rule: self.id.to_string(),
             status,
             severity: self.severity,
             detail,
+        }
+    }
+
+    /// This rule's result for an outcome.
+    pub(crate) fn outcome(&self, outcome: Outcome) -> RuleResult {
+        match outcome {
+            Outcome::Pass(note) => self.result(Status::Pass, note),
+            Outcome::Finding(detail) => self.result(Status::Finding, Some(detail)),
+            Outcome::NotApplicable(why) => self.result(Status::Na, Some(why)),
+        }
+    }
+
+    /// Runs the rule on one input: applicability, effective date, then the check.
+    pub(crate) fn run(&self, ctx: &Context<'_>) -> RuleResult {
+        let result = |status: Status, detail: Option<String>| self.result(status, detail);
+        let Some(check) = self.check else {
+            return result(
+                Status::Na,
+                Some("a federation rule (picert federation)".into()),
+            );
         };
         let kind = ctx.facts.kind;
         let wrong_kind = match (self.applies_to, kind) {
@@ -168,6 +275,16 @@ impl Rule {
             Needs::Host if ctx.host.is_none() => {
                 return result(Status::Na, Some("not a live connection (--connect)".into()))
             }
+            Needs::ClientCertificate
+                if ctx
+                    .tls
+                    .is_none_or(|t| t.client_certificate_accepted.is_none()) =>
+            {
+                return result(
+                    Status::Na,
+                    Some("no client certificate was presented (--client-cert)".into()),
+                )
+            }
             Needs::PublicCa if !ctx.chain.is_some_and(ChainVerdict::is_trusted) => {
                 return result(
                     Status::Na,
@@ -184,10 +301,8 @@ impl Rule {
                 );
             }
         }
-        match catch_unwind(AssertUnwindSafe(|| (self.check)(ctx))) {
-            Ok(Outcome::Pass(note)) => result(Status::Pass, note),
-            Ok(Outcome::Finding(detail)) => result(Status::Finding, Some(detail)),
-            Ok(Outcome::NotApplicable(why)) => result(Status::Na, Some(why)),
+        match catch_unwind(AssertUnwindSafe(|| check(ctx))) {
+            Ok(outcome) => self.outcome(outcome),
             Err(panic) => {
                 let msg = panic
                     .downcast_ref::<&str>()
@@ -203,18 +318,6 @@ impl Rule {
             }
         }
     }
-}
-
-/// Unix seconds at midnight UTC of a date (for effective dates and validity limits).
-pub(crate) const fn utc_date(year: i32, month: u32, day: u32) -> i64 {
-    // Days from civil (Howard Hinnant's algorithm), in const fn form.
-    let y = if month <= 2 { year - 1 } else { year } as i64;
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = month as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146097 + doe - 719468) * 86400
 }
 
 /// The expected SAN plan, or why a rule that compares SANs with it does not apply.
@@ -248,7 +351,7 @@ mod tests {
             assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
             assert!(!rule.description.is_empty(), "{}", rule.id);
             assert!(!rule.citation.is_empty(), "{}", rule.id);
-            assert!(!rule.source.is_empty(), "{}", rule.id);
+            assert!(!rule.reference.is_empty(), "{}", rule.id);
             assert!(
                 rule.id
                     .chars()
@@ -256,14 +359,24 @@ mod tests {
                 "{}",
                 rule.id
             );
+            // Federation rules are checked by the federation workflow, every other by `run`.
+            assert_eq!(
+                rule.check.is_none(),
+                rule.needs == Needs::Federation,
+                "{}",
+                rule.id
+            );
         }
+        assert_eq!(input_rules().count() + 6, RULES.len());
     }
 
     #[test]
-    fn utc_dates() {
-        assert_eq!(utc_date(1970, 1, 1), 0);
-        assert_eq!(utc_date(2026, 3, 15), 1_773_532_800);
-        assert_eq!(utc_date(2000, 3, 1), 951_868_800);
+    fn sources_parse_by_name() {
+        for s in Source::ALL {
+            assert_eq!(s.as_str().parse::<Source>().unwrap(), s);
+        }
+        assert!("msft".parse::<Source>().is_err());
+        assert!(RULES.iter().any(|r| r.source == Source::Chrome));
     }
 
     #[test]
@@ -275,24 +388,15 @@ mod tests {
             needs: Needs::Nothing,
             description: "panics",
             citation: "none",
-            source: "test",
+            source: Source::Operations,
+            reference: "test",
             effective: None,
-            check: |_| panic!("boom"),
+            check: Some(|_| panic!("boom")),
         };
-        let facts = crate::facts::csr_facts(&[]).err();
-        assert!(facts.is_some());
-        let f = crate::tests_support::sample_facts();
+        let f = testing::request_facts(&["sip.contoso.com"]);
         let prev = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        let r = BOOM.run(&Context {
-            facts: &f,
-            expectations: None,
-            chain: None,
-            at: 0,
-            warn_days: 30,
-            host: None,
-            leaf: None,
-        });
+        let r = BOOM.run(&testing::context(&f));
         std::panic::set_hook(prev);
         assert_eq!(r.status, Status::Fatal);
         assert!(r.detail.unwrap().contains("boom"));

@@ -2,7 +2,7 @@
 //! key, proving possession; a CA rejects a request whose signature does not verify.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 use crate::sig::SignatureCheck;
 
 /// `csr.signature.valid`
@@ -14,9 +14,10 @@ pub static RULE: Rule = Rule {
     description: "the request's self-signature verifies",
     citation:
         "RFC 2986 3: the certification request information is signed with the subject's private key",
-    source: "RFC 2986",
+    source: Source::Rfc,
+    reference: "RFC 2986",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -26,5 +27,29 @@ fn check(ctx: &Context<'_>) -> Outcome {
         Some(SignatureCheck::Invalid(why)) => Outcome::Finding(why.clone()),
         // Not checked is not the same as invalid: say so instead of accusing the request.
         Some(SignatureCheck::Unchecked(why)) => Outcome::NotApplicable(why.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn the_self_signature_must_verify() {
+        let mut f = request_facts(&["sip.contoso.com"]);
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.csr_signature = Some(SignatureCheck::Invalid(
+            "the signature does not verify".into(),
+        ));
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Finding);
+        f.csr_signature = Some(SignatureCheck::Unchecked("ECDSA on P-521".into()));
+        assert_eq!(
+            run(&RULE, &context(&f)).0,
+            Status::Na,
+            "unchecked is not invalid"
+        );
+        assert_eq!(run(&RULE, &context(&cert_facts())).0, Status::Na);
     }
 }

@@ -2,7 +2,7 @@
 //! CRL distribution point (CDP), which servers fetch over HTTP.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.crl.distribution_point`
 pub static RULE: Rule = Rule {
@@ -13,9 +13,10 @@ pub static RULE: Rule = Rule {
     description: "a CRL distribution point with an http URL is present",
     citation:
         "Lync Server 2013: all server certificates must contain a CRL distribution point (CDP)",
-    source: "Lync 2013 \"Certificate infrastructure requirements\"",
+    source: Source::Microsoft,
+    reference: "Lync 2013 \"Certificate infrastructure requirements\"",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -32,5 +33,26 @@ fn check(ctx: &Context<'_>) -> Outcome {
                 uris.join(", ")
             )),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn an_http_crl_point_is_needed() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.crl_uris = Some(vec!["ldap:///CN=CA,CN=CDP".into()]);
+        assert!(run(&RULE, &context(&f)).1.contains("no http URL"));
+        f.crl_uris = Some(vec![]);
+        assert!(run(&RULE, &context(&f)).1.contains("names no URL"));
+        f.crl_uris = None;
+        assert!(run(&RULE, &context(&f))
+            .1
+            .contains("no CRL distribution point"));
     }
 }

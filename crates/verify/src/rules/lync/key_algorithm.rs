@@ -3,7 +3,7 @@
 
 use crate::facts::KeyFacts;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.key.algorithm`
 pub static RULE: Rule = Rule {
@@ -13,9 +13,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the key is RSA (ECC keys are CNG keys, unsupported by SfB Server 2015)",
     citation: "Skype for Business Server 2015 does not support CNG certificates",
-    source: "SfB Server documentation, note on CNG certificates",
+    source: Source::Microsoft,
+    reference: "SfB Server documentation, note on CNG certificates",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -27,5 +28,26 @@ fn check(ctx: &Context<'_>) -> Outcome {
         other => Outcome::Finding(format!(
             "the key is {other}, not RSA: Lync and Skype for Business Server Edge certificates use RSA keys"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn rsa_is_the_safe_choice() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.key = KeyFacts::Ec {
+            curve: "P-256".into(),
+        };
+        assert!(run(&RULE, &context(&f)).1.contains("does not support CNG"));
+        f.key = KeyFacts::Other {
+            oid: "Ed25519 (1.3.101.112)".into(),
+        };
+        assert!(run(&RULE, &context(&f)).1.contains("not RSA"));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::facts::KeyFacts;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.key.rsa_strength`
 pub static RULE: Rule = Rule {
@@ -13,9 +13,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "an RSA key is at least 2048 bits and its modulus length is a multiple of 8",
     citation: "BR 6.1.5: RSA modulus size in bits at least 2048 and divisible by 8; Microsoft recommends 2048 and above",
-    source: "Lync 2013 certificate infrastructure requirements; CA/B Forum BR 6.1.5",
+    source: Source::Microsoft,
+    reference: "Lync 2013 certificate infrastructure requirements; CA/B Forum BR 6.1.5",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -28,5 +29,28 @@ fn check(ctx: &Context<'_>) -> Outcome {
         }
         KeyFacts::Rsa { bits } => Outcome::Pass(Some(format!("RSA {bits} bits"))),
         _ => Outcome::NotApplicable("not an RSA key".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn at_least_2048_bits_in_whole_bytes() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.key = KeyFacts::Rsa { bits: 1024 };
+        assert!(run(&RULE, &context(&f)).1.contains("1024 bits"));
+        f.key = KeyFacts::Rsa { bits: 2047 };
+        assert!(run(&RULE, &context(&f)).1.contains("2047"));
+        f.key = KeyFacts::Rsa { bits: 3073 };
+        assert!(run(&RULE, &context(&f)).1.contains("not a multiple of 8"));
+        f.key = KeyFacts::Ec {
+            curve: "P-256".into(),
+        };
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na);
     }
 }

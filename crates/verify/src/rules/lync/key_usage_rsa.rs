@@ -3,7 +3,7 @@
 
 use crate::facts::KeyFacts;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.key_usage.rsa`
 pub static RULE: Rule = Rule {
@@ -14,9 +14,10 @@ pub static RULE: Rule = Rule {
     description:
         "if key usage is present on an RSA key, it has digitalSignature and keyEncipherment",
     citation: "Microsoft's sample request: KeyUsage = 0xa0 (digitalSignature, keyEncipherment)",
-    source: "Microsoft certreq sample for the Edge external certificate",
+    source: Source::Microsoft,
+    reference: "Microsoft certreq sample for the Edge external certificate",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -24,7 +25,7 @@ fn check(ctx: &Context<'_>) -> Outcome {
         return Outcome::NotApplicable("not an RSA key".into());
     }
     match ctx.facts.key_usage {
-        None => Outcome::Pass(Some("no key usage extension".into())),
+        None => Outcome::NotApplicable("no key usage extension".into()),
         Some((true, true, _)) => Outcome::Pass(None),
         Some((ds, ke, _)) => {
             let mut missing = Vec::new();
@@ -39,5 +40,31 @@ fn check(ctx: &Context<'_>) -> Outcome {
                 missing.join(" and ")
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn rsa_key_usage_needs_both_bits_when_present() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.key_usage = Some((true, false, true));
+        assert!(run(&RULE, &context(&f)).1.contains("lacks keyEncipherment"));
+        f.key_usage = None;
+        assert_eq!(
+            run(&RULE, &context(&f)).0,
+            Status::Na,
+            "the rule applies when key usage is present"
+        );
+        f.key = KeyFacts::Ec {
+            curve: "P-256".into(),
+        };
+        f.key_usage = Some((true, false, true));
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na);
     }
 }

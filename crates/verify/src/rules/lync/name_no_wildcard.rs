@@ -2,7 +2,7 @@
 //! role, and none for the Access Edge and Web Conferencing Edge SANs.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.name.no_wildcard`
 pub static RULE: Rule = Rule {
@@ -12,9 +12,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "no '*' in the CN or any DNS SAN",
     citation: "Lync Server 2013: wildcards are not supported for the subject name, nor for the Access Edge and Web Conferencing Edge SAN entries",
-    source: "Lync 2013 \"Wildcard certificate support\"",
+    source: Source::Microsoft,
+    reference: "Lync 2013 \"Wildcard certificate support\"",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -40,5 +41,25 @@ fn check(ctx: &Context<'_>) -> Outcome {
             if hits.len() > 1 { "s" } else { "" },
             hits.join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn no_wildcard_anywhere() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.dns_sans.push("*.contoso.com".into());
+        f.common_names = vec![Some("*.fabrikam.com".into())];
+        let detail = run(&RULE, &context(&f)).1;
+        assert!(
+            detail.starts_with("wildcard names: CN=*.fabrikam.com, DNS:*.contoso.com"),
+            "{detail}"
+        );
     }
 }

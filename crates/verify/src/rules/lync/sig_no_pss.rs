@@ -2,7 +2,7 @@
 //! "RSASSA-PSS is not supported".
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.sig.no_pss`
 pub static RULE: Rule = Rule {
@@ -12,9 +12,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the signature is not RSASSA-PSS",
     citation: "Lync Server 2013: the RSASSA-PSS signature algorithm is unsupported",
-    source: "Lync 2013 \"Certificate infrastructure requirements\"",
+    source: Source::Microsoft,
+    reference: "Lync 2013 \"Certificate infrastructure requirements\"",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -22,5 +23,20 @@ fn check(ctx: &Context<'_>) -> Outcome {
         Outcome::Finding("signed with RSASSA-PSS, which Lync Server does not support; ask the CA for a PKCS#1 v1.5 signature (sha256WithRSAEncryption)".into())
     } else {
         Outcome::Pass(Some(ctx.facts.signature.name.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn pss_is_refused() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.signature.pss = true;
+        assert!(run(&RULE, &context(&f)).1.contains("RSASSA-PSS"));
     }
 }

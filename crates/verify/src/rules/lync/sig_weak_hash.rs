@@ -3,7 +3,7 @@
 
 use crate::facts::HashKind;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.sig.weak_hash`
 pub static RULE: Rule = Rule {
@@ -13,9 +13,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the signature hash is neither MD5 nor SHA-1",
     citation: "BR: SHA-1 sunset 2026-09-15; MD5 and SHA-1 have collision attacks",
-    source: "CA/B Forum Baseline Requirements 7.1.3",
+    source: Source::CaBrowserForum,
+    reference: "CA/B Forum Baseline Requirements 7.1.3",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -26,5 +27,28 @@ fn check(ctx: &Context<'_>) -> Outcome {
             sig.name
         )),
         _ => Outcome::Pass(Some(sig.name.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn md5_and_sha1_are_refused() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        for (hash, name) in [
+            (HashKind::Sha1, "sha1WithRSAEncryption"),
+            (HashKind::Md5, "md5WithRSAEncryption"),
+        ] {
+            f.signature.hash = hash;
+            f.signature.name = name.into();
+            assert!(run(&RULE, &context(&f))
+                .1
+                .starts_with(&format!("signed with {name}")));
+        }
     }
 }

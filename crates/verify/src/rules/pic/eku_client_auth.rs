@@ -3,7 +3,7 @@
 
 use crate::facts::EKU_CLIENT_AUTH;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.eku.client_auth`
 pub static RULE: Rule = Rule {
@@ -11,18 +11,54 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     applies_to: AppliesTo::Both,
     needs: Needs::Aol,
-    description: "with PIC with AOL on, the EKU contains clientAuth",
+    description: "with PIC with AOL declared, the EKU contains clientAuth (AOL's PIC ended in June 2014; Microsoft ties the client EKU to AOL alone)",
     citation: "PIC certificate summary: client EKU if Public IM Connectivity with AOL is deployed",
-    source: "Microsoft, Lync Server 2013 \"Setting up public instant messaging connectivity\" (seed 000) and Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002)",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Setting up public instant messaging connectivity\" (seed 000) and Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002)",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
     match &ctx.facts.eku {
         Some(list) if list.iter().any(|o| o == EKU_CLIENT_AUTH) => Outcome::Pass(None),
         _ => Outcome::Finding(
-            "AOL PIC needs the client EKU (clientAuth), which this certificate lacks; public CAs have stopped adding it (2026), so an enterprise CA template that allows it is Microsoft's way".into(),
+            "PIC with AOL is declared and needs the client EKU (clientAuth), which this certificate lacks. AOL's PIC ended in June 2014 and Microsoft ties the client EKU to AOL alone (Skype for Business Server 2015/2019 need only serverAuth): if AOL is not really in use, declare it off (aol = false); if a federation partner checks client certificates, picert federation --client-cert shows whether it accepts this one. Public CAs have stopped adding clientAuth (2026), so an enterprise CA template that allows it is Microsoft's way to get it".into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn client_auth_only_when_aol_is_declared() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na);
+        let exp = contoso();
+        assert_eq!(
+            run(
+                &RULE,
+                &Context {
+                    expectations: Some(&exp),
+                    ..context(&f)
+                }
+            )
+            .0,
+            Status::Pass
+        );
+        f.eku = Some(vec![crate::facts::EKU_SERVER_AUTH.into()]);
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                expectations: Some(&exp),
+                ..context(&f)
+            },
+        );
+        assert_eq!(status, Status::Finding);
+        assert!(detail.contains("June 2014"), "{detail}");
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::facts::{eku_name, EKU_SERVER_AUTH};
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.eku.server_auth`
 pub static RULE: Rule = Rule {
@@ -13,9 +13,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the EKU extension is present and contains serverAuth",
     citation: "PIC certificate summary: the certificate must carry the server EKU",
-    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -32,5 +33,24 @@ fn check(ctx: &Context<'_>) -> Outcome {
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn server_auth_is_required() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.eku = Some(vec![crate::facts::EKU_CLIENT_AUTH.into()]);
+        assert!(run(&RULE, &context(&f))
+            .1
+            .contains("(clientAuth) lacks serverAuth"));
+        f.eku = None;
+        assert!(run(&RULE, &context(&f)).1.contains("no EKU extension"));
     }
 }

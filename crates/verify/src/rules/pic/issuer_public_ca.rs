@@ -3,7 +3,7 @@
 
 use crate::chain::ChainVerdict;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.issuer.public_ca`
 pub static RULE: Rule = Rule {
@@ -13,9 +13,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the certificate chains, with valid signatures and serverAuth usage, to a root in the public trust store at the audit time",
     citation: "PIC certificate summary: the External Edge certificate must come from a public CA",
-    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -25,5 +26,42 @@ fn check(ctx: &Context<'_>) -> Outcome {
             Outcome::Pass(Some(format!("chain: {}", path.join(" -> "))))
         }
         Some(ChainVerdict::Untrusted(why)) => Outcome::Finding(why.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn the_chain_verdict_decides() {
+        let f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na);
+        let trusted = ChainVerdict::Trusted(vec!["CN=CA".into(), "trusted root CN=Root".into()]);
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                chain: Some(&trusted),
+                ..context(&f)
+            },
+        );
+        assert_eq!(
+            (status, detail.as_str()),
+            (Status::Pass, "chain: CN=CA -> trusted root CN=Root")
+        );
+        let untrusted = ChainVerdict::Untrusted("self-signed".into());
+        assert_eq!(
+            run(
+                &RULE,
+                &Context {
+                    chain: Some(&untrusted),
+                    ..context(&f)
+                }
+            )
+            .1,
+            "self-signed"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{expected_plan, AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{expected_plan, AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.san.expected_present`
 pub static RULE: Rule = Rule {
@@ -16,9 +16,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Topology,
     description: "every expected name is a DNS SAN: Access Edge FQDN, Web Conferencing FQDN, sip.<domain> for each SIP domain, extra names",
     citation: "PIC certificate summary: SAN = subject, Web Conferencing Edge, sip.<domain> for additional SIP domains; the federation SRV target must be in the SN or SAN",
-    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table; Lync 2013 DNS requirements for federation (SRV target)",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table; Lync 2013 DNS requirements for federation (SRV target)",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -43,5 +44,43 @@ fn check(ctx: &Context<'_>) -> Outcome {
             if missing.len() > 1 { "s" } else { "" },
             missing.join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn every_expected_name_must_be_there() {
+        let mut f = cert_facts();
+        let exp = contoso();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na);
+        assert_eq!(
+            run(
+                &RULE,
+                &Context {
+                    expectations: Some(&exp),
+                    ..context(&f)
+                }
+            )
+            .0,
+            Status::Pass
+        );
+        f.dns_sans.pop();
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                expectations: Some(&exp),
+                ..context(&f)
+            },
+        );
+        assert_eq!(status, Status::Finding);
+        assert!(
+            detail.contains("sip.fabrikam.com (SIP domain fabrikam.com)"),
+            "{detail}"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.san.order`
 pub static RULE: Rule = Rule {
@@ -16,9 +16,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the SAN list starts with the subject name; with a topology, the expected names appear in the table's order (subject, Web Conferencing, SIP domains, extras)",
     citation: "PIC certificate summary \"SAN/Order\"; Microsoft: the order does not matter for TLS, hence a warning",
-    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), SAN/Order column; Lync 2013 \"Certificate requirements for external user access\"",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), SAN/Order column; Lync 2013 \"Certificate requirements for external user access\"",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -68,5 +69,37 @@ fn check(ctx: &Context<'_>) -> Outcome {
             "{} (TLS does not care, but the PIC table and Request-CsCertificate use this order)",
             problems.join("; ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn the_table_order_is_only_a_warning() {
+        let mut f = cert_facts();
+        let exp = contoso();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.dns_sans.swap(1, 2);
+        let with = Context {
+            expectations: Some(&exp),
+            ..context(&f)
+        };
+        let (status, detail) = run(&RULE, &with);
+        assert_eq!(status, Status::Finding);
+        assert_eq!(RULE.severity, crate::report::Severity::Warning);
+        assert!(
+            detail.contains(
+                "the table's order is sip.contoso.com, webcon.contoso.com, sip.fabrikam.com"
+            ),
+            "{detail}"
+        );
+        f.dns_sans.swap(0, 2);
+        assert!(run(&RULE, &context(&f)).1.contains("the first SAN is"));
+        f.dns_sans.clear();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na);
     }
 }

@@ -4,7 +4,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.san.subject_replicated`
 pub static RULE: Rule = Rule {
@@ -15,9 +15,10 @@ pub static RULE: Rule = Rule {
     description: "the CN is also a DNS SAN",
     citation:
         "\"The subject name is replicated in the SAN and must be present for correct operation.\"",
-    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), comments column",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), comments column",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -34,5 +35,27 @@ fn check(ctx: &Context<'_>) -> Outcome {
         Outcome::Finding(format!(
             "the CN {cn} is not among the DNS SANs; it must be repeated there (first)"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn the_cn_must_be_a_san() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.dns_sans = vec!["webcon.contoso.com".into()];
+        assert!(run(&RULE, &context(&f))
+            .1
+            .contains("not among the DNS SANs"));
+        f.dns_sans.clear();
+        f.san_present = false;
+        assert!(run(&RULE, &context(&f)).1.contains("no SAN extension"));
+        f.common_names.clear();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na);
     }
 }

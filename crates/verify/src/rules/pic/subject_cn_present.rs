@@ -4,7 +4,7 @@
 use picert_core::names::normalize_fqdn;
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.subject.cn_present`
 pub static RULE: Rule = Rule {
@@ -14,9 +14,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the subject has exactly one CN, and it is a DNS name",
     citation: "PIC certificate summary: the subject name of the External Edge / Access Edge certificate is the Access Edge FQDN (sip.contoso.com)",
-    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), Subject name column",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), Subject name column",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -38,5 +39,30 @@ fn check(ctx: &Context<'_>) -> Outcome {
             "the subject has {} CNs; it must have exactly one, the Access Edge FQDN",
             many.len()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn one_dns_cn_passes_none_or_several_fail() {
+        let mut f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        f.common_names = vec![];
+        assert!(run(&RULE, &context(&f)).1.contains("no CN"));
+        f.common_names = vec![Some("a.contoso.com".into()), Some("b.contoso.com".into())];
+        assert!(run(&RULE, &context(&f)).1.contains("2 CNs"));
+        f.common_names = vec![Some("Contoso Edge".into())];
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Finding);
+        f.common_names = vec![Some("*.contoso.com".into())];
+        assert_eq!(
+            run(&RULE, &context(&f)).0,
+            Status::Pass,
+            "the wildcard rule reports it"
+        );
     }
 }

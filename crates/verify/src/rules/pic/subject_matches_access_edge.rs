@@ -4,7 +4,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.subject.matches_access_edge`
 pub static RULE: Rule = Rule {
@@ -15,9 +15,10 @@ pub static RULE: Rule = Rule {
     description:
         "the CN equals the Access Edge FQDN (ASCII case-insensitive, IDN compared as A-labels)",
     citation: "PIC certificate summary: subject name = Access Edge external FQDN",
-    source: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), Subject name column",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), Subject name column",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -30,5 +31,53 @@ fn check(ctx: &Context<'_>) -> Outcome {
         Some(cn) => Outcome::Finding(format!(
             "the CN is {cn}, but the Access Edge FQDN is {expected}: the certificate is for another name; request a new one with CN={expected}"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn the_cn_must_be_the_access_edge() {
+        let mut f = cert_facts();
+        let exp = contoso();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Na, "no topology");
+        assert_eq!(
+            run(
+                &RULE,
+                &Context {
+                    expectations: Some(&exp),
+                    ..context(&f)
+                }
+            )
+            .0,
+            Status::Pass
+        );
+        f.common_names = vec![Some("SIP.Contoso.com".into())];
+        assert_eq!(
+            run(
+                &RULE,
+                &Context {
+                    expectations: Some(&exp),
+                    ..context(&f)
+                }
+            )
+            .0,
+            Status::Pass,
+            "case does not matter"
+        );
+        f.common_names = vec![Some("access.contoso.com".into())];
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                expectations: Some(&exp),
+                ..context(&f)
+            },
+        );
+        assert_eq!(status, Status::Finding);
+        assert!(detail.contains("CN=sip.contoso.com"), "{detail}");
     }
 }

@@ -1,3 +1,5 @@
-//! Rules for a live endpoint (`picert audit --connect`).
+//! Rules for a live endpoint (`picert audit --connect`, `picert federation`).
 
+pub mod client_auth_accepted;
 pub mod host_name_match;
+pub mod version_minimum;

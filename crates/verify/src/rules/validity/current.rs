@@ -1,7 +1,7 @@
 //! RFC 5280 §4.1.2.5: a certificate is valid from notBefore through notAfter, inclusive.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule};
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
 
 /// `validity.current`
 pub static RULE: Rule = Rule {
@@ -11,9 +11,10 @@ pub static RULE: Rule = Rule {
     needs: Needs::Nothing,
     description: "the audit time lies within notBefore..notAfter",
     citation: "RFC 5280 4.1.2.5: the validity period is the interval from notBefore through notAfter, inclusive",
-    source: "RFC 5280",
+    source: Source::Rfc,
+    reference: "RFC 5280",
     effective: None,
-    check,
+    check: Some(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -26,17 +27,38 @@ fn check(ctx: &Context<'_>) -> Outcome {
         );
     }
     if ctx.at < nb {
-        Outcome::Finding(format!(
-            "not valid until {} (audit time {})",
-            crate::report::rfc3339(nb),
-            crate::report::rfc3339(ctx.at)
-        ))
+        Outcome::Finding(format!("not valid until {nb} (audit time {})", ctx.at))
     } else if ctx.at > na {
         Outcome::Finding(format!(
-            "expired on {}; renew it (picert request) before the Edge stops federating",
-            crate::report::rfc3339(na)
+            "expired on {na}; renew it (picert request) before the Edge stops federating"
         ))
     } else {
-        Outcome::Pass(Some(format!("valid until {}", crate::report::rfc3339(na))))
+        Outcome::Pass(Some(format!("valid until {na}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+    use picert_core::Timestamp;
+
+    #[test]
+    fn the_audit_time_must_be_inside_the_validity() {
+        let f = cert_facts();
+        assert_eq!(run(&RULE, &context(&f)).0, Status::Pass);
+        let early = Context {
+            at: Timestamp::from_date(2026, 3, 1),
+            ..context(&f)
+        };
+        assert!(run(&RULE, &early)
+            .1
+            .starts_with("not valid until 2026-04-01"));
+        let late = Context {
+            at: Timestamp::from_date(2027, 1, 1),
+            ..context(&f)
+        };
+        assert!(run(&RULE, &late).1.starts_with("expired on 2026-09-28"));
     }
 }

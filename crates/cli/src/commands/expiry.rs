@@ -1,0 +1,128 @@
+//! `picert expiry`: days left per certificate, soonest first, from files, folders and live
+//! Edges, for a cron job.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use picert_core::Timestamp;
+use picert_verify::expiry::{check_expiry, ExpiryReport};
+use picert_verify::live::Target;
+use picert_verify::Batch;
+
+use crate::args::{ConnectArgs, OutputFormat, PfxPasswordArgs};
+use crate::output::{json_line, write_stdout, Style};
+use crate::{hints, CliError, Global};
+
+#[derive(Args, Debug)]
+pub struct ExpiryArgs {
+    /// Certificates or bundles (PEM, DER, PKCS#7, PKCS#12); a directory reads every certificate
+    /// file in it
+    #[arg(value_name = "FILE|DIR", required_unless_present = "connect")]
+    pub inputs: Vec<PathBuf>,
+    /// Also what a live Edge serves: HOST or HOST:PORT (default port 5061); repeatable
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub connect: Vec<String>,
+    #[command(flatten)]
+    pub live: ConnectArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Exit 1 when a certificate has fewer days left than this (expired ones included)
+    #[arg(long, value_name = "DAYS")]
+    pub fail_within: Option<i64>,
+    /// Count from this time instead of now (RFC 3339 or a date)
+    #[arg(long, value_name = "RFC3339", value_parser = crate::args::parse_time)]
+    pub at: Option<Timestamp>,
+    #[command(flatten)]
+    pub pfx: PfxPasswordArgs,
+}
+
+pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
+    let at = args.at.unwrap_or_else(Timestamp::now);
+    let password = args.pfx.read()?;
+    let targets = args
+        .connect
+        .iter()
+        .map(|t| {
+            t.parse::<Target>()
+                .map_err(|e| CliError::usage(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let client = if targets.is_empty() {
+        None
+    } else {
+        args.live.identity(&args.pfx)?
+    };
+    let batch = Batch::expand(&args.inputs);
+    let mut report = check_expiry(
+        &batch,
+        &targets,
+        &args.live.options(None, client),
+        at,
+        password.as_deref(),
+    );
+    for u in &mut report.unreadable {
+        u.error = hints::failure(&u.error);
+    }
+    let verdict = report.verdict(args.fail_within);
+    let text = match args.format {
+        OutputFormat::Json => json_line(&report, true)?,
+        OutputFormat::Human => human(&report, &args, global),
+    };
+    write_stdout(text.as_bytes())?;
+    Ok(verdict.exit_code())
+}
+
+fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
+    let style = Style::new(global.color);
+    // Quiet: only what makes the exit status non-zero.
+    let shown: Vec<_> = report
+        .certificates
+        .iter()
+        .filter(|e| !global.quiet || args.fail_within.is_some_and(|d| e.days_left < d))
+        .collect();
+    let mut out = String::new();
+    if !shown.is_empty() {
+        out.push_str(&format!(
+            "{:>6}  {:<20}  {:<30}  FILE\n",
+            "DAYS", "EXPIRES (UTC)", "SUBJECT"
+        ));
+    }
+    for e in shown {
+        let note = if e.days_left < 0 { "  (expired)" } else { "" };
+        let days = format!("{:>6}", e.days_left);
+        let days = if e.days_left < 0 {
+            style.paint("1;31", &days)
+        } else if args.fail_within.is_some_and(|d| e.days_left < d) {
+            style.paint("33", &days)
+        } else {
+            days
+        };
+        out.push_str(&format!(
+            "{days}  {:<20}  {:<30}  {}{note}\n",
+            e.not_after
+                .rfc3339()
+                .replace('T', " ")
+                .trim_end_matches('Z'),
+            e.subject,
+            e.path
+        ));
+    }
+    if !global.quiet {
+        for u in &report.skipped {
+            out.push_str(&format!("{}: skipped: {}\n", u.path, u.error));
+        }
+        for n in &report.notes {
+            out.push_str(&format!("{n}\n"));
+        }
+    }
+    for u in &report.unreadable {
+        out.push_str(&format!(
+            "{}: {} {}\n",
+            u.path,
+            style.paint("1;31", "unreadable:"),
+            u.error
+        ));
+    }
+    out
+}

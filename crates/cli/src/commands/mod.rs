@@ -1,0 +1,9 @@
+//! One module per command. None imports another: what several share lives in `args`,
+//! `secrets`, `output`, `render` and `hints`.
+
+pub mod audit;
+pub mod bundle;
+pub mod expiry;
+pub mod man;
+pub mod request;
+pub mod rules;

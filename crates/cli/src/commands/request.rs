@@ -1,0 +1,463 @@
+//! `picert request`: arguments to a topology, picert-core's plan and writer, and the summary.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use picert_core::renewal::{plan_request, GivenKey};
+use picert_core::{
+    Error, HashAlg, KeySource, KeyType, Note, PrivateKey, RenewalError, RequestFormat,
+    RequestOutputs, RequestPlan, SettingError, SubjectFields, Topology, WrittenRequest,
+};
+use picert_verify::input::InputError;
+use picert_verify::renewal::{read_current, CurrentError};
+
+use crate::args::{PfxPasswordArgs, TopologyArgs};
+use crate::output::{json_line, write_stdout, Commentary};
+use crate::secrets::{self, PASSPHRASE_ENV};
+use crate::{hints, read_file, CliError, Global};
+
+#[derive(Args, Debug)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    pub topology: TopologyArgs,
+
+    /// Only the primary SIP domain gets a sip.DOMAIN SAN (Request-CsCertificate without -AllSipDomain)
+    #[arg(long)]
+    pub primary_sip_only: bool,
+    /// Ask for the client EKU without declaring AOL
+    #[arg(long, conflicts_with = "aol")]
+    pub client_eku: bool,
+
+    /// Subject country (two letters, C)
+    #[arg(long, value_name = "C")]
+    pub country: Option<String>,
+    /// Subject state or province (ST)
+    #[arg(long, value_name = "ST")]
+    pub state: Option<String>,
+    /// Subject locality (L)
+    #[arg(long, value_name = "L")]
+    pub locality: Option<String>,
+    /// Subject organisation (O)
+    #[arg(long, value_name = "O")]
+    pub org: Option<String>,
+    /// Subject organisational unit (OU)
+    #[arg(long, value_name = "OU")]
+    pub ou: Option<String>,
+    /// Friendly name for the Windows certificate store (certreq INF)
+    #[arg(long, value_name = "NAME")]
+    pub friendly_name: Option<String>,
+
+    /// Key to generate [default: rsa2048]
+    #[arg(long, value_name = "TYPE")]
+    pub key_type: Option<KeyType>,
+    /// Signature hash [default: sha256]
+    #[arg(long, value_name = "HASH")]
+    pub hash: Option<HashAlg>,
+    /// Certificate template for an enterprise CA, or 'none' [default: WebServer]
+    #[arg(long, value_name = "NAME|none")]
+    pub template: Option<String>,
+    /// Also write the template as the V1 template extension (1.3.6.1.4.1.311.20.2)
+    #[arg(long)]
+    pub template_extension: bool,
+
+    /// Use this existing private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) instead of generating one
+    #[arg(long, value_name = "FILE", conflicts_with = "reuse_key")]
+    pub key: Option<PathBuf>,
+    /// Renewal: take the subject, the SANs in their order, the EKUs and the key size from the
+    /// certificate in service (PEM, DER, PKCS#7 or PKCS#12); names the topology adds are
+    /// appended, none is dropped
+    #[arg(long, value_name = "FILE")]
+    pub from_cert: Option<PathBuf>,
+    /// With --from-cert: keep the key of the certificate in service (it must match it)
+    #[arg(long, value_name = "KEYFILE", requires = "from_cert")]
+    pub reuse_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub pfx: PfxPasswordArgs,
+    /// Passphrase for reading an encrypted --key and for encrypting the key written
+    /// (also: PICERT_KEY_PASSPHRASE)
+    #[arg(long, value_name = "FILE")]
+    pub key_passphrase_file: Option<PathBuf>,
+
+    /// Folder for the default output names (created when missing)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Where the CSR (or INF) goes; '-' for standard output [default: ACCESS-EDGE.csr or ACCESS-EDGE.inf]
+    #[arg(long, value_name = "FILE|-")]
+    pub csr: Option<PathBuf>,
+    /// Where the private key goes [default: ACCESS-EDGE.key; none with --key]
+    #[arg(long, value_name = "FILE")]
+    pub key_out: Option<PathBuf>,
+    /// Output: a PEM or DER CSR with its key, a certreq INF (the key is then made on Windows),
+    /// or json: the PEM CSR and key, and a JSON summary on standard output
+    #[arg(long, value_enum, default_value_t = Format::Pem)]
+    pub format: Format,
+    /// Overwrite existing output files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Pem,
+    Der,
+    Inf,
+    Json,
+}
+
+/// The request-only flags over the topology.
+fn topology_from(args: &RequestArgs) -> Result<Topology, CliError> {
+    let base = args.topology.resolve()?;
+    let subject = [
+        &args.country,
+        &args.state,
+        &args.locality,
+        &args.org,
+        &args.ou,
+    ]
+    .iter()
+    .any(|v| v.is_some())
+    .then(|| SubjectFields {
+        country: args.country.clone(),
+        state: args.state.clone(),
+        locality: args.locality.clone(),
+        organization: args.org.clone(),
+        organizational_unit: args.ou.clone(),
+    });
+    Ok(base.overlay(Topology {
+        primary_sip_only: args.primary_sip_only.then_some(true),
+        client_eku: args.client_eku.then_some(true),
+        subject,
+        key_type: args.key_type,
+        hash: args.hash,
+        template: args.template.clone(),
+        template_extension: args.template_extension.then_some(true),
+        friendly_name: args.friendly_name.clone(),
+        ..Topology::default()
+    }))
+}
+
+fn current_certificate(
+    path: &Path,
+    args: &RequestArgs,
+) -> Result<picert_core::CurrentCertificate, CliError> {
+    let bytes = read_file(path)?;
+    let password = args.pfx.read()?;
+    read_current(&bytes, password.as_deref()).map_err(|e| match e {
+        CurrentError::Input(InputError::Pkcs12PasswordNeeded) => CliError::input(
+            path,
+            "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD, or give the certificate as PEM, DER or .p7b",
+        ),
+        CurrentError::NoCertificate => CliError::input(
+            path,
+            "holds no certificate: --from-cert takes the certificate in service",
+        ),
+        other => CliError::input(path, other),
+    })
+}
+
+pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
+    let commentary = Commentary::new(global.quiet);
+    let topology = topology_from(&args)?;
+    let current = match &args.from_cert {
+        Some(path) => Some(current_certificate(path, &args)?),
+        None => None,
+    };
+    let format = match args.format {
+        Format::Pem | Format::Json => RequestFormat::Pem,
+        Format::Der => RequestFormat::Der,
+        Format::Inf => RequestFormat::Inf,
+    };
+    if format == RequestFormat::Inf {
+        let given: Vec<&str> = [
+            (args.key.is_some(), "--key"),
+            (args.reuse_key.is_some(), "--reuse-key"),
+            (args.key_out.is_some(), "--key-out"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, flag)| *flag)
+        .collect();
+        if !given.is_empty() {
+            return Err(CliError::usage(format!(
+                "--format inf makes no key here (certreq makes a new one on Windows): drop {}",
+                given.join(" and ")
+            )));
+        }
+    }
+    let passphrase = secrets::read_non_empty(
+        args.key_passphrase_file.as_deref(),
+        PASSPHRASE_ENV,
+        "key passphrase",
+    )?;
+    let pass_bytes = passphrase.as_ref().map(|p| p.as_bytes());
+
+    let key_file = args.key.as_ref().or(args.reuse_key.as_ref());
+    let existing = match key_file {
+        Some(path) => Some(
+            PrivateKey::from_bytes(&read_file(path)?, pass_bytes)
+                .map_err(|e| CliError::input(path, hints::core(&e)))?,
+        ),
+        None => None,
+    };
+    let given = existing.as_ref().map(|k| {
+        if args.reuse_key.is_some() {
+            GivenKey::Reuse(k)
+        } else {
+            GivenKey::Use(k)
+        }
+    });
+    let plan = plan_request(topology, current.as_ref(), given).map_err(|e| {
+        match (&e, key_file, &args.from_cert) {
+            (Error::Renewal(RenewalError::KeyDoesNotMatch), Some(path), _)
+            | (Error::Setting(SettingError::KeyTypeMismatch { .. }), Some(path), _) => {
+                CliError::input(path, hints::core(&e))
+            }
+            (Error::Renewal(RenewalError::NameRefused(_)), _, Some(path)) => {
+                CliError::input(path, hints::core(&e))
+            }
+            _ => e.into(),
+        }
+    })?;
+
+    let stem = plan.file_stem().to_string();
+    let request_path = match &args.csr {
+        Some(p) if p.as_os_str() == "-" => None,
+        Some(p) => Some(p.clone()),
+        None => Some(args.out_dir.join(format!("{stem}.{}", format.extension()))),
+    };
+    let generating = existing.is_none();
+    let key_path = match (&args.key_out, generating, format) {
+        (_, _, RequestFormat::Inf) => None,
+        (Some(p), _, _) => Some(p.clone()),
+        (None, true, _) => Some(args.out_dir.join(format!("{stem}.key"))),
+        (None, false, _) => None,
+    };
+    let outputs = RequestOutputs {
+        format,
+        request: request_path,
+        key: key_path,
+        passphrase: pass_bytes,
+        overwrite: args.force,
+    };
+    let source = match existing {
+        Some(k) => KeySource::Existing(k),
+        None => KeySource::Generate,
+    };
+    let show_spinner = generating
+        && format != RequestFormat::Inf
+        && !global.quiet
+        && matches!(plan.profile.key_type, KeyType::Rsa3072 | KeyType::Rsa4096)
+        && std::io::stderr().is_terminal();
+    let written = with_progress(
+        &format!("generating an {} key", plan.profile.key_type.describe()),
+        show_spinner,
+        || plan.write(source, &outputs),
+    )?;
+
+    // The data asked for on standard output; the description on standard error.
+    if args.format == Format::Json {
+        write_stdout(json_line(&summary_json(&plan, &written), true)?.as_bytes())?;
+    } else if written.request_path.is_none() {
+        write_stdout(&written.bytes)?;
+    } else if !global.quiet {
+        let mut out = String::new();
+        if let Some(p) = &written.request_path {
+            out.push_str(&format!("wrote {}\n", p.display()));
+        }
+        if let Some(p) = &written.key_path {
+            out.push_str(&format!("wrote {}\n", p.display()));
+        }
+        write_stdout(out.as_bytes())?;
+    }
+    commentary.say(describe(&plan, &written, &args));
+    Ok(0)
+}
+
+/// The request described for people, with its notes and the next step.
+fn describe(plan: &RequestPlan, written: &WrittenRequest, args: &RequestArgs) -> String {
+    let p = &plan.profile;
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line("Edge external certificate request".into());
+    line(format!("  subject      {}", p.subject_line()));
+    for (i, e) in p.san_plan().entries().iter().enumerate() {
+        let head = if i == 0 {
+            "  SAN (order)"
+        } else {
+            "             "
+        };
+        line(format!("{head}  {}. {} ({})", i + 1, e.name, e.source));
+    }
+    if let Some(av) = &p.av_edge {
+        line(format!("  A/V Edge     {av} (not a SAN: the A/V Edge service does not use the certificate's names)"));
+    }
+    let eku = match (p.client_eku, p.aol) {
+        (true, true) => "serverAuth, clientAuth (PIC with AOL)",
+        (true, false) => "serverAuth, clientAuth",
+        _ => "serverAuth",
+    };
+    line(format!("  EKU          {eku}"));
+    line(format!(
+        "  key usage    {}",
+        if p.key_type.is_rsa() {
+            "digitalSignature, keyEncipherment (critical)"
+        } else {
+            "digitalSignature (critical)"
+        }
+    ));
+    line(match &p.template {
+        Some(t) if p.template_extension => {
+            format!("  template     {t} (request attribute and V1 template extension)")
+        }
+        Some(t) => format!("  template     {t} (request attribute; public CAs ignore it)"),
+        None => "  template     none".into(),
+    });
+    let key_from = || {
+        args.key
+            .as_ref()
+            .or(args.reuse_key.as_ref())
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    };
+    match (&written.request, &written.key_path) {
+        (None, _) => line(format!(
+            "  key          made by certreq on the Edge server ({}, exportable)",
+            p.key_type.describe()
+        )),
+        (Some(r), Some(k)) if written.key_generated => line(format!(
+            "  key          new {}, written to {} (mode 0600{})",
+            r.key_kind,
+            k.display(),
+            if written.key_encrypted {
+                ", encrypted"
+            } else {
+                ""
+            }
+        )),
+        (Some(r), Some(k)) => line(format!(
+            "  key          {} from {}, written to {}",
+            r.key_kind,
+            key_from(),
+            k.display()
+        )),
+        (Some(r), None) => line(format!("  key          {} from {}", r.key_kind, key_from())),
+    }
+    if let Some(r) = &written.request {
+        line(format!(
+            "  signature    {}",
+            match r.key_kind {
+                picert_core::KeyKind::Rsa(_) =>
+                    format!("{}WithRSAEncryption (PKCS#1 v1.5)", p.hash),
+                _ => format!("ecdsa-with-{}", p.hash.as_str().to_uppercase()),
+            }
+        ));
+        line(format!("  public key   SHA-256 {}", r.spki_sha256));
+    }
+    let hint = args.topology.as_flags();
+    match (&written.request, &written.request_path) {
+        (None, Some(path)) => {
+            line(format!("  wrote        {}", path.display()));
+            line(format!(
+                "Next: on the Edge server, run certreq -new {} edge.csr, submit edge.csr to the CA, then run picert audit on the issued certificate.",
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            ));
+        }
+        (None, None) => {}
+        (Some(_), Some(path)) => {
+            line(format!("  wrote        {}", path.display()));
+            line(format!("Next: submit {} to a public CA, then check what it issues with: picert audit ISSUED.pem{hint}", path.display()));
+        }
+        (Some(_), None) => line(format!("Next: submit the request to a public CA, then check what it issues with: picert audit ISSUED.pem{hint}")),
+    }
+    for note in &plan.notes {
+        line(note_line(note));
+    }
+    out.trim_end().to_string()
+}
+
+/// A note as this command line says it.
+fn note_line(note: &Note) -> String {
+    match note {
+        Note::ClientEku { .. } => format!(
+            "warning: {note} (Request-CsCertificate -ClientEku $true -Template <name>); check with your CA before you submit. To learn whether a federation partner checks it, run picert federation --client-cert with a serverAuth-only certificate."
+        ),
+        Note::ClientEkuDropped => format!("renewal: {note} (--client-eku keeps it)"),
+        n if n.is_warning() => format!("warning: {n}"),
+        n => format!("renewal: {n}"),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonSummary {
+    version: u32,
+    request: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_pem: Option<String>,
+    key: Option<String>,
+    key_generated: bool,
+    key_encrypted: bool,
+    subject: String,
+    san: Vec<String>,
+    eku: Vec<&'static str>,
+    key_type: String,
+    template: Option<String>,
+    public_key_sha256: Option<String>,
+    notes: Vec<String>,
+}
+
+fn summary_json(plan: &RequestPlan, written: &WrittenRequest) -> JsonSummary {
+    let p = &plan.profile;
+    JsonSummary {
+        version: 1,
+        request: written
+            .request_path
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        request_pem: written
+            .request_path
+            .is_none()
+            .then(|| String::from_utf8_lossy(&written.bytes).into_owned()),
+        key: written.key_path.as_ref().map(|p| p.display().to_string()),
+        key_generated: written.key_generated,
+        key_encrypted: written.key_encrypted,
+        subject: p.subject_line(),
+        san: p.san_plan().names().iter().map(|s| s.to_string()).collect(),
+        eku: if p.client_eku {
+            vec!["serverAuth", "clientAuth"]
+        } else {
+            vec!["serverAuth"]
+        },
+        key_type: p.key_type.as_str().into(),
+        template: p.template.clone(),
+        public_key_sha256: written.request.as_ref().map(|r| r.spki_sha256.clone()),
+        notes: plan.notes.iter().map(|n| n.to_string()).collect(),
+    }
+}
+
+/// Runs `work` while a spinner turns on the terminal (RSA-3072/4096 generation takes seconds).
+fn with_progress<T>(label: &str, show: bool, work: impl FnOnce() -> T) -> T {
+    if !show {
+        return work();
+    }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    let label = label.to_string();
+    let spinner = std::thread::spawn(move || {
+        let frames = ['|', '/', '-', '\\'];
+        let mut i = 0;
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            eprint!("\r{label} {}", frames[i % frames.len()]);
+            i += 1;
+            std::thread::sleep(std::time::Duration::from_millis(120));
+        }
+        eprint!("\r\x1b[K");
+    });
+    let out = work();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = spinner.join();
+    out
+}

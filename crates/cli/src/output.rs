@@ -1,0 +1,110 @@
+//! Where output goes: standard output carries the data a command was asked for (a report, a
+//! CSR, a summary a script reads), standard error the commentary for people, which `--quiet`
+//! silences. Colour only on a terminal, never with NO_COLOR, never in JSON.
+
+use std::io::{IsTerminal, Write};
+
+use crate::args::ColorChoice;
+use crate::CliError;
+
+/// ANSI colours, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    on: bool,
+}
+
+impl Style {
+    /// Colour for standard output under this choice.
+    pub fn new(choice: ColorChoice) -> Style {
+        Style::for_stream(choice, std::io::stdout().is_terminal())
+    }
+
+    /// Colour for standard error under this choice.
+    pub fn stderr(choice: ColorChoice) -> Style {
+        Style::for_stream(choice, std::io::stderr().is_terminal())
+    }
+
+    fn for_stream(choice: ColorChoice, terminal: bool) -> Style {
+        let on = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal
+            }
+        };
+        Style { on }
+    }
+
+    /// `text` in the SGR colour `code`.
+    pub fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`picert audit ... | head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Other(format!(
+            "standard output: {}",
+            picert_core::io_message(&e)
+        ))),
+    }
+}
+
+/// Commentary on standard error, unless `--quiet`.
+#[derive(Debug, Clone, Copy)]
+pub struct Commentary {
+    quiet: bool,
+}
+
+impl Commentary {
+    /// Commentary that `quiet` silences.
+    pub fn new(quiet: bool) -> Commentary {
+        Commentary { quiet }
+    }
+
+    /// One line (or several) on standard error.
+    pub fn say(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            let mut err = std::io::stderr().lock();
+            let text = text.as_ref();
+            let _ = err.write_all(text.as_bytes());
+            if !text.ends_with('\n') {
+                let _ = err.write_all(b"\n");
+            }
+        }
+    }
+}
+
+/// Serialises a value as JSON, with a line end.
+pub fn json_line<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String, CliError> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .map_err(|e| CliError::Other(format!("cannot encode the JSON report: {e}")))?;
+    Ok(text + "\n")
+}
+
+/// The document a `--format json` run prints when it fails before its report: a CI job always
+/// has JSON to parse.
+pub fn json_error(message: &str) -> String {
+    let doc = serde_json::json!({ "version": 1, "error": message });
+    format!("{doc}\n")
+}
+
+/// True when the command line asks for JSON output (`--format json` or `--format=json`), read
+/// from the raw arguments so that it holds even when they do not parse.
+pub fn json_requested(args: &[std::ffi::OsString]) -> bool {
+    args.windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--format=json")
+}

@@ -1,0 +1,213 @@
+//! Days left per certificate, soonest first: for a cron job that watches the files in a folder,
+//! or what live Edges actually serve.
+
+use picert_core::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::batch::{Batch, Read};
+use crate::chain::pick_leaf;
+use crate::facts::certificate_facts;
+use crate::failure::Failure;
+use crate::live::{fetch_chain, ConnectOptions, Target};
+use crate::report::Verdict;
+
+/// One certificate's expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiryEntry {
+    /// The file, or `host:port` for a live endpoint.
+    pub path: String,
+    /// The subject's CN, or the whole subject when it has none.
+    pub subject: String,
+    /// notAfter.
+    pub not_after: Timestamp,
+    /// Whole days from the check's time to notAfter (negative once expired).
+    pub days_left: i64,
+}
+
+/// An input that gave no expiry, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoExpiry {
+    /// The file or endpoint.
+    pub path: String,
+    /// Why; its message in JSON.
+    #[serde(with = "crate::failure::text")]
+    pub error: Failure,
+}
+
+/// The expiry of every certificate of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiryReport {
+    /// Format version: 1.
+    pub version: u32,
+    /// The time days are counted from.
+    pub at: Timestamp,
+    /// Every certificate, soonest expiry first.
+    pub certificates: Vec<ExpiryEntry>,
+    /// Inputs with nothing that expires (requests, private keys in a folder); they do not change
+    /// the verdict.
+    pub skipped: Vec<NoExpiry>,
+    /// Inputs that could not be read.
+    pub unreadable: Vec<NoExpiry>,
+    /// What folder scans passed over.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl ExpiryReport {
+    /// `Incomplete` when an input could not be read, `Fail` when a certificate has fewer than
+    /// `fail_within` days left (expired ones included), else `Pass`.
+    pub fn verdict(&self, fail_within: Option<i64>) -> Verdict {
+        if !self.unreadable.is_empty() {
+            Verdict::Incomplete
+        } else if fail_within.is_some_and(|d| self.certificates.iter().any(|e| e.days_left < d)) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    fn sort(&mut self) {
+        self.certificates
+            .sort_by(|a, b| (a.not_after, &a.path).cmp(&(b.not_after, &b.path)));
+    }
+}
+
+fn entry(path: String, der: &[u8], at: Timestamp) -> Result<ExpiryEntry, NoExpiry> {
+    match certificate_facts(der) {
+        Ok(f) => {
+            let not_after = f.not_after.unwrap_or(at);
+            Ok(ExpiryEntry {
+                subject: f
+                    .common_names
+                    .iter()
+                    .flatten()
+                    .next()
+                    .cloned()
+                    .unwrap_or(f.subject),
+                path,
+                not_after,
+                days_left: at.days_until(not_after),
+            })
+        }
+        Err(e) => Err(NoExpiry {
+            path,
+            error: Failure::Parse(e.to_string()),
+        }),
+    }
+}
+
+/// The expiry of each file's leaf certificate (a file's chain is not counted; its leaf is
+/// what the Edge serves), and of what each live target presents.
+///
+/// ```
+/// use picert_verify::{expiry::check_expiry, Batch};
+/// let batch = Batch::expand(&["../../fixtures/pki/good.pem".into()]);
+/// let at = picert_core::Timestamp::parse("2026-06-01").unwrap();
+/// let report = check_expiry(&batch, &[], &Default::default(), at, None);
+/// assert_eq!(report.certificates[0].days_left, 121);
+/// ```
+pub fn check_expiry(
+    batch: &Batch,
+    targets: &[Target],
+    options: &ConnectOptions,
+    at: Timestamp,
+    pfx_password: Option<&str>,
+) -> ExpiryReport {
+    let mut report = ExpiryReport {
+        version: 1,
+        at,
+        certificates: Vec::new(),
+        skipped: Vec::new(),
+        unreadable: Vec::new(),
+        notes: Vec::new(),
+    };
+    for target in targets {
+        match fetch_chain(target, options) {
+            Ok(presented) => match entry(target.label(), &presented.chain[0], at) {
+                Ok(e) => report.certificates.push(e),
+                Err(e) => report.unreadable.push(e),
+            },
+            Err(e) => report.unreadable.push(NoExpiry {
+                path: target.label(),
+                error: e.into(),
+            }),
+        }
+    }
+    enum Outcome {
+        Entry(Result<ExpiryEntry, NoExpiry>),
+        Skipped(NoExpiry),
+        Unreadable(NoExpiry),
+        Note(String),
+    }
+    let outcomes = batch.read_each(pfx_password, |read| match read {
+        Read::Contents(path, contents) if contents.certificates.is_empty() => {
+            Outcome::Skipped(NoExpiry {
+                path,
+                error: Failure::Other("a certificate request has no expiry".into()),
+            })
+        }
+        Read::Contents(path, contents) => {
+            let leaf = &contents.certificates[pick_leaf(&contents.certificates)];
+            Outcome::Entry(entry(path, leaf, at))
+        }
+        Read::Unreadable(r) => Outcome::Unreadable(NoExpiry {
+            path: r.path.clone(),
+            error: r.error.unwrap_or(Failure::Other("unreadable".into())),
+        }),
+        Read::Skipped { path, reason } => Outcome::Skipped(NoExpiry {
+            path,
+            error: Failure::Other(reason),
+        }),
+        Read::Note(n) => Outcome::Note(n),
+    });
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Entry(Ok(e)) => report.certificates.push(e),
+            Outcome::Entry(Err(e)) | Outcome::Unreadable(e) => report.unreadable.push(e),
+            Outcome::Skipped(e) => report.skipped.push(e),
+            Outcome::Note(n) => report.notes.push(n),
+        }
+    }
+    report.sort();
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_count_down_and_the_verdict_follows() {
+        let mut report = ExpiryReport {
+            version: 1,
+            at: Timestamp::from_date(2026, 6, 1),
+            certificates: vec![
+                ExpiryEntry {
+                    path: "b.pem".into(),
+                    subject: "sip.contoso.com".into(),
+                    not_after: Timestamp::from_date(2026, 9, 30),
+                    days_left: 121,
+                },
+                ExpiryEntry {
+                    path: "a.pem".into(),
+                    subject: "sip.contoso.com".into(),
+                    not_after: Timestamp::from_date(2026, 6, 15),
+                    days_left: 14,
+                },
+            ],
+            skipped: vec![],
+            unreadable: vec![],
+            notes: vec![],
+        };
+        report.sort();
+        assert_eq!(report.certificates[0].path, "a.pem");
+        assert_eq!(report.verdict(None), Verdict::Pass);
+        assert_eq!(report.verdict(Some(30)), Verdict::Fail);
+        assert_eq!(report.verdict(Some(14)), Verdict::Pass);
+        report.unreadable.push(NoExpiry {
+            path: "x.pem".into(),
+            error: Failure::Io("no such file or directory".into()),
+        });
+        assert_eq!(report.verdict(Some(14)), Verdict::Incomplete);
+    }
+}

@@ -1,0 +1,79 @@
+//! Access Edge federation on port 5061 is mutual TLS: the partner's Edge presents its own
+//! certificate, and a server that checks client certificates may refuse it (an OpenSSL-based
+//! server refuses one without clientAuth: "unsuitable certificate purpose").
+
+use crate::report::Severity;
+use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+
+/// `tls.client_auth.accepted`
+pub static RULE: Rule = Rule {
+    id: "tls.client_auth.accepted",
+    severity: Severity::Error,
+    applies_to: AppliesTo::Certificates,
+    needs: Needs::ClientCertificate,
+    description: "with a client certificate presented, the server completed the mutual TLS handshake with it",
+    citation: "Lync 2013 / Skype for Business: Access Edge federation uses mutual TLS (MTLS) on port 5061",
+    source: Source::Microsoft,
+    reference: "Microsoft, Lync Server 2013 \"Plan for Edge Server certificates\" and SfB Edge environmental requirements (MTLS federation)",
+    effective: None,
+    check: Some(check),
+};
+
+fn check(ctx: &Context<'_>) -> Outcome {
+    let Some(tls) = ctx.tls else {
+        return Outcome::NotApplicable("no handshake recorded".into());
+    };
+    match tls.client_certificate_accepted {
+        None => Outcome::NotApplicable("no client certificate was presented".into()),
+        Some(true) if tls.client_certificate == crate::live::ClientCertificate::NotRequested => {
+            Outcome::Pass(Some(
+                "the server did not ask for a client certificate".into(),
+            ))
+        }
+        Some(true) => Outcome::Pass(Some("the server accepted our client certificate".into())),
+        Some(false) => Outcome::Finding(format!(
+            "{} refused our client certificate{}: a partner Edge presenting this certificate cannot federate with it (a server that checks client certificates wants clientAuth in the EKU)",
+            tls.address,
+            tls.alert
+                .as_ref()
+                .map(|a| format!(" (alert {a})"))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::ClientCertificate;
+    use crate::report::Status;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn refusal_is_an_error_with_the_alert() {
+        let f = cert_facts();
+        let mut t = tls("TLSv1.2");
+        let live = |t: &crate::live::TlsFacts| {
+            run(
+                &RULE,
+                &Context {
+                    host: Some("sip.contoso.com"),
+                    tls: Some(t),
+                    ..context(&f)
+                },
+            )
+        };
+        assert_eq!(live(&t).0, Status::Na, "nothing presented");
+        t.client_certificate = ClientCertificate::Requested;
+        t.client_certificate_accepted = Some(true);
+        assert_eq!(live(&t).0, Status::Pass);
+        t.client_certificate_accepted = Some(false);
+        t.alert = Some("unsupported_certificate".into());
+        let (status, detail) = live(&t);
+        assert_eq!(status, Status::Finding);
+        assert!(
+            detail.contains("(alert unsupported_certificate)"),
+            "{detail}"
+        );
+    }
+}
