@@ -148,7 +148,7 @@ fn findings(report: &InputReport) -> BTreeSet<String> {
         .iter()
         .flatten()
         .filter(|r| r.status == Status::Finding)
-        .map(|r| r.rule.clone())
+        .map(|r| r.rule.to_string())
         .collect()
 }
 
@@ -184,7 +184,7 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
         .collect();
     for (file, when, _) in EXPECTED {
         for r in audit(file, when).results.unwrap() {
-            let entry = seen.get_mut(&r.rule).unwrap();
+            let entry = seen.get_mut(r.rule.as_ref()).unwrap();
             match r.status {
                 Status::Pass => entry.0 = true,
                 Status::Finding => entry.1 = true,
@@ -221,7 +221,7 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
             .results
             .unwrap()
         {
-            let entry = seen.get_mut(&r.rule).unwrap();
+            let entry = seen.get_mut(r.rule.as_ref()).unwrap();
             match r.status {
                 Status::Pass => entry.0 = true,
                 Status::Finding => entry.1 = true,

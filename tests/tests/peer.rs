@@ -100,6 +100,7 @@ fn detail_of(report: &InputReport, rule: &str) -> String {
         .and_then(|r| r.iter().find(|r| r.rule == rule))
         .and_then(|r| r.detail.clone())
         .unwrap_or_default()
+        .into_owned()
 }
 
 fn status_name(s: Status) -> &'static str {
@@ -162,8 +163,8 @@ impl Tally {
                     for x in results.iter().filter(|x| x.status == Status::Fatal) {
                         self.fatal.push((
                             r.path.clone(),
-                            x.rule.clone(),
-                            x.detail.clone().unwrap_or_default(),
+                            x.rule.to_string(),
+                            x.detail.clone().unwrap_or_default().into_owned(),
                         ));
                     }
                 }
@@ -242,7 +243,8 @@ fn one_line(reports: &[InputReport]) -> String {
         .map(|r| match (&r.error, r.kind) {
             (Some(e), _) => format!("refused: {e}"),
             (None, kind) => {
-                let findings: Vec<String> = r.findings().iter().map(|f| f.rule.clone()).collect();
+                let findings: Vec<String> =
+                    r.findings().iter().map(|f| f.rule.to_string()).collect();
                 format!(
                     "{} {} findings [{}]",
                     match kind {
@@ -1179,7 +1181,7 @@ fn windows_requests_are_read_as_requests() {
             );
         }
         for f in r.findings() {
-            *rule_findings.entry(f.rule.clone()).or_default() += 1;
+            *rule_findings.entry(f.rule.to_string()).or_default() += 1;
         }
     }
     tally.print("windows-csr");

@@ -79,7 +79,7 @@ fn json_report_has_every_rule_for_every_input_and_deserialises() {
     assert_eq!(report.inputs.len(), 3);
     for input in &report.inputs {
         let results = input.results.as_ref().unwrap();
-        let ids: Vec<&str> = results.iter().map(|r| r.rule.as_str()).collect();
+        let ids: Vec<&str> = results.iter().map(|r| r.rule.as_ref()).collect();
         let all: Vec<&str> = input_rules().map(|r| r.id).collect();
         assert_eq!(ids, all, "{}", input.path);
     }

@@ -86,7 +86,7 @@ fn status(report: &Report, rule: &str) -> (Status, String) {
         .iter()
         .find(|r| r.rule == rule)
         .unwrap();
-    (r.status, r.detail.clone().unwrap_or_default())
+    (r.status, r.detail.clone().unwrap_or_default().into_owned())
 }
 
 #[test]

@@ -55,8 +55,14 @@ fn quiet_audit_says_nothing_on_success_and_only_the_failing_findings_otherwise()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("no-crl.pem\n  error   lync.crl.distribution_point"), "{text}");
-    assert!(!text.contains("subject") && !text.contains("pic.san.order"), "{text}");
+    assert!(
+        text.contains("no-crl.pem\n  error   lync.crl.distribution_point"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("subject") && !text.contains("pic.san.order"),
+        "{text}"
+    );
     assert!(!text.contains("inputs:"), "no summary line: {text}");
     // With --fail-on warning the warning is shown too.
     let out = audit()
@@ -84,7 +90,10 @@ fn quiet_expiry_shows_only_what_fails() {
     let due = run("30");
     assert_eq!(due.status.code(), Some(1));
     let text = String::from_utf8(due.stdout).unwrap();
-    assert!(text.contains("expiring-soon.pem") && !text.contains("good.pem"), "{text}");
+    assert!(
+        text.contains("expiring-soon.pem") && !text.contains("good.pem"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -121,14 +130,23 @@ fn colour_follows_the_same_flag_and_no_color_everywhere() {
 fn json_runs_print_json_even_when_they_fail_before_the_report() {
     // A missing topology file: our own error.
     let out = picert()
-        .args(["audit", "--format", "json", "--topology", "/nonexistent/t.toml"])
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--topology",
+            "/nonexistent/t.toml",
+        ])
         .arg(pki("good.pem"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], 1);
-    assert!(v["error"].as_str().unwrap().contains("t.toml: no such file"));
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("t.toml: no such file"));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("picert: error: "));
     // A bad --at: an argument error, found by the parser.
     for args in [
@@ -140,25 +158,50 @@ fn json_runs_print_json_even_when_they_fail_before_the_report() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
         assert_eq!(v["version"], 1);
-        assert!(v["error"].as_str().unwrap().contains("is not an RFC 3339 time"), "{v}");
+        assert!(
+            v["error"]
+                .as_str()
+                .unwrap()
+                .contains("is not an RFC 3339 time"),
+            "{v}"
+        );
     }
     // request and bundle too.
     let dir = tempfile::tempdir().unwrap();
     let out = picert()
-        .args(["request", "--format", "json", "--sip-domain", "contoso.com", "--out-dir"])
+        .args([
+            "request",
+            "--format",
+            "json",
+            "--sip-domain",
+            "contoso.com",
+            "--out-dir",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["error"].as_str().unwrap().contains("missing the Access Edge"), "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing the Access Edge"),
+        "{v}"
+    );
     let out = bundle(dir.path(), "good.csr", "x.pfx")
         .args(["--format", "json"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["error"].as_str().unwrap().contains("holds no certificate"), "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("holds no certificate"),
+        "{v}"
+    );
 }
 
 #[test]
@@ -198,7 +241,9 @@ fn summaries_for_scripts_go_to_standard_output_or_json() {
         serde_json::json!(["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"])
     );
     let csr = v["request"].as_str().unwrap();
-    assert!(fs::read_to_string(csr).unwrap().starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+    assert!(fs::read_to_string(csr)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
     assert_eq!(v["key_generated"], true);
     assert!(v["notes"][0].as_str().unwrap().contains("client EKU"));
     // expiry: JSON too.
@@ -241,7 +286,9 @@ fn bundle_shows_the_audit_warnings_and_quiet_silences_them() {
         .args(["--warn-days", "20"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("warning: validity.expiring_soon  14 days left"));
+        .stderr(predicate::str::contains(
+            "warning: validity.expiring_soon  14 days left",
+        ));
     bundle(dir.path(), "expiring-soon.pem", "f.pfx")
         .args(["--warn-days", "7"])
         .assert()
@@ -281,7 +328,10 @@ fn other_pem_blocks_are_named_and_ca_certificates_are_chain_material() {
             .arg(pki("public-issuing.pem")),
     );
     assert_eq!(code, 0, "{report:#?}");
-    assert_eq!(status_of(&report, 0, "pic.issuer.public_ca").0, Status::Pass);
+    assert_eq!(
+        status_of(&report, 0, "pic.issuer.public_ca").0,
+        Status::Pass
+    );
     audit()
         .arg(pki("public-issuing.pem"))
         .assert()
@@ -303,7 +353,10 @@ fn a_folder_passes_over_keys_and_other_files_with_a_word() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("passed over 2 files that are not a certificate file (1 .key, 1 .toml) and 1 sub-folder"), "{text}");
-    assert!(text.contains("edge-key.pem: skipped: a private key (PRIVATE KEY)"), "{text}");
+    assert!(
+        text.contains("edge-key.pem: skipped: a private key (PRIVATE KEY)"),
+        "{text}"
+    );
     assert!(text.contains("1 skipped"), "{text}");
     let (report, code) = json(audit().arg(dir.path()));
     assert_eq!(code, 0);
@@ -323,7 +376,10 @@ fn a_partial_topology_leaves_unknowable_rules_na() {
             .arg(pki("good.pem")),
     );
     assert_eq!(status_of(&report, 0, "pic.san.unexpected").0, Status::Na);
-    assert_eq!(status_of(&report, 0, "pic.subject.matches_access_edge").0, Status::Pass);
+    assert_eq!(
+        status_of(&report, 0, "pic.subject.matches_access_edge").0,
+        Status::Pass
+    );
 }
 
 #[test]
@@ -333,7 +389,12 @@ fn rules_filter_by_source() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["lync.sig.weak_hash", "cabf.validity.max"]);
     assert!(v.as_array().unwrap().iter().all(|r| r["source"] == "cabf"));
     picert()

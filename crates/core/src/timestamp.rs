@@ -76,6 +76,30 @@ impl Timestamp {
 
     /// RFC 3339 in UTC: `2026-06-01T00:00:00Z`.
     pub fn rfc3339(self) -> String {
+        // Years 0 to 9999 by integer arithmetic (an audit writes several per certificate);
+        // anything else through the time crate.
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        if (0..=9999).contains(&y) {
+            let mut out = String::with_capacity(20);
+            // Each number with its separator after it.
+            for (n, width, sep) in [
+                (y, 4, '-'),
+                (m, 2, '-'),
+                (d, 2, 'T'),
+                (secs / 3600, 2, ':'),
+                (secs / 60 % 60, 2, ':'),
+                (secs % 60, 2, 'Z'),
+            ] {
+                for place in (0..width).rev() {
+                    let digit = n / 10i64.pow(place) % 10;
+                    out.push(char::from(b'0' + digit as u8));
+                }
+                out.push(sep);
+            }
+            return out;
+        }
         match time::OffsetDateTime::from_unix_timestamp(self.0) {
             Ok(d) => format!(
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -89,6 +113,20 @@ impl Timestamp {
             Err(_) => self.0.to_string(),
         }
     }
+}
+
+/// (year, month, day) of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
+const fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400;
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 impl fmt::Display for Timestamp {
@@ -128,6 +166,25 @@ mod tests {
         assert_eq!(june.plus_days(30).date(), "2026-07-01");
         let e = Timestamp::parse("June 1").unwrap_err();
         assert!(e.to_string().contains("'June 1' is not an RFC 3339 time"));
+        // The fast path agrees with the time crate, days and seconds alike, across leap years
+        // and centuries, before and after 1970.
+        for t in (-2_208_988_800i64..=4_102_444_800).step_by(86_400 * 37 + 3_607) {
+            let want = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
+            let want = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                want.year(),
+                want.month() as u8,
+                want.day(),
+                want.hour(),
+                want.minute(),
+                want.second()
+            );
+            assert_eq!(Timestamp(t).rfc3339(), want, "{t}");
+        }
+        assert_eq!(
+            Timestamp::from_date(2000, 2, 29).rfc3339(),
+            "2000-02-29T00:00:00Z"
+        );
         let json = serde_json::to_string(&june).unwrap();
         assert_eq!(json, "\"2026-06-01T00:00:00Z\"");
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), june);

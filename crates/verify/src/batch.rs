@@ -53,6 +53,21 @@ pub(crate) enum Read {
     Note(String),
 }
 
+/// An input audited by a worker.
+enum Step<T> {
+    /// Audited and mapped; its certificates when it holds CA certificates only.
+    Done {
+        value: T,
+        ca: Vec<CertificateDer<'static>>,
+    },
+    /// A leaf whose chain is not trusted: audited again once the run's CA certificates are known.
+    Waiting {
+        path: String,
+        contents: input::Contents,
+        ca: Vec<CertificateDer<'static>>,
+    },
+}
+
 /// One input's outcome, in input order.
 #[derive(Debug)]
 pub enum Audited {
@@ -224,7 +239,9 @@ fn expand_folder(dir: &Path, items: &mut Vec<Item>) {
             None => *passed.entry("no ending".into()).or_default() += 1,
         }
     }
-    files.sort();
+    // All in one folder, so the whole paths compare as their names do, byte for byte (cheaper
+    // than comparing path components).
+    files.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     let skipped: usize = passed.values().sum();
     if skipped + folders > 0 {
         let mut parts = Vec::new();
@@ -285,19 +302,81 @@ impl Auditor {
         &self,
         batch: &Batch,
         map: impl Fn(Audited) -> T + Sync,
-        sink: impl FnMut(T) -> Result<(), E>,
+        mut sink: impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
-        let cas = self.standalone_cas(batch);
-        let auditor = if cas.is_empty() {
-            self.clone()
-        } else {
-            self.clone().extra_chain(cas)
-        };
+        // One pass, streamed. A CA certificate given on its own is chain material for every
+        // other input, but it may come after the leaf that needs it: a leaf whose chain is not
+        // trusted waits (and the results after it are held) until every input has been read,
+        // then is audited again with the CA certificates the run brought. Runs whose chains
+        // are complete, the usual case, are never held.
+        let several = batch
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::File { .. } | Item::Stdin))
+            .count()
+            > 1;
+        let mut cas: Vec<CertificateDer<'static>> = Vec::new();
+        let mut held: Vec<Step<T>> = Vec::new();
         for_each_ordered(
             batch.items.len(),
-            |i| map(auditor.audit_item(batch, &batch.items[i])),
-            sink,
-        )
+            |i| self.step(batch.read(&batch.items[i], self.password()), several, &map),
+            |step| {
+                let (Step::Done { ca, .. } | Step::Waiting { ca, .. }) = &step;
+                cas.extend(ca.iter().cloned());
+                match step {
+                    Step::Done { value, .. } if held.is_empty() => sink(value),
+                    other => {
+                        held.push(other);
+                        Ok(())
+                    }
+                }
+            },
+        )?;
+        let again = self.clone().extra_chain(cas.clone());
+        for step in held {
+            match step {
+                Step::Done { value, .. } => sink(value)?,
+                Step::Waiting { path, contents, .. } if cas.is_empty() => {
+                    sink(map(Audited::Reports(self.audit_contents(&path, &contents))))?
+                }
+                Step::Waiting { path, contents, .. } => sink(map(Audited::Reports(
+                    again.audit_contents(&path, &contents),
+                )))?,
+            }
+        }
+        Ok(())
+    }
+
+    /// One input audited in a worker: done (mapped there), or waiting for the CA certificates
+    /// of the rest of the run.
+    fn step<T>(&self, read: Read, several: bool, map: &impl Fn(Audited) -> T) -> Step<T> {
+        let Read::Contents(path, contents) = read else {
+            return Step::Done {
+                value: map(self.audit_read(read)),
+                ca: Vec::new(),
+            };
+        };
+        let reports = self.audit_contents(&path, &contents);
+        let only_cas = !reports.is_empty()
+            && reports
+                .iter()
+                .all(|r| r.kind == Some(crate::facts::InputKind::CaCertificate));
+        let ca = if several && only_cas {
+            contents.certificates.clone()
+        } else {
+            Vec::new()
+        };
+        let untrusted = reports
+            .iter()
+            .any(|r| r.kind == Some(crate::facts::InputKind::Certificate) && r.chain.is_none());
+        if several && untrusted {
+            Step::Waiting { path, contents, ca }
+        } else {
+            Step::Done {
+                value: map(Audited::Reports(reports)),
+                ca,
+            }
+        }
     }
 
     /// Audits the whole batch and returns the report (held whole: for a few inputs).
@@ -326,8 +405,8 @@ impl Auditor {
         report
     }
 
-    fn audit_item(&self, batch: &Batch, item: &Item) -> Audited {
-        match batch.read(item, self.password()) {
+    fn audit_read(&self, read: Read) -> Audited {
+        match read {
             Read::Contents(shown, contents) => {
                 Audited::Reports(self.audit_contents(&shown, &contents))
             }
@@ -336,66 +415,6 @@ impl Auditor {
             Read::Note(n) => Audited::Note(n),
         }
     }
-
-    /// The certificates of every input that holds CA certificates only: chain material for the
-    /// others. Found on all cores with a byte scan, parsing only the candidates.
-    fn standalone_cas(&self, batch: &Batch) -> Vec<CertificateDer<'static>> {
-        let inputs = batch
-            .items
-            .iter()
-            .filter(|i| matches!(i, Item::File { .. } | Item::Stdin))
-            .count();
-        if inputs < 2 {
-            return Vec::new();
-        }
-        let mut found = Vec::new();
-        let _ = for_each_ordered(
-            batch.items.len(),
-            |i| {
-                let Some((_, Ok(bytes))) = batch.bytes(&batch.items[i]) else {
-                    return Vec::new();
-                };
-                let Ok(contents) = input::read_contents_with_password(&bytes, self.password())
-                else {
-                    return Vec::new();
-                };
-                let all_ca = contents.requests.is_empty()
-                    && !contents.certificates.is_empty()
-                    && contents.certificates.iter().all(|c| is_ca(c));
-                if all_ca {
-                    contents.certificates
-                } else {
-                    Vec::new()
-                }
-            },
-            |certs| {
-                found.extend(certs);
-                Ok::<(), ()>(())
-            },
-        );
-        found
-    }
-}
-
-/// True for a CA certificate (basicConstraints cA TRUE). A byte scan rules out most leaves
-/// without parsing them: cA TRUE is `01 01 FF` at the start of the extension's SEQUENCE.
-fn is_ca(der: &CertificateDer<'_>) -> bool {
-    const BASIC_CONSTRAINTS: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x13];
-    let bytes = der.as_ref();
-    let Some(at) = memchr::memmem::find(bytes, BASIC_CONSTRAINTS) else {
-        return false;
-    };
-    let mut rest = &bytes[at + BASIC_CONSTRAINTS.len()..];
-    if rest.starts_with(&[0x01, 0x01, 0xff]) {
-        rest = &rest[3..]; // critical
-    }
-    // OCTET STRING { SEQUENCE { cA BOOLEAN TRUE ... } }
-    let candidate = rest.len() > 6
-        && rest[0] == 0x04
-        && rest[2] == 0x30
-        && rest[3] > 0
-        && rest[4..].starts_with(&[0x01, 0x01, 0xff]);
-    candidate && crate::facts::certificate_facts(bytes).is_ok_and(|f| f.is_ca)
 }
 
 /// Runs `work` on every index on all cores and hands the results to `sink` in index order, as
@@ -526,16 +545,31 @@ mod tests {
     }
 
     #[test]
-    fn ca_certificates_are_told_from_leaves() {
-        let key = rcgen::KeyPair::generate().unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca = ca.self_signed(&key).unwrap();
-        assert!(is_ca(ca.der()));
-        let mut leaf = rcgen::CertificateParams::new(vec!["sip.contoso.com".into()]).unwrap();
-        leaf.is_ca = rcgen::IsCa::ExplicitNoCa;
-        assert!(!is_ca(leaf.self_signed(&key).unwrap().der()));
-        let plain = rcgen::CertificateParams::new(vec!["sip.contoso.com".into()]).unwrap();
-        assert!(!is_ca(plain.self_signed(&key).unwrap().der()));
+    fn a_ca_certificate_completes_the_chains_before_and_after_it() {
+        let pki = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/pki");
+        let auditor = crate::AuditOptions {
+            trust_store: Some(pki.join("public-root.pem")),
+            at: Some(picert_core::Timestamp::from_date(2026, 6, 1)),
+            ..Default::default()
+        }
+        .auditor()
+        .unwrap();
+        let leaf = pki.join("missing-intermediate.pem");
+        let batch = Batch::expand(&[leaf.clone(), pki.join("public-issuing.pem"), leaf]);
+        let report = auditor.audit_all(&batch);
+        let kinds: Vec<_> = report.inputs.iter().map(|r| r.kind).collect();
+        use crate::facts::InputKind::*;
+        assert_eq!(
+            kinds,
+            [Some(Certificate), Some(CaCertificate), Some(Certificate)]
+        );
+        assert!(
+            report.inputs[0].chain.is_some(),
+            "the first leaf waited for the CA"
+        );
+        assert!(report.inputs[2].chain.is_some());
+        // Alone, the leaf's intermediate is missing.
+        let alone = auditor.audit_all(&Batch::expand(&[pki.join("missing-intermediate.pem")]));
+        assert!(alone.inputs[0].chain.is_none());
     }
 }

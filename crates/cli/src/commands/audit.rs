@@ -224,10 +224,7 @@ fn add_report(
         if out.summary.inputs > 1 {
             out.text.push_str(",\n");
         }
-        out.text.push_str(
-            &serde_json::to_string(report)
-                .map_err(|e| format!("cannot encode the JSON report: {e}"))?,
-        );
+        report.write_json(&mut out.text);
     } else {
         let before = out.text.len();
         render::input(&mut out.text, report, style, detail);

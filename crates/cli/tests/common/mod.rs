@@ -65,7 +65,7 @@ pub fn status_of(report: &Report, input: usize, rule: &str) -> (Status, String) 
         .iter()
         .find(|r| r.rule == rule)
         .unwrap_or_else(|| panic!("no result for {rule}"));
-    (r.status, r.detail.clone().unwrap_or_default())
+    (r.status, r.detail.clone().unwrap_or_default().into_owned())
 }
 
 /// The facts of the first request in a file.

@@ -219,9 +219,13 @@ pub fn input_rules() -> impl Iterator<Item = &'static Rule> {
 
 impl Rule {
     /// This rule's result with the given status and detail.
-    pub(crate) fn result(&self, status: Status, detail: Option<String>) -> RuleResult {
+    pub(crate) fn result(
+        &self,
+        status: Status,
+        detail: Option<std::borrow::Cow<'static, str>>,
+    ) -> RuleResult {
         RuleResult {
-            rule: self.id.to_string(),
+            rule: self.id.into(),
             status,
             severity: self.severity,
             detail,
@@ -231,15 +235,17 @@ impl Rule {
     /// This rule's result for an outcome.
     pub(crate) fn outcome(&self, outcome: Outcome) -> RuleResult {
         match outcome {
-            Outcome::Pass(note) => self.result(Status::Pass, note),
-            Outcome::Finding(detail) => self.result(Status::Finding, Some(detail)),
-            Outcome::NotApplicable(why) => self.result(Status::Na, Some(why)),
+            Outcome::Pass(note) => self.result(Status::Pass, note.map(Into::into)),
+            Outcome::Finding(detail) => self.result(Status::Finding, Some(detail.into())),
+            Outcome::NotApplicable(why) => self.result(Status::Na, Some(why.into())),
         }
     }
 
     /// Runs the rule on one input: applicability, effective date, then the check.
     pub(crate) fn run(&self, ctx: &Context<'_>) -> RuleResult {
-        let result = |status: Status, detail: Option<String>| self.result(status, detail);
+        let result = |status: Status, detail: Option<std::borrow::Cow<'static, str>>| {
+            self.result(status, detail)
+        };
         let Some(check) = self.check else {
             return result(
                 Status::Na,
@@ -311,9 +317,10 @@ impl Rule {
                     .unwrap_or_else(|| "unknown panic".into());
                 result(
                     Status::Fatal,
-                    Some(format!(
-                        "the rule failed to run (a picert bug, please report it): {msg}"
-                    )),
+                    Some(
+                        format!("the rule failed to run (a picert bug, please report it): {msg}")
+                            .into(),
+                    ),
                 )
             }
         }

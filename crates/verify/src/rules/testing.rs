@@ -101,5 +101,5 @@ pub fn tls(version: &str) -> crate::live::TlsFacts {
 /// Runs `rule` and returns its status and detail.
 pub fn run(rule: &Rule, ctx: &Context<'_>) -> (Status, String) {
     let RuleResult { status, detail, .. } = rule.run(ctx);
-    (status, detail.unwrap_or_default())
+    (status, detail.unwrap_or_default().into_owned())
 }

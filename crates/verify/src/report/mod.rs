@@ -3,12 +3,16 @@
 //! The JSON form is `serde_json` of [`Report`]; `docs/json.md` documents it, and the fields named
 //! there are a contract (`version` changes when one of them does).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use picert_core::Timestamp;
 
 use crate::facts::InputKind;
 use crate::live::TlsFacts;
+
+mod json;
 
 /// A rule's ceiling severity; ordered `Notice < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -61,18 +65,19 @@ pub enum Status {
     Fatal,
 }
 
-/// One rule's result for one input.
+/// One rule's result for one input. The ID and the framework's details are static text, not
+/// copied for every input (an audit of thousands of certificates makes hundreds of thousands).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleResult {
     /// Rule ID.
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     /// Outcome.
     pub status: Status,
     /// The rule's severity (what a finding means).
     pub severity: Severity,
     /// What was found, why it does not apply, or a note on a pass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub detail: Option<Cow<'static, str>>,
 }
 
 /// One audited input (a certificate with its chain, or a request), or one that could not be read.
