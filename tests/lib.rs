@@ -1,6 +1,9 @@
 //! Test support for picert: the bodies of the fuzz targets (so that the fuzzers and the corpus
-//! replay in the normal test suite run the same code). The tests themselves are under `tests/`.
+//! replay in the normal test suite run the same code), and real servers on loopback for the
+//! live, federation and ACME tests. The tests themselves are under `tests/`.
 #![forbid(unsafe_code)]
+
+pub mod servers;
 
 /// What each fuzz target does with its input. None of them may panic, whatever the bytes.
 pub mod fuzzing {

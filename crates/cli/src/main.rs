@@ -60,6 +60,11 @@ enum Command {
         after_help = "Examples:\n  picert expiry /etc/picert/certs\n  picert expiry edge.pem --fail-within 30 --format json\n  picert expiry --connect sip.contoso.com --fail-within 30\n\nExit status: 0; 1 with --fail-within when a certificate has fewer days left; 2 when an input is unreadable."
     )]
     Expiry(Box<commands::expiry::ExpiryArgs>),
+    /// Check each SIP domain as federated partners see it: DNS, every Edge of the pool, mutual TLS
+    #[command(
+        after_help = "Examples:\n  picert federation --topology edge.toml\n  picert federation contoso.com fabrikam.com --access-edge sip.contoso.com\n  picert federation --topology edge.toml --client-cert edge.pem --client-key edge.key\n  picert federation --topology edge.toml --dns-server 127.0.0.1:5353 --timeout 5 --format json\n\nExit status: 0 no finding at --fail-on or above; 1 such a finding; 2 a domain or endpoint could not be checked, or a bad argument."
+    )]
+    Federation(Box<commands::federation::FederationArgs>),
     /// Print a shell completion script
     #[command(after_help = "Example:\n  picert completions bash > /etc/bash_completion.d/picert")]
     Completions {
@@ -188,6 +193,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::run(args, global),
         Command::Bundle(args) => commands::bundle::run(*args, global),
         Command::Expiry(args) => commands::expiry::run(*args, global),
+        Command::Federation(args) => commands::federation::run(*args, global),
         Command::Completions { shell } => {
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "picert", &mut text);

@@ -204,7 +204,14 @@ pub fn input(out: &mut String, input: &InputReport, style: &Style, detail: Detai
     verdict_line(out, style, results);
 }
 
-fn finding_line(out: &mut String, style: &Style, s: Severity, rule: &str, detail: Option<&str>) {
+/// `  error   rule  detail`.
+pub fn finding_line(
+    out: &mut String,
+    style: &Style,
+    s: Severity,
+    rule: &str,
+    detail: Option<&str>,
+) {
     let _ = writeln!(
         out,
         "  {} {rule}  {}",

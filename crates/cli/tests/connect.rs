@@ -13,6 +13,23 @@ use picert_verify::{Report, Status};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+/// Serves `chain_len` certificates of the good chain to `clients` clients, on a free port.
+fn serve_many(chain_len: usize, clients: usize) -> u16 {
+    let server = picert_tests::servers::TlsServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        picert_tests::servers::chain("good.pem", chain_len),
+        false,
+        picert_tests::servers::ClientAuth::None,
+    );
+    let port = server.addr.port();
+    // Kept alive for the test process: each test has its own port.
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(30 + clients as u64));
+        drop(server);
+    });
+    port
+}
+
 /// Serves `chain` (leaf first) with the fixture leaf key to one client, on a free port.
 fn serve(chain_len: usize) -> u16 {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(pki("good.pem"))
@@ -214,4 +231,160 @@ fn an_ipv6_target_is_labelled_in_brackets() {
     assert_eq!(out.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("[::1]:1: unreadable: "), "{stdout}");
+}
+
+/// The bug this test pins: a server that requires a client certificate over TLS 1.2 (as Lync
+/// 2013 and SfB 2015 Edges do for federation) sends its whole chain before it refuses a client
+/// without one. The chain is audited, and the refusal recorded, instead of exit 2.
+#[test]
+fn a_server_requiring_a_client_certificate_over_tls12_is_audited() {
+    use picert_tests::servers::{self, OpenSslServer};
+    if !servers::have_openssl() {
+        eprintln!("skipped: openssl is not installed");
+        return;
+    }
+    let addr = std::net::SocketAddr::new(
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        servers::free_port(&[std::net::Ipv4Addr::LOCALHOST.into()]),
+    );
+    let _server = OpenSslServer::start(
+        addr,
+        "good.pem",
+        &["-tls1_2", "-Verify", "1", "-verify_return_error"],
+    )
+    .unwrap();
+    let (report, code) = audit_live(addr.port(), &["--server-name", "sip.contoso.com"]);
+    assert_eq!(code, 0, "{report:#?}");
+    let tls = report.inputs[0].tls.as_ref().unwrap();
+    assert_eq!(tls.version, "TLSv1.2");
+    assert_eq!(
+        tls.client_certificate,
+        picert_verify::live::ClientCertificate::Required
+    );
+    assert!(tls.alert.is_some(), "{tls:?}");
+    assert_eq!(status(&report, "pic.issuer.public_ca").0, Status::Pass);
+    // The human report says so.
+    let out = picert()
+        .args([
+            "audit",
+            "--at",
+            "2026-06-01",
+            "--timeout",
+            "5",
+            "--server-name",
+            "sip.contoso.com",
+            "--connect",
+        ])
+        .arg(addr.to_string())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("; requires a client certificate (refused the handshake without one: alert"),
+        "{text}"
+    );
+}
+
+/// --connect and --server-name may be repeated: every name on every target, one report each.
+#[test]
+fn several_targets_and_names_in_one_run() {
+    let a = serve_many(2, 4);
+    let b = serve_many(2, 4);
+    let out = picert()
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--at",
+            "2026-06-01",
+            "--timeout",
+            "5",
+            "--trust-store",
+        ])
+        .arg(pki("public-root.pem"))
+        .args([
+            "--connect",
+            &format!("127.0.0.1:{a}"),
+            "--connect",
+            &format!("127.0.0.1:{b}"),
+        ])
+        .args([
+            "--server-name",
+            "sip.contoso.com",
+            "--server-name",
+            "sip.fabrikam.com",
+        ])
+        .output()
+        .unwrap();
+    let report: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = report.inputs.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("127.0.0.1:{a} (sip.contoso.com)"),
+            format!("127.0.0.1:{a} (sip.fabrikam.com)"),
+            format!("127.0.0.1:{b} (sip.contoso.com)"),
+            format!("127.0.0.1:{b} (sip.fabrikam.com)"),
+        ]
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// `picert expiry --connect`: the days left of what a live Edge serves.
+#[test]
+fn expiry_of_what_a_live_edge_serves() {
+    let port = serve_many(2, 2);
+    let out = picert()
+        .args([
+            "expiry",
+            "--at",
+            "2026-06-01",
+            "--fail-within",
+            "30",
+            "--connect",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(pki("expiring-soon.pem"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "   121  2026-09-30 00:00:00   sip.contoso.com                 127.0.0.1:{port}"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("expiring-soon.pem"), "{text}");
+    // Nothing listening: unreadable, exit 2.
+    let closed = picert_tests::servers::free_port(&[std::net::Ipv4Addr::LOCALHOST.into()]);
+    picert()
+        .args(["expiry", "--timeout", "1", "--connect"])
+        .arg(format!("127.0.0.1:{closed}"))
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("connection refused"));
+}
+
+/// A port that answers HTTP is named as such, not as a corrupt TLS message.
+#[test]
+fn a_port_that_answers_http_is_said_to_not_speak_tls() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut tcp, _)) = listener.accept() {
+            use std::io::Write;
+            let mut buf = [0u8; 512];
+            let _ = tcp.read(&mut buf);
+            let _ = tcp.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    picert()
+        .args(["audit", "--timeout", "3", "--connect"])
+        .arg(format!("127.0.0.1:{port}"))
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains(format!(
+            "127.0.0.1:{port} did not answer TLS: it answered HTTP (HTTP/1.1 400 Bad Request)"
+        )));
 }

@@ -108,13 +108,14 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("wrote 9 pages"));
+        .stderr(predicate::str::contains("wrote 10 pages"));
     let main = std::fs::read_to_string(dir.path().join("picert.1")).unwrap();
     for sub in [
         "request",
         "audit",
         "bundle",
         "expiry",
+        "federation",
         "completions",
         "man",
         "rules",
@@ -158,6 +159,7 @@ fn every_subcommand_help_has_an_example() {
         "audit",
         "bundle",
         "expiry",
+        "federation",
         "rules",
         "completions",
         "man",

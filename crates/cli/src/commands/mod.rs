@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bundle;
 pub mod expiry;
+pub mod federation;
 pub mod man;
 pub mod request;
 pub mod rules;

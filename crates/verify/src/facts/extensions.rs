@@ -83,7 +83,7 @@ pub(crate) fn any_string(any: &Any<'_>) -> Option<String> {
     match any.tag() {
         Tag::BmpString => {
             let data = any.data;
-            if data.len() % 2 != 0 {
+            if !data.len().is_multiple_of(2) {
                 return None;
             }
             char::decode_utf16(data.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])))

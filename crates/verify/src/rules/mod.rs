@@ -17,12 +17,9 @@ use crate::report::{RuleResult, Severity, Status};
 mod cabf;
 mod chrome;
 mod csr;
-// The federation checks use these (picert federation).
-#[allow(dead_code)]
 pub(crate) mod dns;
 mod lync;
 mod pic;
-#[allow(dead_code)]
 pub(crate) mod pool;
 mod tls;
 mod validity;

@@ -1,0 +1,449 @@
+//! `picert federation` against a real DNS server (hickory, in this process) and real TLS
+//! servers (rustls in this process, OpenSSL's s_server), all on loopback: a healthy pair of SIP
+//! domains, each DNS fault partners trip on, a pool whose members differ, mutual TLS with and
+//! without a client certificate, and endpoints that do not answer.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use common::{contoso, picert, pki};
+use picert_tests::servers::{self, ClientAuth, DnsServer, OpenSslServer, SilentServer, TlsServer};
+use picert_verify::federation::FederationReport;
+use picert_verify::Status;
+
+const V4: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const V4B: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+const V6: IpAddr = IpAddr::V6(Ipv6Addr::LOCALHOST);
+
+/// `picert federation DOMAINS --dns-server ... --format json` with the test trust, topology and
+/// time; the report and the exit status.
+fn federation(dns: &DnsServer, domains: &[&str], extra: &[&str]) -> (FederationReport, i32) {
+    let out = picert()
+        .arg("federation")
+        .args(domains)
+        .arg("--dns-server")
+        .arg(dns.addr.to_string())
+        .args(["--format", "json", "--at", "2026-06-01", "--trust-store"])
+        .arg(pki("public-root.pem"))
+        .arg("--topology")
+        .arg(contoso())
+        .args(extra)
+        .args(if extra.contains(&"--timeout") {
+            &[][..]
+        } else {
+            &["--timeout", "2"][..]
+        })
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (report, out.status.code().unwrap())
+}
+
+fn rule(report: &FederationReport, domain: usize, id: &str) -> (Status, String) {
+    let r = report.domains[domain]
+        .results
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|r| r.rule == id)
+        .unwrap_or_else(|| panic!("no {id}"));
+    (r.status, r.detail.clone().unwrap_or_default().into_owned())
+}
+
+fn endpoint_rule(report: &FederationReport, domain: usize, endpoint: usize, id: &str) -> Status {
+    report.domains[domain].endpoints[endpoint]
+        .results
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|r| r.rule == id)
+        .unwrap()
+        .status
+}
+
+/// Two SIP domains as the table's example has them: contoso.com behind a CNAME with IPv4 and
+/// IPv6, fabrikam.com on IPv4; one pool presenting the good chain on both addresses.
+#[test]
+fn a_healthy_pair_of_sip_domains_passes() {
+    let port = servers::free_port(&[V4, V6]);
+    let _a = TlsServer::start(
+        SocketAddr::new(V4, port),
+        servers::chain("good.pem", 2),
+        false,
+        ClientAuth::None,
+    );
+    let _b = TlsServer::start(
+        SocketAddr::new(V6, port),
+        servers::chain("good.pem", 2),
+        false,
+        ClientAuth::None,
+    );
+    let dns = DnsServer::start(&[
+        (
+            "contoso.com",
+            &format!(
+                "_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\n_sip._tls IN SRV 0 0 443 sip.contoso.com.\nsip IN CNAME edge.contoso.com.\nedge IN A 127.0.0.1\nedge IN AAAA ::1\n"
+            ),
+        ),
+        (
+            "fabrikam.com",
+            &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.fabrikam.com.\nsip IN A 127.0.0.1\n"),
+        ),
+    ]);
+    let (report, code) = federation(&dns, &[], &[]);
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!(report.domains.len(), 2, "the topology's SIP domains");
+    assert_eq!(report.domains[0].endpoints.len(), 2);
+    for id in [
+        "dns.federation.srv_present",
+        "dns.federation.suffix_match",
+        "dns.federation.target_resolves",
+        "dns.federation.target_in_certificate",
+        "pool.same_certificate",
+        "dns.remote_access.srv_present",
+    ] {
+        assert_eq!(rule(&report, 0, id).0, Status::Pass, "{id}");
+    }
+    assert!(rule(&report, 0, "dns.federation.target_resolves")
+        .1
+        .contains("via CNAME edge.contoso.com"));
+    // fabrikam.com has no _sip._tls record: a notice, not a failure; one address, so the pool
+    // rule does not apply.
+    assert_eq!(
+        rule(&report, 1, "dns.remote_access.srv_present").0,
+        Status::Finding
+    );
+    assert_eq!(rule(&report, 1, "pool.same_certificate").0, Status::Na);
+    let e = &report.domains[0].endpoints[1];
+    assert_eq!(
+        (e.address.as_str(), e.port, e.server_name.as_str()),
+        ("::1", port, "sip.contoso.com")
+    );
+    assert_eq!(
+        e.thumbprint.as_deref(),
+        Some("A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E")
+    );
+    assert_eq!(
+        endpoint_rule(&report, 0, 1, "pic.issuer.public_ca"),
+        Status::Pass
+    );
+    assert_eq!(
+        endpoint_rule(&report, 0, 1, "tls.host.name_match"),
+        Status::Pass
+    );
+    // The human report: by domain, then address, one summary line.
+    let out = picert()
+        .args([
+            "federation",
+            "--dns-server",
+            &dns.addr.to_string(),
+            "--timeout",
+            "2",
+            "--at",
+            "2026-06-01",
+            "--trust-store",
+        ])
+        .arg(pki("public-root.pem"))
+        .arg("--topology")
+        .arg(contoso())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "contoso.com\n  federation _sipfederationtls._tcp.contoso.com -> sip.contoso.com:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("  [::1]:{port} (sip.contoso.com)")),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("2 SIP domains, 3 endpoints: 0 errors, 0 warnings, 1 notice"),
+        "{text}"
+    );
+}
+
+/// Each DNS fault: no SRV record, a target outside the domain, a target without address, a
+/// target the certificate does not carry.
+#[test]
+fn dns_faults_are_each_named() {
+    let port = servers::free_port(&[V4]);
+    let _tls = TlsServer::start(
+        SocketAddr::new(V4, port),
+        servers::chain("good.pem", 2),
+        false,
+        ClientAuth::None,
+    );
+    let dns = DnsServer::start(&[
+        ("litwareinc.com", "www IN A 127.0.0.1\n"),
+        ("fabrikam.com", &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\n")),
+        ("contoso.com", &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\nsip IN A 127.0.0.1\n")),
+        ("tailspintoys.com", &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.tailspintoys.com.\n")),
+        ("wingtiptoys.com", &format!("_sipfederationtls._tcp IN SRV 0 0 {port} edge.wingtiptoys.com.\nedge IN A 127.0.0.1\n")),
+    ]);
+    let (report, code) = federation(
+        &dns,
+        &[
+            "litwareinc.com",
+            "fabrikam.com",
+            "tailspintoys.com",
+            "wingtiptoys.com",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    let (st, detail) = rule(&report, 0, "dns.federation.srv_present");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("does not exist (NXDOMAIN)")
+            && detail.contains("SRV 0 0 5061 sip.litwareinc.com."),
+        "{detail}"
+    );
+    assert_eq!(
+        rule(&report, 0, "dns.federation.suffix_match").0,
+        Status::Na
+    );
+    let (st, detail) = rule(&report, 1, "dns.federation.suffix_match");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("sip.contoso.com is not within fabrikam.com"),
+        "{detail}"
+    );
+    let (st, detail) = rule(&report, 2, "dns.federation.target_resolves");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("sip.tailspintoys.com has no A or AAAA record"),
+        "{detail}"
+    );
+    assert!(report.domains[2].endpoints.is_empty());
+    let (st, detail) = rule(&report, 3, "dns.federation.target_in_certificate");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("does not carry edge.wingtiptoys.com"),
+        "{detail}"
+    );
+    assert_eq!(
+        endpoint_rule(&report, 3, 0, "tls.host.name_match"),
+        Status::Finding
+    );
+}
+
+/// Two members of one pool that present different certificates.
+#[test]
+fn pool_members_with_different_certificates() {
+    let port = servers::free_port(&[V4, V4B]);
+    let _a = TlsServer::start(
+        SocketAddr::new(V4, port),
+        servers::chain("good.pem", 2),
+        false,
+        ClientAuth::None,
+    );
+    let _b = TlsServer::start(
+        SocketAddr::new(V4B, port),
+        servers::chain("wrong-san-order.pem", 2),
+        false,
+        ClientAuth::None,
+    );
+    let dns = DnsServer::start(&[(
+        "contoso.com",
+        &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\nsip IN A 127.0.0.1\nsip IN A 127.0.0.2\n"),
+    )]);
+    let (report, code) = federation(&dns, &["contoso.com"], &[]);
+    assert_eq!(code, 1);
+    let (st, detail) = rule(&report, 0, "pool.same_certificate");
+    assert_eq!(st, Status::Finding);
+    let thumbprints: Vec<String> = report.domains[0]
+        .endpoints
+        .iter()
+        .map(|e| format!("{}:{port} {}", e.address, e.thumbprint.clone().unwrap()))
+        .collect();
+    for t in &thumbprints {
+        assert!(detail.contains(t.as_str()), "{detail} lacks {t}");
+    }
+    assert_ne!(
+        report.domains[0].endpoints[0].thumbprint,
+        report.domains[0].endpoints[1].thumbprint
+    );
+}
+
+/// Mutual TLS over TLS 1.2, as a Lync 2013 or SfB 2015 Access Edge asks for it, served by
+/// OpenSSL and by rustls: without a client certificate the chain is still audited and the
+/// refusal recorded; a certificate without clientAuth is refused; one with it is accepted.
+#[test]
+fn servers_that_require_a_client_certificate() {
+    if !servers::have_openssl() {
+        eprintln!("skipped: openssl is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (server_only, server_only_key) = servers::fresh_client_certificate(dir.path(), false);
+    let (both, both_key) = servers::fresh_client_certificate(dir.path(), true);
+    for kind in ["openssl", "rustls"] {
+        let port = servers::free_port(&[V4]);
+        let addr = SocketAddr::new(V4, port);
+        let _openssl;
+        let _rustls;
+        if kind == "openssl" {
+            _openssl = OpenSslServer::start(
+                addr,
+                "good.pem",
+                &["-tls1_2", "-Verify", "1", "-verify_return_error"],
+            );
+        } else {
+            _rustls = TlsServer::start(
+                addr,
+                servers::chain("good.pem", 2),
+                true,
+                ClientAuth::Required,
+            );
+        }
+        let dns = DnsServer::start(&[(
+            "contoso.com",
+            &format!(
+                "_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\nsip IN A 127.0.0.1\n"
+            ),
+        )]);
+        // No client certificate: the server refuses after sending its chain.
+        let (report, code) = federation(&dns, &["contoso.com"], &[]);
+        assert_eq!(code, 0, "{kind}: {report:#?}");
+        let tls = report.domains[0].endpoints[0].tls.clone().unwrap();
+        assert_eq!(tls.version, "TLSv1.2", "{kind}");
+        assert_eq!(
+            tls.client_certificate,
+            picert_verify::live::ClientCertificate::Required,
+            "{kind}"
+        );
+        assert_eq!(
+            endpoint_rule(&report, 0, 0, "pic.issuer.public_ca"),
+            Status::Pass,
+            "{kind}"
+        );
+        assert_eq!(
+            endpoint_rule(&report, 0, 0, "tls.client_auth.accepted"),
+            Status::Na,
+            "{kind}"
+        );
+        // serverAuth only: refused.
+        let (report, code) = federation(
+            &dns,
+            &["contoso.com"],
+            &[
+                "--client-cert",
+                &servers::arg(&server_only),
+                "--client-key",
+                &servers::arg(&server_only_key),
+            ],
+        );
+        assert_eq!(code, 1, "{kind}: {report:#?}");
+        let endpoint = &report.domains[0].endpoints[0];
+        assert_eq!(
+            endpoint.tls.as_ref().unwrap().client_certificate_accepted,
+            Some(false),
+            "{kind}"
+        );
+        assert!(endpoint.tls.as_ref().unwrap().alert.is_some(), "{kind}");
+        assert_eq!(
+            endpoint_rule(&report, 0, 0, "tls.client_auth.accepted"),
+            Status::Finding,
+            "{kind}"
+        );
+        // With clientAuth: accepted.
+        let (report, code) = federation(
+            &dns,
+            &["contoso.com"],
+            &[
+                "--client-cert",
+                &servers::arg(&both),
+                "--client-key",
+                &servers::arg(&both_key),
+            ],
+        );
+        assert_eq!(code, 0, "{kind}: {report:#?}");
+        assert_eq!(
+            report.domains[0].endpoints[0]
+                .tls
+                .as_ref()
+                .unwrap()
+                .client_certificate_accepted,
+            Some(true)
+        );
+        assert_eq!(
+            endpoint_rule(&report, 0, 0, "tls.client_auth.accepted"),
+            Status::Pass,
+            "{kind}"
+        );
+    }
+}
+
+/// A port that never answers and one where nothing listens: the endpoints are reported as not
+/// checked (exit 2), each within the timeout.
+#[test]
+fn silent_and_closed_ports() {
+    let silent = SilentServer::start(SocketAddr::new(V4, 0));
+    let closed = servers::free_port(&[V4B]);
+    let dns = DnsServer::start(&[
+        ("contoso.com", &format!("_sipfederationtls._tcp IN SRV 0 0 {} sip.contoso.com.\nsip IN A 127.0.0.1\n", silent.addr.port())),
+        ("fabrikam.com", &format!("_sipfederationtls._tcp IN SRV 0 0 {closed} sip.fabrikam.com.\nsip IN A 127.0.0.2\n")),
+    ]);
+    let started = std::time::Instant::now();
+    let (report, code) = federation(&dns, &["contoso.com", "fabrikam.com"], &["--timeout", "1"]);
+    assert_eq!(code, 2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "bounded in time"
+    );
+    let silent_error = report.domains[0].endpoints[0]
+        .error
+        .as_ref()
+        .unwrap()
+        .to_string();
+    assert!(
+        silent_error.contains("no TLS handshake from 127.0.0.1:")
+            && silent_error.ends_with("within 1s"),
+        "{silent_error}"
+    );
+    let closed_error = report.domains[1].endpoints[0]
+        .error
+        .as_ref()
+        .unwrap()
+        .to_string();
+    assert!(
+        closed_error.contains("connection refused"),
+        "{closed_error}"
+    );
+    assert_eq!(report.summary.unreadable, 2);
+}
+
+/// A DNS server that does not answer: the domain is not checked, and says why.
+#[test]
+fn a_dns_server_that_does_not_answer() {
+    let dns = DnsServer::start(&[]);
+    let addr = dns.addr;
+    drop(dns);
+    let out = picert()
+        .args([
+            "federation",
+            "contoso.com",
+            "--dns-server",
+            &addr.to_string(),
+            "--timeout",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("not checked: cannot look up _sipfederationtls._tcp.contoso.com: no answer from the DNS server"), "{text}");
+    // No domain at all is an argument error.
+    picert().args(["federation"]).assert().code(2);
+}
