@@ -388,3 +388,240 @@ pub fn have_openssl() -> bool {
 pub fn arg(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// True when Debian's `pebble` and `pebble-challtestsrv` can be run.
+pub fn have_pebble() -> bool {
+    ["pebble", "pebble-challtestsrv"].iter().all(|p| {
+        Command::new(p)
+            .arg("-h")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    })
+}
+
+/// A free UDP port on 127.0.0.1.
+fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Pebble, the ACME test server, with pebble-challtestsrv as its DNS (whose TXT records the
+/// test hook sets over HTTP), on loopback ports of their own, with a TLS certificate made for
+/// the run. Both processes are killed when dropped.
+pub struct Pebble {
+    /// The ACME directory URL.
+    pub directory: String,
+    /// The CA that issued Pebble's TLS certificate (for `--directory-ca`).
+    pub tls_ca: PathBuf,
+    /// pebble-challtestsrv's management URL (`/set-txt`, `/clear-txt`).
+    pub challtestsrv: String,
+    /// Pebble's management address (`/roots/0`).
+    pub management: SocketAddr,
+    /// Where its files are.
+    pub dir: tempfile::TempDir,
+    children: Vec<Child>,
+}
+
+impl Pebble {
+    /// Starts challtestsrv and Pebble; `eab` requires External Account Binding with these
+    /// (kid, base64url HMAC) keys.
+    pub fn start(eab: &[(&str, &str)]) -> Pebble {
+        let dir = tempfile::tempdir().unwrap();
+        // A CA and a server certificate for Pebble's listeners (localhost and 127.0.0.1).
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "picert test Pebble TLS CA");
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca, &ca_key);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+        let tls_ca = dir.path().join("tls-ca.pem");
+        std::fs::write(&tls_ca, ca_cert.pem()).unwrap();
+        std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
+        std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
+
+        let local = [IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
+        let (acme, mgmt, http, tls, cts) = (
+            free_port(&local),
+            free_port(&local),
+            free_port(&local),
+            free_port(&local),
+            free_port(&local),
+        );
+        let dns = free_udp_port();
+        let keys: Vec<String> = eab
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": \"{v}\""))
+            .collect();
+        let config = format!(
+            r#"{{"pebble": {{"listenAddress": "127.0.0.1:{acme}", "managementListenAddress": "127.0.0.1:{mgmt}",
+  "certificate": "{cert}", "privateKey": "{key}", "httpPort": {http}, "tlsPort": {tls},
+  "ocspResponderURL": "", "externalAccountBindingRequired": {required},
+  "externalAccountMACKeys": {{{keys}}}, "certificateValidityPeriod": 7776000}}}}"#,
+            cert = dir.path().join("server.pem").display(),
+            key = dir.path().join("server.key").display(),
+            required = !eab.is_empty(),
+            keys = keys.join(", "),
+        );
+        std::fs::write(dir.path().join("pebble.json"), config).unwrap();
+        let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
+        let challtestsrv = Command::new("pebble-challtestsrv")
+            .args([
+                "-dns01",
+                &format!("127.0.0.1:{dns}"),
+                "-http01",
+                "",
+                "-https01",
+                "",
+                "-tlsalpn01",
+                "",
+            ])
+            .args([
+                "-management",
+                &format!("127.0.0.1:{cts}"),
+                "-defaultIPv4",
+                "127.0.0.1",
+                "-defaultIPv6",
+                "",
+            ])
+            .stdout(log("challtestsrv.log"))
+            .stderr(log("challtestsrv.err"))
+            .spawn()
+            .expect("pebble-challtestsrv");
+        let pebble = Command::new("pebble")
+            .arg("-config")
+            .arg(dir.path().join("pebble.json"))
+            .args(["-dnsserver", &format!("127.0.0.1:{dns}")])
+            .env("PEBBLE_VA_NOSLEEP", "1")
+            .env("PEBBLE_WFE_NONCEREJECT", "0")
+            .env("PEBBLE_AUTHZREUSE", "0")
+            .stdout(log("pebble.log"))
+            .stderr(log("pebble.err"))
+            .spawn()
+            .expect("pebble");
+        let server = Pebble {
+            directory: format!("https://127.0.0.1:{acme}/dir"),
+            tls_ca,
+            challtestsrv: format!("http://127.0.0.1:{cts}"),
+            management: SocketAddr::new(local[0], mgmt),
+            dir,
+            children: vec![challtestsrv, pebble],
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = server
+                .https_get(SocketAddr::new(local[0], acme), "/dir")
+                .is_some_and(|(status, _)| status == 200)
+                && TcpStream::connect(("127.0.0.1", cts)).is_ok();
+            if ready {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Pebble did not start: see {}",
+                server.dir.path().display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// The root Pebble issues under (a new one each start), as PEM in a file of the run.
+    pub fn root(&self) -> PathBuf {
+        let (status, body) = self
+            .https_get(self.management, "/roots/0")
+            .expect("Pebble's management API");
+        assert_eq!(status, 200);
+        let path = self.dir.path().join("issuer-root.pem");
+        std::fs::write(&path, body).unwrap();
+        path
+    }
+
+    /// GET over TLS, trusting Pebble's TLS CA: (status, body).
+    fn https_get(&self, addr: SocketAddr, path: &str) -> Option<(u16, Vec<u8>)> {
+        use std::io::Write;
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_file_iter(&self.tls_ca).ok()? {
+            roots.add(c.ok()?).ok()?;
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").ok()?;
+        let mut conn = rustls::ClientConnection::new(Arc::new(config), name).ok()?;
+        let mut tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+        write!(
+            tls,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut response = Vec::new();
+        let _ = tls.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response);
+        let status = text.split_whitespace().nth(1)?.parse().ok()?;
+        let body_at = response.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        Some((status, response[body_at..].to_vec()))
+    }
+
+    /// A dns-01 hook for picert that sets the records in pebble-challtestsrv, written as a
+    /// Python script in the run's folder. With `wrong`, it publishes a wrong value; with
+    /// `fail`, it refuses with a message on standard error.
+    pub fn hook(&self, wrong: bool, fail: bool) -> PathBuf {
+        let path = self.dir.path().join(format!("hook-{wrong}-{fail}.py"));
+        std::fs::write(
+            &path,
+            format!(
+                r#"#!/usr/bin/env python3
+import json, sys, urllib.request
+action, name, value = sys.argv[1:4]
+if {fail}:
+    sys.stderr.write("zone update refused by the test DNS provider\n")
+    sys.exit(1)
+if {wrong}:
+    value = "not-the-right-value"
+path = "/set-txt" if action == "add" else "/clear-txt"
+body = {{"host": name + "."}}
+if action == "add":
+    body["value"] = value
+request = urllib.request.Request("{base}" + path, data=json.dumps(body).encode(), method="POST")
+urllib.request.urlopen(request, timeout=5).read()
+"#,
+                fail = if fail { "True" } else { "False" },
+                wrong = if wrong { "True" } else { "False" },
+                base = self.challtestsrv,
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        path
+    }
+}
+
+impl Drop for Pebble {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

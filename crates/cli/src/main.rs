@@ -65,6 +65,11 @@ enum Command {
         after_help = "Examples:\n  picert federation --topology edge.toml\n  picert federation contoso.com fabrikam.com --access-edge sip.contoso.com\n  picert federation --topology edge.toml --client-cert edge.pem --client-key edge.key\n  picert federation --topology edge.toml --dns-server 127.0.0.1:5353 --timeout 5 --format json\n\nExit status: 0 no finding at --fail-on or above; 1 such a finding; 2 a domain or endpoint could not be checked, or a bad argument."
     )]
     Federation(Box<commands::federation::FederationArgs>),
+    /// Issue or renew the Edge certificate over ACME (dns-01), audit it, write the files for Windows
+    #[command(
+        after_help = "Examples:\n  picert acme --topology edge.toml --directory https://acme.example/directory --dns-hook ./dns-hook.sh --account-key acme-account.key --agree-tos --out-dir issued\n  picert acme --from-cert issued/sip.contoso.com.pem --topology edge.toml --directory letsencrypt --dns-hook ./dns-hook.sh --account-key acme-account.key --out-dir issued --if-due --force --pfx issued/edge.pfx\n\nExit status: 0 issued and clean (or not due with --if-due); 1 issued with a finding at --fail-on; 2 nothing issued.\n\n--at is the time --if-due judges by; the issued certificate is audited as it arrives."
+    )]
+    Acme(Box<commands::acme::AcmeArgs>),
     /// Print a shell completion script
     #[command(after_help = "Example:\n  picert completions bash > /etc/bash_completion.d/picert")]
     Completions {
@@ -194,6 +199,7 @@ fn main() -> ExitCode {
         Command::Bundle(args) => commands::bundle::run(*args, global),
         Command::Expiry(args) => commands::expiry::run(*args, global),
         Command::Federation(args) => commands::federation::run(*args, global),
+        Command::Acme(args) => commands::acme::run(*args, global),
         Command::Completions { shell } => {
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "picert", &mut text);

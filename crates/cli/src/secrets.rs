@@ -49,7 +49,17 @@ pub fn read_non_empty(
     env: &str,
     what: &str,
 ) -> Result<Option<Zeroizing<String>>, CliError> {
-    match read(file, env)? {
+    non_empty(read(file, env)?, file, env, what)
+}
+
+/// `secret` (read from `file` or `env`), refused when empty.
+fn non_empty(
+    secret: Option<Zeroizing<String>>,
+    file: Option<&Path>,
+    env: &str,
+    what: &str,
+) -> Result<Option<Zeroizing<String>>, CliError> {
+    match secret {
         Some(s) if s.is_empty() => Err(CliError::usage(format!(
             "{}: the {what} is empty",
             origin(file, env)
@@ -61,7 +71,16 @@ pub fn read_non_empty(
 /// The password for a new PKCS#12 file: from the file or the environment, else asked twice on
 /// the terminal without echo. Never empty: Windows asks for one on import.
 pub fn new_pfx_password(file: Option<&Path>) -> Result<Zeroizing<String>, CliError> {
-    if let Some(p) = read_non_empty(file, PFX_PASSWORD_ENV, "PFX password")? {
+    new_pfx_password_from(read(file, PFX_PASSWORD_ENV)?, file)
+}
+
+/// [`new_pfx_password`] from a password already read from `file` or the environment (a
+/// command that also opens a PKCS#12 input reads the secret once: a pipe gives it only once).
+pub fn new_pfx_password_from(
+    given: Option<Zeroizing<String>>,
+    file: Option<&Path>,
+) -> Result<Zeroizing<String>, CliError> {
+    if let Some(p) = non_empty(given, file, PFX_PASSWORD_ENV, "PFX password")? {
         return Ok(p);
     }
     if !std::io::stdin().is_terminal() {

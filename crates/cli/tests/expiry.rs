@@ -108,7 +108,7 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("wrote 10 pages"));
+        .stderr(predicate::str::contains("wrote 11 pages"));
     let main = std::fs::read_to_string(dir.path().join("picert.1")).unwrap();
     for sub in [
         "request",
@@ -116,6 +116,7 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         "bundle",
         "expiry",
         "federation",
+        "acme",
         "completions",
         "man",
         "rules",
@@ -160,6 +161,7 @@ fn every_subcommand_help_has_an_example() {
         "bundle",
         "expiry",
         "federation",
+        "acme",
         "rules",
         "completions",
         "man",

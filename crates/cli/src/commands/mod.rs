@@ -1,6 +1,7 @@
 //! One module per command. None imports another: what several share lives in `args`,
 //! `secrets`, `output`, `render` and `hints`.
 
+pub mod acme;
 pub mod audit;
 pub mod bundle;
 pub mod expiry;

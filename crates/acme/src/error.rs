@@ -1,0 +1,177 @@
+//! What can stop an ACME run, each worded as one line; problem documents (RFC 8555 6.7) are
+//! turned into text naming the names they concern.
+
+use instant_acme::{Identifier, Problem};
+
+use crate::hook::HookError;
+
+/// Why no certificate was issued (or written).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AcmeError {
+    /// The options cannot be used (a directory URL, extra roots).
+    #[error("{0}")]
+    Setup(String),
+    /// The account key file cannot be used.
+    #[error("{path}: {why}")]
+    AccountKey {
+        /// The file.
+        path: String,
+        /// Why.
+        why: String,
+    },
+    /// The HMAC key of the External Account Binding does not decode.
+    #[error("the External Account Binding HMAC key is not base64url text")]
+    EabKey,
+    /// The CA requires External Account Binding and none was given.
+    #[error("the CA requires External Account Binding: give the key identifier and HMAC key it issued for this account")]
+    EabRequired,
+    /// The account key exists but has no account, and the CA requires EAB, which only a new
+    /// key can carry here.
+    #[error("{path} has no account at this CA, and the CA requires External Account Binding, which picert sends only when it creates the account and its key: move the file away and run again with the binding")]
+    EabNeedsNewKey {
+        /// The account key file.
+        path: String,
+    },
+    /// The CA's terms of service were not agreed to.
+    #[error("the CA requires agreeing to its terms of service before it opens an account{0}")]
+    TermsNotAgreed(String),
+    /// The request asks for the client EKU with AOL declared; ACME certificates are
+    /// serverAuth only.
+    #[error("the topology declares PIC with AOL, which needs the client EKU, and ACME certificates carry the server EKU only (public CAs stopped issuing clientAuth in 2026). AOL's PIC ended in June 2014: if AOL is not in use, declare it off; if it is, an enterprise CA template with clientAuth is Microsoft's way")]
+    ClientEkuUnavailable,
+    /// The CA refused something; the problem document, worded.
+    #[error("{0}")]
+    Ca(String),
+    /// The CA offers no dns-01 challenge for a name.
+    #[error("the CA offers no dns-01 challenge for {0}")]
+    NoDns01(String),
+    /// A DNS hook failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
+    /// Names the CA could not validate, each with the CA's reason.
+    #[error("the CA could not validate {}", .0.iter().map(|(n, why)| format!("{n} ({why})")).collect::<Vec<_>>().join("; "))]
+    Validation(Vec<(String, String)>),
+    /// A wait ran out.
+    #[error("{0}")]
+    Timeout(String),
+    /// picert-core refused the request or could not write the files.
+    #[error(transparent)]
+    Core(#[from] picert_core::Error),
+}
+
+/// The last segment of an ACME error type (`urn:ietf:params:acme:error:rateLimited` ->
+/// `rateLimited`).
+fn short_type(t: &str) -> &str {
+    t.rsplit(':').next().unwrap_or(t)
+}
+
+fn identifier(i: &Identifier) -> String {
+    match i {
+        Identifier::Dns(name) => name.clone(),
+        Identifier::Ip(ip) => ip.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A problem document as one line: its type, its detail, and each subproblem with the name it
+/// concerns. A rate limit says when to try again when the CA says it.
+pub fn problem_text(problem: &Problem) -> String {
+    let kind = problem.r#type.as_deref().map(short_type).unwrap_or("error");
+    let mut text = match &problem.detail {
+        Some(d) => format!("{kind}: {d}"),
+        None => kind.to_string(),
+    };
+    if kind == "rateLimited" {
+        text.push_str(" (a rate limit: wait until the time the CA gives, then run again)");
+    }
+    let subs: Vec<String> = problem
+        .subproblems
+        .iter()
+        .map(|s| {
+            let name = s
+                .identifier
+                .as_ref()
+                .map(identifier)
+                .unwrap_or_else(|| "?".into());
+            let kind = s.r#type.as_deref().map(short_type).unwrap_or("error");
+            match &s.detail {
+                Some(d) => format!("{name}: {kind}: {d}"),
+                None => format!("{name}: {kind}"),
+            }
+        })
+        .collect();
+    if !subs.is_empty() {
+        text.push_str(&format!(" [{}]", subs.join("; ")));
+    }
+    text
+}
+
+/// An instant-acme error, worded; `what` says which step failed.
+pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
+    use instant_acme::Error as E;
+    match e {
+        E::Api(p) => {
+            let kind = p.r#type.as_deref().map(short_type).unwrap_or_default();
+            match kind {
+                "externalAccountRequired" => AcmeError::EabRequired,
+                "userActionRequired" | "agreementRequired" => {
+                    AcmeError::TermsNotAgreed(match &p.detail {
+                        Some(d) => format!(" ({d})"),
+                        None => String::new(),
+                    })
+                }
+                _ => AcmeError::Ca(format!("{what}: {}", problem_text(&p))),
+            }
+        }
+        E::Timeout(Some(when)) => AcmeError::Timeout(format!(
+            "{what}: the CA asks to poll again in {}s, after picert's wait ends",
+            when.saturating_duration_since(std::time::Instant::now())
+                .as_secs()
+        )),
+        E::Timeout(None) => AcmeError::Timeout(format!("{what}: the CA did not finish in time")),
+        E::Other(inner) => AcmeError::Ca(format!("{what}: {inner}")),
+        other => AcmeError::Ca(format!("{what}: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_name_their_names() {
+        let p: Problem = serde_json::from_str(
+            r#"{"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"Error creating new order :: Cannot issue for 2 names","status":400,
+                "subproblems":[{"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"Domain name contains an invalid character","identifier":{"type":"dns","value":"sip.contoso.local"}},
+                               {"type":"urn:ietf:params:acme:error:caa","detail":"CAA record forbids issuance","identifier":{"type":"dns","value":"webcon.contoso.com"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            problem_text(&p),
+            "rejectedIdentifier: Error creating new order :: Cannot issue for 2 names [sip.contoso.local: rejectedIdentifier: Domain name contains an invalid character; webcon.contoso.com: caa: CAA record forbids issuance]"
+        );
+        let rate: Problem = serde_json::from_str(
+            r#"{"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, retry after 2026-12-02 10:00:00 UTC","status":429}"#,
+        )
+        .unwrap();
+        let text = problem_text(&rate);
+        assert!(
+            text.starts_with("rateLimited: too many certificates")
+                && text.contains("retry after 2026-12-02"),
+            "{text}"
+        );
+        assert!(matches!(
+            from_acme(
+                "account",
+                instant_acme::Error::Api(
+                    serde_json::from_str(
+                        r#"{"type":"urn:ietf:params:acme:error:externalAccountRequired"}"#
+                    )
+                    .unwrap()
+                )
+            ),
+            AcmeError::EabRequired
+        ));
+    }
+}

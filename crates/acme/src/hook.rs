@@ -1,0 +1,186 @@
+//! Publishing the dns-01 challenges: a trait for whatever updates the zone, and the command a
+//! user gives (`--dns-hook`), run as `CMD add NAME VALUE` and `CMD remove NAME VALUE`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whatever publishes and withdraws `_acme-challenge` TXT records.
+pub trait ChallengeDns {
+    /// Publishes `value` as a TXT record of `name` (`_acme-challenge.sip.contoso.com`, no
+    /// root dot).
+    fn add(&self, name: &str, value: &str) -> Result<(), HookError>;
+    /// Withdraws it.
+    fn remove(&self, name: &str, value: &str) -> Result<(), HookError>;
+}
+
+/// A hook that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the DNS hook {program} {action} {name} failed ({why}){}", if .stderr.is_empty() { String::new() } else { format!(": {}", .stderr) })]
+pub struct HookError {
+    /// The program.
+    pub program: String,
+    /// `add` or `remove`.
+    pub action: &'static str,
+    /// The record name.
+    pub name: String,
+    /// The exit status, or why it did not run.
+    pub why: String,
+    /// What it wrote on standard error (the first lines).
+    pub stderr: String,
+}
+
+/// A program run for each record: `PROGRAM add|remove NAME VALUE`, with the same in the
+/// environment (`PICERT_ACME_ACTION`, `PICERT_ACME_NAME`, `PICERT_ACME_VALUE`, and
+/// `PICERT_ACME_DOMAIN`, the name without `_acme-challenge.`). A non-zero exit status is a
+/// failure; a run is stopped after the timeout.
+#[derive(Debug, Clone)]
+pub struct CommandHook {
+    /// The program (a path, or a name on PATH).
+    pub program: PathBuf,
+    /// The longest a run may take.
+    pub timeout: Duration,
+}
+
+impl CommandHook {
+    fn run(&self, action: &'static str, name: &str, value: &str) -> Result<(), HookError> {
+        let shown = self.program.display().to_string();
+        let failed = |why: String, stderr: String| HookError {
+            program: shown.clone(),
+            action,
+            name: name.to_string(),
+            why,
+            stderr,
+        };
+        let mut child = Command::new(&self.program)
+            .args([action, name, value])
+            .env("PICERT_ACME_ACTION", action)
+            .env("PICERT_ACME_NAME", name)
+            .env("PICERT_ACME_VALUE", value)
+            .env(
+                "PICERT_ACME_DOMAIN",
+                name.strip_prefix("_acme-challenge.").unwrap_or(name),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| failed(picert_core::io_message(&e), String::new()))?;
+        // Standard error is read on the side; a hook that leaves a child holding it open does
+        // not hold picert (the text is waited for a moment, then given up).
+        let mut stderr = child.stderr.take();
+        let (sent, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.take(64 * 1024).read_to_string(&mut text);
+            }
+            let _ = sent.send(text);
+        });
+        let deadline = Instant::now() + self.timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(status),
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(format!("stopped after {}s", self.timeout.as_secs().max(1)));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => break Err(picert_core::io_message(&e)),
+            }
+        };
+        let text = received
+            .recv_timeout(Duration::from_secs(1))
+            .unwrap_or_default();
+        let text: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(5)
+            .collect();
+        match status {
+            Ok(s) if s.success() => Ok(()),
+            Ok(s) => Err(failed(
+                match s.code() {
+                    Some(code) => format!("exit status {code}"),
+                    None => "killed by a signal".into(),
+                },
+                text.join(" / "),
+            )),
+            Err(why) => Err(failed(why, text.join(" / "))),
+        }
+    }
+}
+
+impl ChallengeDns for CommandHook {
+    fn add(&self, name: &str, value: &str) -> Result<(), HookError> {
+        self.run("add", name, value)
+    }
+
+    fn remove(&self, name: &str, value: &str) -> Result<(), HookError> {
+        self.run("remove", name, value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_the_program_and_reports_its_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log");
+        let script = dir.path().join("hook.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"$1 $2 $3 $PICERT_ACME_DOMAIN\" >> {}\n[ \"$1\" = add ] || {{ echo 'zone update refused' >&2; exit 3; }}\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let hook = CommandHook {
+            program: script.clone(),
+            timeout: Duration::from_secs(5),
+        };
+        hook.add("_acme-challenge.sip.contoso.com", "abc").unwrap();
+        let e = hook
+            .remove("_acme-challenge.sip.contoso.com", "abc")
+            .unwrap_err();
+        assert_eq!(e.why, "exit status 3");
+        assert!(e.to_string().ends_with("remove _acme-challenge.sip.contoso.com failed (exit status 3): zone update refused"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(&log).unwrap(),
+            "add _acme-challenge.sip.contoso.com abc sip.contoso.com\nremove _acme-challenge.sip.contoso.com abc sip.contoso.com\n"
+        );
+        let slow = dir.path().join("slow.sh");
+        std::fs::write(&slow, "#!/bin/sh\nsleep 30\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let started = Instant::now();
+        let e = CommandHook {
+            program: slow,
+            timeout: Duration::from_millis(300),
+        }
+        .add("x", "y")
+        .unwrap_err();
+        assert!(e.why.starts_with("stopped after"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let missing = CommandHook {
+            program: dir.path().join("nope"),
+            timeout: Duration::from_secs(1),
+        }
+        .add("x", "y")
+        .unwrap_err();
+        assert_eq!(missing.why, "no such file or directory");
+    }
+}

@@ -1,0 +1,161 @@
+//! The whole job `picert acme` does: the issuance, the audit of what came back, and the files
+//! the Edge needs (the chain, the key, a PKCS#12 file), written together once the certificate
+//! is issued, or not at all.
+
+use std::path::PathBuf;
+
+use picert_core::pfx::PfxEncryption;
+use picert_core::store::{write_all, Output};
+use picert_core::{KeySource, PrivateKey, RequestPlan};
+use picert_verify::bundle::BundleInput;
+use picert_verify::{Auditor, InputReport};
+use zeroize::Zeroizing;
+
+use crate::error::AcmeError;
+use crate::hook::ChallengeDns;
+use crate::issue::{issue, Issued};
+use crate::{AcmeOptions, Progress};
+
+/// A PKCS#12 file to write beside the chain.
+#[derive(Debug)]
+pub struct PfxOutput {
+    /// Where.
+    pub path: PathBuf,
+    /// Its password (never empty).
+    pub password: Zeroizing<String>,
+    /// AES-256 / SHA-256 (Windows Server 2019 and later) or 3DES / SHA-1.
+    pub encryption: PfxEncryption,
+    /// The name the Windows store shows; the subject CN when absent.
+    pub friendly_name: Option<String>,
+}
+
+/// One run.
+#[derive(Debug)]
+pub struct AcmeJob<'a> {
+    /// The CA and the account.
+    pub options: AcmeOptions,
+    /// The request (picert-core's plan, from the topology or the certificate in service).
+    pub plan: RequestPlan,
+    /// A new key, or one to keep.
+    pub key: KeySource,
+    /// The folder for `<access edge>.pem` and, for a new key, `<access edge>.key`.
+    pub out_dir: PathBuf,
+    /// Encrypt the new key file with this passphrase.
+    pub key_passphrase: Option<&'a [u8]>,
+    /// Also write a PKCS#12 file.
+    pub pfx: Option<PfxOutput>,
+    /// Replace files that exist.
+    pub overwrite: bool,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct AcmeOutcome {
+    /// What the CA issued.
+    pub issued: Issued,
+    /// The audit of the chain, as `picert audit` makes it.
+    pub report: InputReport,
+    /// The leaf's SHA-1 thumbprint, upper-case hex.
+    pub thumbprint: String,
+    /// The chain file written.
+    pub certificate_path: PathBuf,
+    /// The key file written (a new key).
+    pub key_path: Option<PathBuf>,
+    /// The PKCS#12 file written.
+    pub pfx_path: Option<PathBuf>,
+}
+
+/// Whether an ACME CA can issue what `plan` asks for: not the client EKU PIC with AOL needs.
+/// [`run`] checks it first; a caller can check before saying anything else about the plan.
+pub fn check_plan(plan: &RequestPlan) -> Result<(), AcmeError> {
+    if plan.profile.aol {
+        return Err(AcmeError::ClientEkuUnavailable);
+    }
+    Ok(())
+}
+
+/// Issues, audits (at the moment the certificate arrives, with the auditor's trust store and
+/// expectations) and writes. Existing files stop the run before the CA is contacted unless
+/// `overwrite` is set; nothing is written unless a certificate was issued.
+pub fn run(
+    job: AcmeJob<'_>,
+    auditor: &Auditor,
+    dns: &dyn ChallengeDns,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<AcmeOutcome, AcmeError> {
+    check_plan(&job.plan)?;
+    let stem = job.plan.file_stem().to_string();
+    let certificate_path = job.out_dir.join(format!("{stem}.pem"));
+    let generate = matches!(job.key, KeySource::Generate);
+    let key_path = generate.then(|| job.out_dir.join(format!("{stem}.key")));
+    let pfx_path = job.pfx.as_ref().map(|p| p.path.clone());
+    if !job.overwrite {
+        for path in std::iter::once(&certificate_path)
+            .chain(key_path.iter())
+            .chain(pfx_path.iter())
+        {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(picert_core::Error::Exists(path.display().to_string()).into());
+            }
+        }
+    }
+    let key = match job.key {
+        KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
+        KeySource::Existing(k) => k,
+    };
+    let issued = issue(&job.options, &job.plan, &key, dns, progress)?;
+    let label = certificate_path.display().to_string();
+    // The certificate is audited as it arrives: at the current time, whatever time the
+    // auditor was made for (the CA's notBefore may be this very second).
+    let auditor = auditor.clone().at(picert_core::Timestamp::now());
+    let bundle = auditor
+        .prepare_bundle(&BundleInput {
+            certificates: &issued.chain,
+            extra: &[],
+            key: &key,
+            include_root: false,
+            label: &label,
+        })
+        .map_err(|e| AcmeError::Ca(format!("the certificate the CA issued: {e}")))?;
+    let key_pem = match &key_path {
+        Some(_) => Some(key.to_pem(job.key_passphrase)?),
+        None => None,
+    };
+    let pfx = match &job.pfx {
+        Some(p) => Some(bundle.to_pfx(
+            &key,
+            &p.password,
+            p.encryption,
+            &bundle.friendly_name(p.friendly_name.as_deref()),
+        )?),
+        None => None,
+    };
+    let mut outputs = vec![Output {
+        path: certificate_path.clone(),
+        contents: issued.chain_pem.as_bytes(),
+        secret: false,
+    }];
+    if let (Some(path), Some(pem)) = (&key_path, &key_pem) {
+        outputs.push(Output {
+            path: path.clone(),
+            contents: pem.as_bytes(),
+            secret: true,
+        });
+    }
+    if let (Some(path), Some(bytes)) = (&pfx_path, &pfx) {
+        outputs.push(Output {
+            path: path.clone(),
+            contents: bytes,
+            secret: true,
+        });
+    }
+    write_all(&outputs, job.overwrite)?;
+    Ok(AcmeOutcome {
+        thumbprint: bundle.thumbprint.clone(),
+        report: bundle.report,
+        issued,
+        certificate_path,
+        key_path,
+        pfx_path,
+    })
+}

@@ -1,0 +1,412 @@
+//! `picert acme`: the Edge certificate issued or renewed over ACME by picert-acme, with the
+//! table's request, dns-01 through a hook, the audit of the result and the files the Edge
+//! imports.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use picert_acme::{AcmeError, AcmeJob, AcmeOptions, CommandHook, Due, Eab, PfxOutput, Progress};
+use picert_core::pfx::PfxEncryption;
+use picert_core::renewal::{plan_request, GivenKey};
+use picert_core::{KeySource, PrivateKey, Timestamp};
+use picert_verify::input::{read_contents_with_password, InputError};
+use picert_verify::options::read_certificates;
+use picert_verify::renewal::read_current;
+use picert_verify::Severity;
+
+use crate::args::{ExpectationArgs, OutputFormat, PfxPasswordArgs};
+use crate::output::{json_line, write_stdout, Commentary, Style};
+use crate::render::{self, Detail};
+use crate::secrets::{self, PASSPHRASE_ENV, PFX_PASSWORD_ENV};
+use crate::{hints, read_file, CliError, Global};
+
+/// Environment variable holding the EAB key identifier.
+const EAB_KID_ENV: &str = "PICERT_EAB_KID";
+/// Environment variable holding the EAB HMAC key.
+const EAB_HMAC_ENV: &str = "PICERT_EAB_HMAC_KEY";
+
+#[derive(Args, Debug)]
+pub struct AcmeArgs {
+    /// The CA's ACME directory: a URL, or letsencrypt, letsencrypt-staging
+    #[arg(long, value_name = "URL|NAME")]
+    pub directory: String,
+    /// Program that publishes the dns-01 records: run as PROGRAM add NAME VALUE before
+    /// validation and PROGRAM remove NAME VALUE after (see docs/acme.md)
+    #[arg(long, value_name = "PROGRAM")]
+    pub dns_hook: PathBuf,
+    /// The ACME account key (ECDSA P-256, PKCS#8 PEM); created with a new account when missing
+    #[arg(long, value_name = "FILE")]
+    pub account_key: PathBuf,
+    /// Contact e-mail for the account (repeatable)
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Vec<String>,
+    /// Agree to the CA's terms of service (needed to open an account)
+    #[arg(long)]
+    pub agree_tos: bool,
+    /// External Account Binding key identifier (also: PICERT_EAB_KID)
+    #[arg(long, value_name = "KID")]
+    pub eab_kid: Option<String>,
+    /// External Account Binding HMAC key, base64url, first line of this file (also:
+    /// PICERT_EAB_HMAC_KEY)
+    #[arg(long, value_name = "FILE")]
+    pub eab_hmac_key_file: Option<PathBuf>,
+    /// Also trust these roots (PEM) for the ACME server's own TLS: a lab CA, a test server
+    #[arg(long, value_name = "FILE")]
+    pub directory_ca: Option<PathBuf>,
+    /// The ACME profile to ask for [default: classic at Let's Encrypt when offered, else the CA's]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Seconds to wait between publishing the records and asking the CA to validate them
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub propagation_wait: u64,
+    /// Seconds each step may take (an HTTP exchange, a hook run); waits for validation and
+    /// issuance take up to four times this
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+
+    /// Renewal: request the names of this certificate (the one in service) in their order,
+    /// plus what the topology adds
+    #[arg(long, value_name = "FILE")]
+    pub from_cert: Option<PathBuf>,
+    /// With --from-cert: keep its key (it must match)
+    #[arg(
+        long,
+        value_name = "KEYFILE",
+        requires = "from_cert",
+        conflicts_with = "key"
+    )]
+    pub reuse_key: Option<PathBuf>,
+    /// Sign the request with this key instead of a new one
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// With --from-cert: do nothing (exit 0) unless renewal is due: a third or less of the
+    /// lifetime left, or the CA's renewal window (ARI) open
+    #[arg(long, requires = "from_cert")]
+    pub if_due: bool,
+    /// Passphrase of --key/--reuse-key, and to encrypt the new key file (also:
+    /// PICERT_KEY_PASSPHRASE)
+    #[arg(long, value_name = "FILE")]
+    pub key_passphrase_file: Option<PathBuf>,
+
+    /// Folder for ACCESS-EDGE.pem (the chain) and ACCESS-EDGE.key (created when missing)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Also write a PKCS#12 file for Windows (password: --password-file, PICERT_PFX_PASSWORD)
+    #[arg(long, value_name = "FILE")]
+    pub pfx: Option<PathBuf>,
+    /// With --pfx: 3DES and SHA-1 MAC, for Windows Server 2016 and older
+    #[arg(long, requires = "pfx")]
+    pub legacy: bool,
+    /// With --pfx: the friendly name in the Windows store [default: the topology's, else the CN]
+    #[arg(long, value_name = "NAME", requires = "pfx")]
+    pub friendly_name: Option<String>,
+    #[command(flatten)]
+    pub pfx_password: PfxPasswordArgs,
+    /// Replace the output files if they exist (a daily renewal task needs it)
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub expect: ExpectationArgs,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Exit 1 when a finding of the audit reaches this severity
+    #[arg(long, value_name = "SEVERITY", default_value = "error", value_parser = crate::args::parse_severity)]
+    pub fail_on: Severity,
+}
+
+#[derive(serde::Serialize)]
+struct JsonOutcome<'a> {
+    version: u32,
+    issued: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pfx: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thumbprint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<&'a picert_verify::InputReport>,
+}
+
+fn eab(args: &AcmeArgs) -> Result<Option<Eab>, CliError> {
+    let kid = args
+        .eab_kid
+        .clone()
+        .or_else(|| std::env::var(EAB_KID_ENV).ok().filter(|k| !k.is_empty()));
+    let hmac = secrets::read(args.eab_hmac_key_file.as_deref(), EAB_HMAC_ENV)?;
+    match (kid, hmac) {
+        (Some(kid), Some(hmac)) => Eab::from_base64(&kid, &hmac)
+            .map(Some)
+            .map_err(|e| CliError::usage(message(&e))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(CliError::usage(
+            "--eab-kid needs its HMAC key: --eab-hmac-key-file or PICERT_EAB_HMAC_KEY",
+        )),
+        (None, Some(_)) => Err(CliError::usage(
+            "the EAB HMAC key needs its key identifier: --eab-kid or PICERT_EAB_KID",
+        )),
+    }
+}
+
+/// An ACME error, with the flag that fixes it.
+fn message(e: &AcmeError) -> String {
+    match e {
+        AcmeError::EabRequired => format!("{e} (--eab-kid and --eab-hmac-key-file)"),
+        AcmeError::TermsNotAgreed(_) => format!("{e}: read them, then give --agree-tos"),
+        AcmeError::ClientEkuUnavailable => {
+            format!("{e} (aol = false in the topology, or --no-aol)")
+        }
+        AcmeError::Core(core) => hints::core(core),
+        other => other.to_string(),
+    }
+}
+
+pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
+    let commentary = Commentary::new(global.quiet);
+    let expect = args.expect.options(&[])?;
+    let mut options = AcmeOptions::new(&args.directory, args.account_key.clone());
+    options.contact = args.email.clone();
+    options.agree_tos = args.agree_tos;
+    options.eab = eab(&args)?;
+    options.profile = args.profile.clone();
+    options.propagation_wait = Duration::from_secs(args.propagation_wait);
+    options.timeout = Duration::from_secs(args.timeout.max(1));
+    if let Some(ca) = &args.directory_ca {
+        options.directory_roots = read_certificates(ca).map_err(|e| CliError::input(ca, e))?;
+    }
+    // Read once: it opens a PKCS#12 --from-cert and protects the --pfx output.
+    let pfx_password = secrets::read(args.pfx_password.password_file.as_deref(), PFX_PASSWORD_ENV)?;
+    let now = expect.at.unwrap_or_else(Timestamp::now);
+    let mut progress = |p: Progress| commentary.say(progress_line(&p));
+
+    // The certificate in service, for a renewal.
+    let current = match &args.from_cert {
+        Some(path) => {
+            let bytes = read_file(path)?;
+            let pfx_needed = |_| {
+                CliError::input(path, "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD")
+            };
+            let contents =
+                read_contents_with_password(&bytes, pfx_password.as_ref().map(|p| p.as_str()))
+                    .map_err(|e| match e {
+                        InputError::Pkcs12PasswordNeeded => pfx_needed(()),
+                        other => CliError::input(path, other),
+                    })?;
+            let leaf = contents
+                .certificates
+                .get(picert_verify::chain::pick_leaf(&contents.certificates))
+                .cloned()
+                .ok_or_else(|| {
+                    CliError::input(
+                        path,
+                        "holds no certificate: --from-cert takes the certificate in service",
+                    )
+                })?;
+            let current = read_current(&bytes, pfx_password.as_ref().map(|p| p.as_str()))
+                .map_err(|e| CliError::input(path, e))?;
+            Some((leaf, current))
+        }
+        None => None,
+    };
+    if args.if_due {
+        if let Some((leaf, _)) = &current {
+            let due = picert_acme::renewal_due(&options, leaf, now, &mut progress)
+                .map_err(|e| CliError::Other(message(&e)))?;
+            match due {
+                Due::Now(why) => commentary.say(format!("renewal is due: {why}")),
+                Due::Later { at, reason } => {
+                    let line = format!("not due: renewal is due on {} ({reason})", at.date());
+                    if args.format == OutputFormat::Json {
+                        write_stdout(json_line(&not_issued(&line), true)?.as_bytes())?;
+                    } else if !global.quiet {
+                        write_stdout(format!("{line}\n").as_bytes())?;
+                    }
+                    return Ok(0);
+                }
+            }
+        }
+    }
+
+    let passphrase = secrets::read_non_empty(
+        args.key_passphrase_file.as_deref(),
+        PASSPHRASE_ENV,
+        "key passphrase",
+    )?;
+    let key_file = args.key.as_ref().or(args.reuse_key.as_ref());
+    let key = match key_file {
+        Some(path) => Some(
+            PrivateKey::from_bytes(&read_file(path)?, passphrase.as_ref().map(|p| p.as_bytes()))
+                .map_err(|e| CliError::input(path, hints::core(&e)))?,
+        ),
+        None => None,
+    };
+    let given = key.as_ref().map(|k| {
+        if args.reuse_key.is_some() {
+            GivenKey::Reuse(k)
+        } else {
+            GivenKey::Use(k)
+        }
+    });
+    let plan = plan_request(
+        expect.topology.clone(),
+        current.as_ref().map(|(_, c)| c),
+        given,
+    )
+    .map_err(|e| match (&e, key_file) {
+        (picert_core::Error::Renewal(picert_core::RenewalError::KeyDoesNotMatch), Some(path)) => {
+            CliError::input(path, hints::core(&e))
+        }
+        _ => e.into(),
+    })?;
+    picert_acme::check_plan(&plan).map_err(|e| CliError::Other(message(&e)))?;
+    for note in &plan.notes {
+        match note {
+            picert_core::Note::ClientEku { aol: false } => commentary.say(format!(
+                "warning: the request asks for the client EKU; ACME CAs issue serverAuth only ({note})"
+            )),
+            n if n.is_warning() => commentary.say(format!("warning: {n}")),
+            n => commentary.say(format!("renewal: {n}")),
+        }
+    }
+    let pfx = match &args.pfx {
+        Some(path) => Some(PfxOutput {
+            path: path.clone(),
+            password: secrets::new_pfx_password_from(
+                pfx_password.clone(),
+                args.pfx_password.password_file.as_deref(),
+            )?,
+            encryption: if args.legacy {
+                PfxEncryption::Legacy
+            } else {
+                PfxEncryption::Modern
+            },
+            friendly_name: args
+                .friendly_name
+                .clone()
+                .or_else(|| expect.topology.friendly_name.clone()),
+        }),
+        None => None,
+    };
+    let auditor = expect.auditor()?;
+    let hook = CommandHook {
+        program: args.dns_hook.clone(),
+        timeout: options.timeout,
+    };
+    let job = AcmeJob {
+        options,
+        plan,
+        key: match key {
+            Some(k) => KeySource::Existing(k),
+            None => KeySource::Generate,
+        },
+        out_dir: args.out_dir.clone(),
+        key_passphrase: passphrase.as_ref().map(|p| p.as_bytes()),
+        pfx,
+        overwrite: args.force,
+    };
+    let outcome = picert_acme::run(job, &auditor, &hook, &mut progress)
+        .map_err(|e| CliError::Other(message(&e)))?;
+
+    let report = hints::report(outcome.report.clone());
+    match args.format {
+        OutputFormat::Json => {
+            let doc = JsonOutcome {
+                version: 1,
+                issued: true,
+                due: None,
+                certificate: Some(outcome.certificate_path.display().to_string()),
+                key: outcome.key_path.as_ref().map(|p| p.display().to_string()),
+                pfx: outcome.pfx_path.as_ref().map(|p| p.display().to_string()),
+                thumbprint: Some(&outcome.thumbprint),
+                account: Some(&outcome.issued.account),
+                order: Some(&outcome.issued.order),
+                profile: outcome.issued.profile.as_deref(),
+                audit: Some(&report),
+            };
+            write_stdout(json_line(&doc, true)?.as_bytes())?;
+        }
+        OutputFormat::Human => {
+            let style = Style::new(global.color);
+            let mut text = String::new();
+            let detail = if global.quiet {
+                Detail::FindingsAt(args.fail_on)
+            } else {
+                Detail::Normal
+            };
+            if !global.quiet {
+                text.push_str(&format!("wrote {}\n", outcome.certificate_path.display()));
+                for path in outcome.key_path.iter().chain(outcome.pfx_path.iter()) {
+                    text.push_str(&format!("wrote {}\n", path.display()));
+                }
+                text.push_str(&format!("thumbprint {}\n\n", outcome.thumbprint));
+            }
+            render::input(&mut text, &report, &style, detail);
+            write_stdout(text.as_bytes())?;
+            commentary.say(format!(
+                "Next: on every Edge server of the pool, Import-PfxCertificate the PKCS#12 file into Cert:\\LocalMachine\\My, then Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication -Thumbprint {} (docs/acme.md)",
+                outcome.thumbprint
+            ));
+        }
+    }
+    let mut summary = picert_verify::Summary::default();
+    summary.count(&report);
+    Ok(summary.verdict(report.worst(), args.fail_on).exit_code())
+}
+
+fn not_issued(line: &str) -> JsonOutcome<'static> {
+    JsonOutcome {
+        version: 1,
+        issued: false,
+        due: Some(line.to_string()),
+        certificate: None,
+        key: None,
+        pfx: None,
+        thumbprint: None,
+        account: None,
+        order: None,
+        profile: None,
+        audit: None,
+    }
+}
+
+fn progress_line(p: &Progress) -> String {
+    match p {
+        Progress::Account { url, created: true } => format!("acme: new account {url}"),
+        Progress::Account {
+            url,
+            created: false,
+        } => format!("acme: account {url}"),
+        Progress::Order { names, profile } => format!(
+            "acme: order for {}{}",
+            names.join(", "),
+            profile
+                .as_ref()
+                .map(|p| format!(" (profile {p})"))
+                .unwrap_or_default()
+        ),
+        Progress::AlreadyValid { name } => {
+            format!("acme: {name} is already validated for this account")
+        }
+        Progress::Published { record } => format!("acme: published {record}"),
+        Progress::Waiting { seconds } => {
+            format!("acme: waiting {seconds}s for the records to propagate")
+        }
+        Progress::Validated => "acme: every name validated".into(),
+        Progress::NotWithdrawn { error } => format!("acme: warning: {error}"),
+        Progress::Issued => "acme: issued".into(),
+        other => format!("acme: {other:?}"),
+    }
+}

@@ -1,0 +1,412 @@
+//! `picert acme` against Pebble, the ACME test server (Debian's `pebble` package), with
+//! pebble-challtestsrv as its DNS and a Python dns-01 hook that sets the records there: a first
+//! issuance for the seed table's topology, the account found again, a renewal keeping the key,
+//! `--if-due` both ways, External Account Binding, a failing hook, a challenge that never
+//! validates, AOL refused, and a CA that does not answer.
+//!
+//! Skipped with a message where pebble is not installed; `.ci/run` installs it, and under CI a
+//! missing pebble fails the tests instead.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{contoso, picert, read_csr};
+use picert_tests::servers::{self, Pebble};
+
+fn pebble_or_skip() -> bool {
+    if servers::have_pebble() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("pebble and pebble-challtestsrv are missing: .ci/run installs them (apt-get install pebble)");
+    }
+    eprintln!("skipped: pebble is not installed (apt-get install pebble)");
+    false
+}
+
+/// `picert acme` against `pebble` with the contoso topology (AOL declared off), its hook, an
+/// account key and an output folder under `dir`, auditing with Pebble's root.
+fn acme(pebble: &Pebble, hook: &Path, dir: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut c = picert();
+    c.args(["acme", "--topology"])
+        .arg(contoso())
+        .args([
+            "--no-aol",
+            "--directory",
+            &pebble.directory,
+            "--directory-ca",
+        ])
+        .arg(&pebble.tls_ca)
+        .arg("--dns-hook")
+        .arg(hook)
+        .arg("--account-key")
+        .arg(dir.join("account.key"))
+        .args([
+            "--agree-tos",
+            "--email",
+            "admin@contoso.com",
+            "--timeout",
+            "10",
+            "--out-dir",
+        ])
+        .arg(dir.join("issued"))
+        .arg("--trust-store")
+        .arg(pebble.root())
+        .args(extra);
+    c
+}
+
+fn json(c: &mut assert_cmd::Command) -> (serde_json::Value, i32, String) {
+    let out = c.args(["--format", "json"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+    (v, out.status.code().unwrap(), stderr)
+}
+
+fn findings(v: &serde_json::Value) -> Vec<String> {
+    v["audit"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "finding")
+        .map(|r| r["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A first issuance, the account found again, a renewal keeping the key, and --if-due.
+#[test]
+fn issue_renew_and_renew_only_when_due() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    let (v, code, stderr) = json(
+        acme(
+            &pebble,
+            &hook,
+            dir.path(),
+            &["--pfx", &servers::arg(&issued.join("edge.pfx"))],
+        )
+        .env("PICERT_PFX_PASSWORD", "pfx pass"),
+    );
+    // Pebble puts no CRL distribution point in its certificates: the one finding.
+    assert_eq!(code, 1, "{v:#}\n{stderr}");
+    assert_eq!(findings(&v), ["lync.crl.distribution_point"], "{v:#}");
+    assert!(
+        stderr.contains("acme: new account https://127.0.0.1:"),
+        "{stderr}"
+    );
+    for record in ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"] {
+        assert!(
+            stderr.contains(&format!("acme: published _acme-challenge.{record}")),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        v["audit"]["dns_names"],
+        serde_json::json!(["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"])
+    );
+    assert_eq!(v["audit"]["subject"], "CN=sip.contoso.com");
+    let pem = std::fs::read_to_string(issued.join("sip.contoso.com.pem")).unwrap();
+    assert_eq!(
+        pem.matches("-----BEGIN CERTIFICATE-----").count(),
+        2,
+        "leaf and intermediate"
+    );
+    let key = issued.join("sip.contoso.com.key");
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&key), 0o600);
+        assert_eq!(mode(&dir.path().join("account.key")), 0o600);
+        assert_eq!(mode(&issued.join("edge.pfx")), 0o600);
+    }
+    // The PKCS#12 file opens with its password and holds the issued certificate.
+    picert()
+        .args(["audit", "--password-file"])
+        .arg({
+            let p = dir.path().join("pw.txt");
+            std::fs::write(&p, "pfx pass\n").unwrap();
+            p
+        })
+        .arg(issued.join("edge.pfx"))
+        .arg("--trust-store")
+        .arg(pebble.root())
+        .assert()
+        .stdout(predicates::str::contains("CN=sip.contoso.com"));
+    let first_account = v["account"].as_str().unwrap().to_string();
+    let first_key = std::fs::read(&key).unwrap();
+    let first_thumbprint = v["thumbprint"].as_str().unwrap().to_string();
+
+    // The same outputs again without --force: refused before the CA is asked.
+    let out = acme(&pebble, &hook, dir.path(), &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "sip.contoso.com.pem: already exists; picert never overwrites a file without --force"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("acme: account"), "{stderr}");
+
+    // A renewal from the certificate in service, keeping its key: the account is found again.
+    let current = issued.join("sip.contoso.com.pem");
+    let (v, code, stderr) = json(&mut acme(
+        &pebble,
+        &hook,
+        dir.path(),
+        &[
+            "--from-cert",
+            &servers::arg(&current),
+            "--reuse-key",
+            &servers::arg(&key),
+            "--force",
+        ],
+    ));
+    assert_eq!(code, 1, "{v:#}\n{stderr}");
+    assert_eq!(
+        v["account"],
+        first_account.as_str(),
+        "the account key found its account"
+    );
+    assert!(
+        stderr.contains(&format!("acme: account {first_account}"))
+            && !stderr.contains("new account"),
+        "{stderr}"
+    );
+    assert_ne!(
+        v["thumbprint"],
+        first_thumbprint.as_str(),
+        "a new certificate"
+    );
+    assert!(v["key"].is_null(), "a kept key is not written again");
+    assert_eq!(std::fs::read(&key).unwrap(), first_key);
+    let renewed =
+        picert_verify::renewal::read_current(&std::fs::read(&current).unwrap(), None).unwrap();
+    let original_key = picert_core::PrivateKey::from_bytes(&first_key, None).unwrap();
+    assert_eq!(
+        renewed.spki_der,
+        original_key.spki_der().unwrap(),
+        "the renewal kept the key"
+    );
+
+    // --if-due: a fresh 90-day certificate is not due; nothing is asked or written.
+    let before = std::fs::read(&current).unwrap();
+    let out = acme(
+        &pebble,
+        &hook,
+        dir.path(),
+        &[
+            "--from-cert",
+            &servers::arg(&current),
+            "--if-due",
+            "--force",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("not due: renewal is due on ")
+            && text.contains("when a third of its 90-day lifetime is left"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&current).unwrap(), before);
+    // 70 days on, a third is left: it renews.
+    let later = (std::time::SystemTime::now() + std::time::Duration::from_secs(70 * 86_400))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let at = picert_core::Timestamp::from_unix(later as i64).to_string();
+    let (v, code, stderr) = json(&mut acme(
+        &pebble,
+        &hook,
+        dir.path(),
+        &[
+            "--from-cert",
+            &servers::arg(&current),
+            "--if-due",
+            "--force",
+            "--at",
+            &at,
+        ],
+    ));
+    assert!(code == 1, "{v:#}\n{stderr}");
+    assert!(
+        stderr.contains("renewal is due: a third or less of its 90-day lifetime is left"),
+        "{stderr}"
+    );
+    assert_eq!(v["issued"], true);
+    assert_ne!(std::fs::read(&current).unwrap(), before);
+    // The new key made by that renewal is the one the request was signed with.
+    let csr_like = read_key_spki(&issued.join("sip.contoso.com.key"));
+    let now_current =
+        picert_verify::renewal::read_current(&std::fs::read(&current).unwrap(), None).unwrap();
+    assert_eq!(now_current.spki_der, csr_like);
+}
+
+fn read_key_spki(path: &Path) -> Vec<u8> {
+    picert_core::PrivateKey::from_bytes(&std::fs::read(path).unwrap(), None)
+        .unwrap()
+        .spki_der()
+        .unwrap()
+}
+
+/// A CA that requires External Account Binding: refused without it, issued with it.
+#[test]
+fn external_account_binding() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let hmac = "Iwc2HmxBJ2O5oRLKF_YYDrYjTcjX2ZlE1n1_3jE0nmY";
+    let pebble = Pebble::start(&[("kid-1", hmac)]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let out = acme(&pebble, &hook, dir.path(), &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the CA requires External Account Binding") && stderr.contains("--eab-kid"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("account.key").exists(),
+        "no account, no key file"
+    );
+    let hmac_file = dir.path().join("eab.txt");
+    std::fs::write(&hmac_file, format!("{hmac}\n")).unwrap();
+    let (v, code, stderr) = json(&mut acme(
+        &pebble,
+        &hook,
+        dir.path(),
+        &[
+            "--eab-kid",
+            "kid-1",
+            "--eab-hmac-key-file",
+            &servers::arg(&hmac_file),
+        ],
+    ));
+    assert_eq!(code, 1, "{v:#}\n{stderr}");
+    assert_eq!(v["issued"], true);
+    assert!(dir.path().join("account.key").exists());
+    // The same binding from the environment, for a second account.
+    let other = tempfile::tempdir().unwrap();
+    let (v, _, stderr) = json(
+        acme(&pebble, &hook, other.path(), &[])
+            .env("PICERT_EAB_KID", "kid-1")
+            .env("PICERT_EAB_HMAC_KEY", hmac),
+    );
+    assert_eq!(v["issued"], true, "{stderr}");
+}
+
+/// A hook that fails, and a challenge that never validates: nothing is written, the reason is
+/// said; the records are withdrawn all the same.
+#[test]
+fn failures_are_named_and_leave_nothing() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = acme(&pebble, &pebble.hook(false, true), dir.path(), &[])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("add _acme-challenge.")
+            && stderr
+                .contains("failed (exit status 1): zone update refused by the test DNS provider"),
+        "{stderr}"
+    );
+    let out = acme(&pebble, &pebble.hook(true, false), dir.path(), &[])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the CA could not validate _acme-challenge."),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Correct value not found for DNS challenge"),
+        "{stderr}"
+    );
+    assert!(!dir
+        .path()
+        .join("issued")
+        .join("sip.contoso.com.pem")
+        .exists());
+    assert!(!dir
+        .path()
+        .join("issued")
+        .join("sip.contoso.com.key")
+        .exists());
+}
+
+/// AOL declared is refused before anything is asked; a CA that does not answer is said to
+/// within the bounded retries.
+#[test]
+fn aol_refused_and_an_unreachable_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = servers::free_port(&[std::net::Ipv4Addr::LOCALHOST.into()]);
+    let directory = format!("https://127.0.0.1:{closed}/dir");
+    let base = |topology_aol: bool| {
+        let mut c = picert();
+        c.args(["acme", "--topology"])
+            .arg(contoso())
+            .args([
+                "--directory",
+                &directory,
+                "--dns-hook",
+                "/bin/true",
+                "--account-key",
+            ])
+            .arg(dir.path().join("account.key"))
+            .args(["--agree-tos", "--timeout", "1", "--out-dir"])
+            .arg(dir.path().join("issued"));
+        if !topology_aol {
+            c.arg("--no-aol");
+        }
+        c
+    };
+    let out = base(true).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("AOL's PIC ended in June 2014") && stderr.contains("--no-aol"),
+        "{stderr}"
+    );
+    let started = std::time::Instant::now();
+    let out = base(false).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "bounded"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cannot reach the ACME server 127.0.0.1:{closed} (3 attempts)"
+        )),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("account.key").exists());
+}
+
+#[allow(dead_code)]
+fn unused(_: PathBuf) {
+    let _ = read_csr;
+}
