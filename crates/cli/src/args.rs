@@ -5,13 +5,15 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use picert_core::{Timestamp, Topology};
+use picert_core::pfx::PfxEncryption;
+use picert_core::{Field, Note, Origin, Product, Timestamp, Topology, WindowsServer};
 use picert_verify::{AuditOptions, Severity};
 
 use picert_core::PrivateKey;
 use picert_verify::live::{ClientIdentity, ConnectOptions};
 
 use crate::hints;
+use crate::output::note_line;
 use crate::secrets::{self, PASSPHRASE_ENV, PFX_PASSWORD_ENV};
 use crate::{read_file, CliError};
 
@@ -43,6 +45,23 @@ pub struct TopologyArgs {
     /// AOL is not deployed, whatever the topology file says
     #[arg(long)]
     pub no_aol: bool,
+    /// The Edge's Windows Server release: 2008r2, 2012, 2012r2, 2016, 2019, 2022, 2025
+    /// (decides the PKCS#12 protection; TLS 1.3 is expected from 2022)
+    #[arg(long, value_name = "RELEASE", value_parser = parse_windows)]
+    pub windows: Option<WindowsServer>,
+    /// The server product: lync2013, sfb2015, sfb2019, sfbse (SfB 2015 takes no ECC key)
+    #[arg(long, value_name = "PRODUCT", value_parser = parse_product)]
+    pub product: Option<Product>,
+}
+
+fn parse_windows(s: &str) -> Result<WindowsServer, String> {
+    s.parse()
+        .map_err(|e: picert_core::platform::PlatformNameError| e.to_string())
+}
+
+fn parse_product(s: &str) -> Result<Product, String> {
+    s.parse()
+        .map_err(|e: picert_core::platform::PlatformNameError| e.to_string())
 }
 
 impl TopologyArgs {
@@ -55,9 +74,9 @@ impl TopologyArgs {
         Ok(base.overlay(self.flags()))
     }
 
-    /// The flags alone, as a topology.
+    /// The flags alone, as a topology, each value labelled with its flag for messages.
     pub fn flags(&self) -> Topology {
-        Topology {
+        let mut t = Topology {
             access_edge: self.access_edge.clone(),
             webconf_edge: self.webconf.clone(),
             av_edge: self.av.clone(),
@@ -70,8 +89,24 @@ impl TopologyArgs {
             } else {
                 None
             },
+            windows: self.windows,
+            product: self.product,
             ..Topology::default()
+        };
+        for (field, flag, set) in [
+            (Field::AccessEdge, "--access-edge", t.access_edge.is_some()),
+            (Field::WebconfEdge, "--webconf", t.webconf_edge.is_some()),
+            (Field::AvEdge, "--av", t.av_edge.is_some()),
+            (Field::SipDomains, "--sip-domain", t.sip_domains.is_some()),
+            (Field::ExtraSans, "--extra-san", t.extra_sans.is_some()),
+            (Field::Windows, "--windows", t.windows.is_some()),
+            (Field::Product, "--product", t.product.is_some()),
+        ] {
+            if set {
+                t.origins.set(field, None, Origin::Given(flag.into()));
+            }
         }
+        t
     }
 
     /// The same expectations as flags, to repeat in a next-step hint.
@@ -99,6 +134,12 @@ impl TopologyArgs {
         }
         if self.no_aol {
             hint.push_str(" --no-aol");
+        }
+        if let Some(w) = self.windows {
+            hint.push_str(&format!(" --windows {}", w.as_str()));
+        }
+        if let Some(p) = self.product {
+            hint.push_str(&format!(" --product {}", p.as_str()));
         }
         hint
     }
@@ -152,6 +193,48 @@ pub enum ColorChoice {
     Always,
     /// Never
     Never,
+}
+
+/// How a PKCS#12 file written for Windows is protected (bundle, acme).
+#[derive(Args, Debug, Clone, Default)]
+pub struct PfxFormArgs {
+    /// 3DES and a SHA-1 MAC, which every Windows Server imports [default: AES-256 when the
+    /// topology's windows is 2019 or later, else this]
+    #[arg(long, conflicts_with = "modern")]
+    pub legacy: bool,
+    /// AES-256 and a SHA-256 MAC, which Windows Server 2019 and later import
+    #[arg(long)]
+    pub modern: bool,
+}
+
+impl PfxFormArgs {
+    /// The protection asked for, if any.
+    pub fn asked(&self) -> Option<PfxEncryption> {
+        if self.legacy {
+            Some(PfxEncryption::Legacy)
+        } else if self.modern {
+            Some(PfxEncryption::Modern)
+        } else {
+            None
+        }
+    }
+
+    /// The protection to write for `topology`'s platform, and the library's note about it.
+    pub fn choose(&self, topology: &Topology) -> Result<(PfxEncryption, Option<Note>), CliError> {
+        let platform = topology.platform()?;
+        Ok(PfxEncryption::choose(self.asked(), &platform))
+    }
+}
+
+/// A note about the PKCS#12 protection as this command line says it, with the flags that
+/// change it.
+pub fn pfx_note_line(note: &Note) -> String {
+    match note {
+        Note::PfxLegacyUnknownWindows | Note::PfxLegacyForProduct { .. } => {
+            format!("{} (or --windows 2019, or --modern)", note_line(note))
+        }
+        n => note_line(n),
+    }
 }
 
 /// The password of PKCS#12 inputs.

@@ -27,6 +27,9 @@ pub fn core(e: &Error) -> String {
         Error::Setting(SettingError::KeyTypeMismatch { key, asked }) => format!(
             "the key is {key}, but the key type asked for (--key-type or key_type in the topology) is {asked}"
         ),
+        Error::Setting(SettingError::CngKeyForSfb2015 { .. }) => format!(
+            "{e} (--key-type rsa2048 or key_type in the topology; --force goes ahead anyway)"
+        ),
         Error::Key(KeyError::PassphraseNeeded) => {
             "the key is encrypted: give its passphrase with --key-passphrase-file or PICERT_KEY_PASSPHRASE".into()
         }

@@ -83,6 +83,18 @@ impl Commentary {
     }
 }
 
+/// A note from the libraries as this command line says it: `warning: `, `renewal: ` or
+/// `note: ` and the note.
+pub fn note_line(note: &picert_core::Note) -> String {
+    if note.is_warning() {
+        format!("warning: {note}")
+    } else if note.is_renewal() {
+        format!("renewal: {note}")
+    } else {
+        format!("note: {note}")
+    }
+}
+
 /// Serialises a value as JSON, with a line end.
 pub fn json_line<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String, CliError> {
     let text = if pretty {

@@ -71,10 +71,14 @@ impl Setup {
 #[test]
 fn modern_and_legacy_files_read_in_openssl_and_audit_back() {
     let s = Setup::new();
+    // Windows Server 2019 and later: AES-256 and a SHA-256 MAC.
     s.bundle("good.pem", "edge.pfx")
+        .args(["--windows", "2019"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("friendly name \"Edge external\""))
+        .stdout(predicate::str::contains(
+            "(AES-256, SHA-256 MAC, for Windows Server 2019, friendly name \"Edge external\")",
+        ))
         .stdout(predicate::str::contains(
             "chain       sip.contoso.com -> picert Test Issuing CA",
         ))
@@ -86,10 +90,15 @@ fn modern_and_legacy_files_read_in_openssl_and_audit_back() {
         info.contains("AES-256-CBC") && info.contains("MAC: sha256"),
         "{info}"
     );
+    // No release known: the form every Windows imports, and one line saying why.
     s.bundle("good.pem", "edge-2016.pfx")
-        .arg("--legacy")
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::contains("(3DES, SHA-1 MAC, friendly name"))
+        .stderr(predicate::str::contains(
+            "picert: note: the PKCS#12 file uses 3DES and a SHA-1 MAC, which every Windows Server imports, because the Edge's Windows Server release is not known",
+        ))
+        .stderr(predicate::str::contains("(or --windows 2019, or --modern)"));
     let info = s.openssl_info("edge-2016.pfx");
     assert!(
         info.contains("pbeWithSHA1And3-KeyTripleDES-CBC") && info.contains("MAC: sha1"),

@@ -223,7 +223,14 @@ fn summaries_for_scripts_go_to_standard_output_or_json() {
     assert!(out.stderr.is_empty(), "quiet");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["thumbprint"], "A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E");
-    assert_eq!(v["encryption"], "aes256-sha256");
+    assert_eq!(v["encryption"], "3des-sha1", "no Windows release known");
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("because the Edge's Windows Server release is not known"),
+        "{v:#}"
+    );
     assert_eq!(v["chain"][1], "picert Test Issuing CA");
     assert_eq!(v["audit"]["path"], pki("good.pem").display().to_string());
     // request: the file names, or JSON with the SANs in order.

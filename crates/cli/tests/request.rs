@@ -599,6 +599,12 @@ fn refusals_exit_2_with_one_line() {
         "access_edge = \"sip.contoso.com\"\nsip_domain = [\"contoso.com\"]\n",
     )
     .unwrap();
+    let wildcard_toml = dir.path().join("wild.toml");
+    fs::write(
+        &wildcard_toml,
+        "access_edge = 'sip.contoso.com'\nsip_domains = ['contoso.com',\n  '*.fabrikam.com']\n",
+    )
+    .unwrap();
     let wrong_type = dir.path().join("type.toml");
     fs::write(&wrong_type, "access_edge = 5\n").unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
@@ -623,11 +629,11 @@ fn refusals_exit_2_with_one_line() {
         (
             vec![
                 "--access-edge".into(),
-                "sip.contoso.com.".into(),
+                "sip.contoso.com..".into(),
                 "--sip-domain".into(),
                 "contoso.com".into(),
             ],
-            "trailing dot",
+            "--access-edge: 'sip.contoso.com..'",
         ),
         (
             vec!["--access-edge".into(), "sip.contoso.com".into()],
@@ -694,7 +700,24 @@ fn refusals_exit_2_with_one_line() {
         ),
         (
             vec!["--topology".into(), bad_toml.display().to_string()],
-            "bad.toml: line 2: unknown field `sip_domain`",
+            "bad.toml: line 2: unknown field `sip_domain`: did you mean `sip_domains`?",
+        ),
+        (
+            vec!["--topology".into(), wildcard_toml.display().to_string()],
+            "wild.toml:3: sip_domains: '*.fabrikam.com' is a wildcard",
+        ),
+        (
+            vec![
+                "--access-edge".into(),
+                "sip.contoso.com".into(),
+                "--sip-domain".into(),
+                "contoso.com".into(),
+                "--windows".into(),
+                "2022".into(),
+                "--product".into(),
+                "lync2013".into(),
+            ],
+            "Lync Server 2013 does not run on Windows Server 2022",
         ),
         (
             vec!["--topology".into(), wrong_type.display().to_string()],
@@ -760,8 +783,8 @@ fn refusals_exit_2_with_one_line() {
         .stderr(predicate::str::contains("sha1 is refused"));
     assert_eq!(
         fs::read_dir(dir.path()).unwrap().count(),
-        2,
-        "nothing written by a refusal"
+        3,
+        "nothing written by a refusal: only the three topology files"
     );
 }
 

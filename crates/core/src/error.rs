@@ -6,16 +6,23 @@ use std::fmt;
 use crate::algorithms::{HashAlg, KeyType};
 use crate::key::KeyKind;
 use crate::names::NameError;
+use crate::platform::{Product, WindowsServer};
 
 /// Everything that can stop picert-core. Each variant displays as one line.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A name was refused by the name rules.
-    #[error("{field}: {source}")]
+    #[error("{}: {source}", match origin {
+        Some(Origin::File { path, line }) => format!("{path}:{line}: {field}"),
+        Some(Origin::Given(label)) => label.clone(),
+        None => field.to_string(),
+    })]
     Name {
         /// Which setting held the name.
         field: Field,
+        /// Where the value came from, when known.
+        origin: Option<Origin>,
         /// Why it was refused.
         source: NameError,
     },
@@ -79,6 +86,30 @@ pub enum Error {
     },
 }
 
+/// Where a topology value came from: a line of the topology file, or what the caller says (the
+/// `picert` binary names the flag).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A line of a topology file.
+    File {
+        /// The file as given.
+        path: String,
+        /// The line, from 1.
+        line: usize,
+    },
+    /// A label the caller gave the value (a flag, an API parameter).
+    Given(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File { path, line } => write!(f, "{path}:{line}"),
+            Origin::Given(label) => f.write_str(label),
+        }
+    }
+}
+
 /// A topology setting, by its name in the topology file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -93,6 +124,12 @@ pub enum Field {
     SipDomains,
     /// `extra_sans`
     ExtraSans,
+    /// `edge_servers`
+    EdgeServers,
+    /// `windows`
+    Windows,
+    /// `product`
+    Product,
 }
 
 impl Field {
@@ -104,6 +141,9 @@ impl Field {
             Field::AvEdge => "av_edge",
             Field::SipDomains => "sip_domains",
             Field::ExtraSans => "extra_sans",
+            Field::EdgeServers => "edge_servers",
+            Field::Windows => "windows",
+            Field::Product => "product",
         }
     }
 }
@@ -210,6 +250,29 @@ pub enum SettingError {
     /// A value a certificate cannot carry in that place.
     #[error("{0}")]
     Unencodable(String),
+    /// The product does not run on the Windows Server release given.
+    #[error("{product} does not run on {windows}: Microsoft lists {}", list(product.supported_windows()))]
+    Platform {
+        /// The product.
+        product: Product,
+        /// The Windows Server release.
+        windows: WindowsServer,
+    },
+    /// An ECC key (a CNG key on Windows) for Skype for Business Server 2015.
+    #[error("{key} is an ECC key, which Windows keeps as a CNG key, and Skype for Business Server 2015 does not support CNG certificates: use an RSA key")]
+    CngKeyForSfb2015 {
+        /// The key type.
+        key: KeyType,
+    },
+}
+
+fn list(windows: &[WindowsServer]) -> String {
+    let names: Vec<String> = windows.iter().map(|w| w.to_string()).collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => "none".into(),
+    }
 }
 
 /// Why a key could not be generated, read or used.

@@ -85,6 +85,10 @@ impl PrivateKey {
     /// (`EC PRIVATE KEY`) or encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`, which needs
     /// `passphrase`). The key is normalised to PKCS#8.
     pub fn from_bytes(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
+        // A PEM key saved by PowerShell is UTF-16; DER passes through.
+        let (decoded, _) =
+            crate::text::decode(bytes).map_err(|e| KeyError::Format(e.to_string()))?;
+        let bytes: &[u8] = &decoded;
         if contains(bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| KeyError::Format("the encrypted key PEM is not text".into()))?;

@@ -10,6 +10,8 @@
 //! - [`PrivateKey`] generates, loads and writes keys; [`build_request`] builds the CSR;
 //!   [`inf::render_inf`] writes the certreq INF for the same request.
 //! - [`pfx::write_pfx`] writes the PKCS#12 file Windows imports.
+//! - [`text::decode`] reads text as Windows writes it (UTF-16 with a byte-order mark, UTF-8
+//!   with one).
 //! - [`store::write_all`] writes files together, or none of them, never replacing one unless
 //!   told to.
 //!
@@ -39,22 +41,27 @@ pub mod key;
 pub mod names;
 mod notes;
 pub mod pfx;
+pub mod platform;
 mod profile;
 pub mod renewal;
 pub mod request;
 mod san;
 pub mod store;
+pub mod text;
 mod timestamp;
 mod topology;
 
 pub use algorithms::{AlgorithmError, HashAlg, KeyType};
 pub use error::{
-    io_message, Error, Field, KeyError, Missing, PfxError, RenewalError, SettingError,
+    io_message, Error, Field, KeyError, Missing, Origin, PfxError, RenewalError, SettingError,
 };
 pub use key::{KeyKind, PrivateKey};
 pub use notes::Note;
+pub use platform::{Platform, Product, WindowsServer};
 pub use profile::{EdgeProfile, Expectations, DEFAULT_TEMPLATE};
-pub use renewal::{plan_request, CurrentCertificate, GivenKey, RequestPlan};
+pub use renewal::{
+    plan_request, plan_request_allowing, Allow, CurrentCertificate, GivenKey, RequestPlan,
+};
 pub use request::{
     build_request, EdgeRequest, KeySource, RequestFormat, RequestOutputs, WrittenRequest,
 };

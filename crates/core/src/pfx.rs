@@ -36,6 +36,8 @@ use zeroize::Zeroizing;
 use rustls_pki_types::CertificateDer;
 
 use crate::error::{encoding, Error, PfxError, SettingError};
+use crate::notes::Note;
+use crate::platform::Platform;
 
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
@@ -61,6 +63,45 @@ pub enum PfxEncryption {
     Modern,
     /// 3DES with the PKCS#12 KDF, HMAC-SHA1 MAC: Windows Server 2016 and older.
     Legacy,
+}
+
+impl PfxEncryption {
+    /// The protection for a file: `asked` when given (with a warning when the Edge's Windows
+    /// release cannot import it), else what every release the platform may be imports: AES-256
+    /// on Windows Server 2019 and later, 3DES / SHA-1 below or when the release is unknown,
+    /// with a note saying why and how to get AES-256.
+    pub fn choose(
+        asked: Option<PfxEncryption>,
+        platform: &Platform,
+    ) -> (PfxEncryption, Option<Note>) {
+        match (asked, platform.windows) {
+            (Some(PfxEncryption::Modern), Some(windows)) if !windows.imports_aes_pfx() => (
+                PfxEncryption::Modern,
+                Some(Note::PfxModernUnsupported { windows }),
+            ),
+            (Some(asked), _) => (asked, None),
+            (None, Some(windows)) if windows.imports_aes_pfx() => (PfxEncryption::Modern, None),
+            (None, Some(_)) => (PfxEncryption::Legacy, None),
+            (None, None) => match platform.product {
+                Some(_) if platform.imports_aes_pfx() == Some(true) => {
+                    (PfxEncryption::Modern, None)
+                }
+                Some(product) => (
+                    PfxEncryption::Legacy,
+                    Some(Note::PfxLegacyForProduct { product }),
+                ),
+                None => (PfxEncryption::Legacy, Some(Note::PfxLegacyUnknownWindows)),
+            },
+        }
+    }
+
+    /// How the file is protected, for people: `AES-256, SHA-256 MAC`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PfxEncryption::Modern => "AES-256, SHA-256 MAC",
+            PfxEncryption::Legacy => "3DES, SHA-1 MAC",
+        }
+    }
 }
 
 /// What goes into the file.
@@ -327,6 +368,59 @@ pub fn write_pfx(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::{Product, WindowsServer};
+
+    #[test]
+    fn the_protection_follows_the_windows_release() {
+        let p = |windows, product| Platform { windows, product };
+        let choose = |asked, platform| PfxEncryption::choose(asked, &platform);
+        // Nothing known: 3DES, with the way to AES-256.
+        assert_eq!(
+            choose(None, p(None, None)),
+            (PfxEncryption::Legacy, Some(Note::PfxLegacyUnknownWindows))
+        );
+        // The release decides, at its edge (2016 / 2019).
+        assert_eq!(
+            choose(None, p(Some(WindowsServer::W2016), None)),
+            (PfxEncryption::Legacy, None)
+        );
+        assert_eq!(
+            choose(None, p(Some(WindowsServer::W2019), None)),
+            (PfxEncryption::Modern, None)
+        );
+        // A product alone: Subscription Edition runs on 2019 and later only.
+        assert_eq!(
+            choose(None, p(None, Some(Product::SfbSe))),
+            (PfxEncryption::Modern, None)
+        );
+        assert_eq!(
+            choose(None, p(None, Some(Product::Sfb2019))),
+            (
+                PfxEncryption::Legacy,
+                Some(Note::PfxLegacyForProduct {
+                    product: Product::Sfb2019
+                })
+            )
+        );
+        // Asked for: done, with a warning for a release that cannot import AES-256.
+        let (e, note) = choose(
+            Some(PfxEncryption::Modern),
+            p(Some(WindowsServer::W2012R2), None),
+        );
+        assert_eq!(e, PfxEncryption::Modern);
+        assert!(note.unwrap().is_warning());
+        assert_eq!(
+            choose(Some(PfxEncryption::Modern), p(None, None)),
+            (PfxEncryption::Modern, None)
+        );
+        assert_eq!(
+            choose(
+                Some(PfxEncryption::Legacy),
+                p(Some(WindowsServer::W2022), None)
+            ),
+            (PfxEncryption::Legacy, None)
+        );
+    }
 
     fn contents<'a>(chain: &'a [CertificateDer<'static>], name: &'a str) -> PfxContents<'a> {
         PfxContents {

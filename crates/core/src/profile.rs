@@ -4,8 +4,9 @@
 use crate::algorithms::{HashAlg, KeyType};
 use crate::error::{Error, Field, Missing, SettingError};
 use crate::notes::Note;
+use crate::platform::Platform;
 use crate::san::SanPlan;
-use crate::topology::{fqdn, normalize_list, SubjectFields, Topology};
+use crate::topology::{SubjectFields, Topology};
 
 /// The default certificate template for an enterprise CA, as `Request-CsCertificate` uses it
 /// (seed 000: "the default template name used for Lync Server is WebServer").
@@ -23,6 +24,10 @@ pub struct Expectations {
     /// True when the topology names the Access Edge and at least one SIP domain: enough to say
     /// that a name outside the plan does not belong (a partial topology cannot).
     pub names_complete: bool,
+    /// The Edge's Windows release and product, as far as the topology says.
+    pub platform: Platform,
+    /// What the topology's values deserve a word about ([`Topology::notes`]).
+    pub notes: Vec<Note>,
 }
 
 /// A validated Edge external certificate profile: everything needed to build the request.
@@ -59,6 +64,8 @@ pub struct EdgeProfile {
     /// A SAN list fixed in advance (renewal from the certificate in service keeps its order);
     /// `None` derives the list from the names above.
     pub fixed_sans: Option<SanPlan>,
+    /// The Edge's Windows release and product, as far as the topology says.
+    pub platform: Platform,
 }
 
 impl EdgeProfile {
@@ -69,7 +76,9 @@ impl EdgeProfile {
             .access_edge
             .as_deref()
             .ok_or(Error::Missing(Missing::AccessEdge))?;
-        let access_edge = fqdn(Field::AccessEdge)(access_edge)?;
+        let access_edge = t
+            .name(Field::AccessEdge, Some(access_edge))?
+            .unwrap_or_default();
         // ub-common-name is 64 (RFC 5280 appendix A): a longer FQDN cannot be the CN.
         if access_edge.len() > 64 {
             return Err(SettingError::CommonNameTooLong {
@@ -78,7 +87,8 @@ impl EdgeProfile {
             }
             .into());
         }
-        let sip_domains = normalize_list(Field::SipDomains, t.sip_domains.as_deref())?;
+        let sip_domains = t.names(Field::SipDomains, t.sip_domains.as_deref())?;
+        let platform = t.platform()?;
         if sip_domains.is_empty() {
             return Err(Error::Missing(Missing::SipDomain));
         }
@@ -110,13 +120,9 @@ impl EdgeProfile {
         }
         let aol = t.aol.unwrap_or(false);
         Ok(EdgeProfile {
-            webconf_edge: t
-                .webconf_edge
-                .as_deref()
-                .map(fqdn(Field::WebconfEdge))
-                .transpose()?,
-            av_edge: t.av_edge.as_deref().map(fqdn(Field::AvEdge)).transpose()?,
-            extra_sans: normalize_list(Field::ExtraSans, t.extra_sans.as_deref())?,
+            webconf_edge: t.name(Field::WebconfEdge, t.webconf_edge.as_deref())?,
+            av_edge: t.name(Field::AvEdge, t.av_edge.as_deref())?,
+            extra_sans: t.names(Field::ExtraSans, t.extra_sans.as_deref())?,
             sip_domains,
             primary_sip_only: t.primary_sip_only.unwrap_or(false),
             client_eku: aol || t.client_eku.unwrap_or(false),
@@ -132,6 +138,7 @@ impl EdgeProfile {
                 .filter(|f| !f.is_empty()),
             access_edge,
             fixed_sans: None,
+            platform,
         })
     }
 
@@ -158,7 +165,10 @@ impl EdgeProfile {
             notes.push(Note::ClientEku { aol: self.aol });
         }
         if !self.key_type.is_rsa() {
-            notes.push(Note::EccKey { key: self.key_type });
+            notes.push(Note::EccKey {
+                key: self.key_type,
+                product: self.platform.product,
+            });
         }
         notes
     }
@@ -318,7 +328,8 @@ mod tests {
         assert_eq!(
             p.notes(),
             [Note::EccKey {
-                key: KeyType::EcdsaP384
+                key: KeyType::EcdsaP384,
+                product: None
             }]
         );
         assert_eq!(

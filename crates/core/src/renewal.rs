@@ -11,6 +11,7 @@ use crate::error::{Error, RenewalError, SettingError};
 use crate::key::{KeyKind, PrivateKey};
 use crate::names::normalize_fqdn;
 use crate::notes::Note;
+use crate::platform::Product;
 use crate::profile::EdgeProfile;
 use crate::san::{SanEntry, SanPlan, SanSource};
 use crate::topology::{SubjectFields, Topology};
@@ -48,6 +49,14 @@ impl<'a> GivenKey<'a> {
             GivenKey::Use(k) | GivenKey::Reuse(k) => k,
         }
     }
+}
+
+/// What a caller allows that picert otherwise refuses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Allow {
+    /// An ECC key (a CNG key on Windows) for Skype for Business Server 2015, which does not
+    /// support CNG certificates: refused unless allowed, and noted when allowed.
+    pub cng_key_on_sfb2015: bool,
 }
 
 /// The profile to request and what the caller should know about it.
@@ -92,8 +101,18 @@ pub fn plan_request(
     current: Option<&CurrentCertificate>,
     key: Option<GivenKey<'_>>,
 ) -> Result<RequestPlan, Error> {
+    plan_request_allowing(topology, current, key, Allow::default())
+}
+
+/// [`plan_request`], allowing what `allow` says.
+pub fn plan_request_allowing(
+    topology: Topology,
+    current: Option<&CurrentCertificate>,
+    key: Option<GivenKey<'_>>,
+    allow: Allow,
+) -> Result<RequestPlan, Error> {
     let topology_given = !topology.is_empty();
-    let mut notes = Vec::new();
+    let mut notes = topology.notes();
     let mut topology = topology;
     // Names the rules refuse stop a renewal before anything else is decided.
     let current = current.map(normalized).transpose()?;
@@ -141,6 +160,15 @@ pub fn plan_request(
         }
     }
     let mut profile = EdgeProfile::from_topology(topology)?;
+    if profile.platform.product == Some(Product::Sfb2015)
+        && !profile.key_type.is_rsa()
+        && !allow.cng_key_on_sfb2015
+    {
+        return Err(SettingError::CngKeyForSfb2015 {
+            key: profile.key_type,
+        }
+        .into());
+    }
     if let Some(cur) = current {
         let (plan, renewal_notes) = renewal_sans(cur, &profile, topology_given);
         profile.fixed_sans = Some(plan);
@@ -323,7 +351,8 @@ mod tests {
         let plan = plan_request(topology.clone(), None, Some(GivenKey::Use(&key))).unwrap();
         assert_eq!(plan.profile.key_type, KeyType::EcdsaP256);
         assert!(plan.notes.contains(&Note::EccKey {
-            key: KeyType::EcdsaP256
+            key: KeyType::EcdsaP256,
+            product: None
         }));
         let mut asked = topology.clone();
         asked.key_type = Some(KeyType::Rsa2048);
@@ -349,5 +378,53 @@ mod tests {
             plan_request(Topology::default(), Some(&cur), None),
             Err(Error::Renewal(RenewalError::NameRefused(_)))
         ));
+    }
+
+    #[test]
+    fn an_ecc_key_is_refused_for_sfb2015_unless_allowed() {
+        let topology = Topology {
+            access_edge: Some("sip.contoso.com".into()),
+            sip_domains: Some(vec!["contoso.com".into()]),
+            key_type: Some(KeyType::EcdsaP256),
+            product: Some(Product::Sfb2015),
+            ..Topology::default()
+        };
+        let e = plan_request(topology.clone(), None, None).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Setting(SettingError::CngKeyForSfb2015 { .. })
+        ));
+        assert!(e
+            .to_string()
+            .contains("Skype for Business Server 2015 does not support CNG certificates"));
+        // A given ECC key is the same key.
+        let key = PrivateKey::generate(KeyType::EcdsaP256).unwrap();
+        let mut no_type = topology.clone();
+        no_type.key_type = None;
+        assert!(plan_request(no_type, None, Some(GivenKey::Use(&key))).is_err());
+        let allowed = plan_request_allowing(
+            topology.clone(),
+            None,
+            None,
+            Allow {
+                cng_key_on_sfb2015: true,
+            },
+        )
+        .unwrap();
+        let note = allowed
+            .notes
+            .iter()
+            .find(|n| matches!(n, Note::EccKey { .. }))
+            .unwrap();
+        assert!(note
+            .to_string()
+            .contains("goes ahead only because it was forced"));
+        // Another product: a warning that names it.
+        let mut other = topology;
+        other.product = Some(Product::Sfb2019);
+        let plan = plan_request(other, None, None).unwrap();
+        assert!(plan.notes.iter().any(|n| n.is_warning()
+            && n.to_string()
+                .contains("Skype for Business Server 2019 takes CNG")));
     }
 }

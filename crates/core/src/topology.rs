@@ -7,8 +7,10 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::algorithms::{HashAlg, KeyType};
-use crate::error::{Error, Field};
+use crate::error::{Error, Field, Origin, SettingError};
 use crate::names::normalize_fqdn;
+use crate::notes::Note;
+use crate::platform::{support, Platform, Product, Support, WindowsServer};
 use crate::profile::Expectations;
 use crate::san::SanPlan;
 
@@ -47,6 +49,163 @@ pub struct Topology {
     pub template_extension: Option<bool>,
     /// Friendly name for the Windows certificate store.
     pub friendly_name: Option<String>,
+    /// The Edge's Windows Server release: decides the PKCS#12 protection and whether TLS 1.3
+    /// is expected.
+    pub windows: Option<WindowsServer>,
+    /// The server product: decides whether an ECC (CNG) key can be used.
+    pub product: Option<Product>,
+    /// The Edge servers of the pool (the names they are reached by for administration), for
+    /// the deployment script.
+    pub edge_servers: Option<Vec<String>>,
+    /// Where each value came from (file lines, flags), for messages. Not part of the value:
+    /// two topologies with the same settings are equal wherever they came from.
+    #[serde(skip)]
+    pub origins: Origins,
+}
+
+/// Where the values of a topology came from: a line of its file, or a label the caller gives
+/// (the `picert` binary gives flags' names).
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    entries: Vec<(Field, Option<usize>, Origin)>,
+}
+
+impl PartialEq for Origins {
+    fn eq(&self, _: &Origins) -> bool {
+        true
+    }
+}
+
+impl Eq for Origins {}
+
+impl Origins {
+    /// Records that `field` (item `index` of a list, or the whole field) came from `origin`.
+    pub fn set(&mut self, field: Field, index: Option<usize>, origin: Origin) {
+        self.entries
+            .retain(|(f, i, _)| !(*f == field && *i == index));
+        self.entries.push((field, index, origin));
+    }
+
+    /// Where `field` (item `index` of a list) came from: the item's own origin, else the
+    /// field's.
+    pub fn of(&self, field: Field, index: Option<usize>) -> Option<&Origin> {
+        let find = |i: Option<usize>| {
+            self.entries
+                .iter()
+                .find(|(f, j, _)| *f == field && *j == i)
+                .map(|(_, _, o)| o)
+        };
+        find(index).or_else(|| index.and_then(|_| find(None)))
+    }
+
+    fn take(&mut self, field: Field, from: &Origins) {
+        self.entries.retain(|(f, _, _)| *f != field);
+        self.entries
+            .extend(from.entries.iter().filter(|(f, _, _)| *f == field).cloned());
+    }
+}
+
+/// The line of each value in a topology file (parsed a second time, with spans, once the file
+/// is known to be valid).
+#[derive(Deserialize)]
+struct Located {
+    access_edge: Option<toml::Spanned<toml::Value>>,
+    webconf_edge: Option<toml::Spanned<toml::Value>>,
+    av_edge: Option<toml::Spanned<toml::Value>>,
+    sip_domains: Option<Vec<toml::Spanned<toml::Value>>>,
+    extra_sans: Option<Vec<toml::Spanned<toml::Value>>>,
+    edge_servers: Option<Vec<toml::Spanned<toml::Value>>>,
+    windows: Option<toml::Spanned<toml::Value>>,
+    product: Option<toml::Spanned<toml::Value>>,
+}
+
+/// Every field of a topology file, for "did you mean".
+const FIELDS: &[&str] = &[
+    "access_edge",
+    "webconf_edge",
+    "av_edge",
+    "sip_domains",
+    "extra_sans",
+    "primary_sip_only",
+    "aol",
+    "client_eku",
+    "subject",
+    "key_type",
+    "hash",
+    "template",
+    "template_extension",
+    "friendly_name",
+    "windows",
+    "product",
+    "edge_servers",
+];
+
+const SUBJECT_FIELDS: &[&str] = &[
+    "country",
+    "state",
+    "locality",
+    "organization",
+    "organizational_unit",
+];
+
+/// The edit distance between two short names (insertions, deletions, substitutions, and
+/// swaps of neighbours).
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The field meant by a misspelt one, when one is close enough.
+fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = unknown.to_ascii_lowercase().replace('-', "_");
+    known
+        .iter()
+        .map(|k| (distance(&lower, k), *k))
+        .filter(|(d, k)| *d <= 3 && *d < k.len() / 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// toml's message for an unknown field lists every field; name the closest one instead.
+fn unknown_field_message(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let name = &rest[..rest.find('`')?];
+    let known = if rest.contains("`country`") {
+        SUBJECT_FIELDS
+    } else {
+        FIELDS
+    };
+    if known == SUBJECT_FIELDS && FIELDS.contains(&name) {
+        return Some(format!(
+            "`{name}` is inside the [subject] table: top-level fields go before [subject]"
+        ));
+    }
+    Some(match closest(name, known) {
+        Some(k) => format!("unknown field `{name}`: did you mean `{k}`?"),
+        None => format!(
+            "unknown field `{name}`; the fields are {} (docs/topology.md)",
+            known.join(", ")
+        ),
+    })
 }
 
 /// The subject's fields besides the CN.
@@ -80,11 +239,11 @@ impl SubjectFields {
 impl Topology {
     /// Parses a topology from TOML text. `origin` names the file in error messages.
     pub fn from_toml(text: &str, origin: &str) -> Result<Topology, Error> {
-        toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let mut topology: Topology = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|span| line_of(span.start));
             let message = one_line(e.message());
+            let message = unknown_field_message(&message).unwrap_or(message);
             Error::Topology {
                 path: origin.to_string(),
                 message: match line {
@@ -92,7 +251,35 @@ impl Topology {
                     None => message,
                 },
             }
-        })
+        })?;
+        if let Ok(located) = toml::from_str::<Located>(text) {
+            let at = |span: std::ops::Range<usize>| Origin::File {
+                path: origin.to_string(),
+                line: line_of(span.start),
+            };
+            let origins = &mut topology.origins;
+            for (field, value) in [
+                (Field::AccessEdge, &located.access_edge),
+                (Field::WebconfEdge, &located.webconf_edge),
+                (Field::AvEdge, &located.av_edge),
+                (Field::Windows, &located.windows),
+                (Field::Product, &located.product),
+            ] {
+                if let Some(v) = value {
+                    origins.set(field, None, at(v.span()));
+                }
+            }
+            for (field, list) in [
+                (Field::SipDomains, &located.sip_domains),
+                (Field::ExtraSans, &located.extra_sans),
+                (Field::EdgeServers, &located.edge_servers),
+            ] {
+                for (i, v) in list.iter().flatten().enumerate() {
+                    origins.set(field, Some(i), at(v.span()));
+                }
+            }
+        }
+        Ok(topology)
     }
 
     /// Reads and parses a topology file.
@@ -119,7 +306,12 @@ impl Topology {
                 message: "the file is larger than 1 MiB; a topology file is a few lines".into(),
             });
         }
-        let text = String::from_utf8(bytes).map_err(|_| Error::Topology {
+        // Notepad's UTF-8 byte-order mark and PowerShell's UTF-16 are read as the text they are.
+        let (decoded, _) = crate::text::decode(&bytes).map_err(|e| Error::Topology {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let text = String::from_utf8(decoded.into_owned()).map_err(|_| Error::Topology {
             path: shown.clone(),
             message: "the file is not UTF-8 text".into(),
         })?;
@@ -133,6 +325,21 @@ impl Topology {
             (Some(a), Some(b)) => Some(a.overlay(b)),
             (a, b) => b.or(a),
         };
+        let mut origins = self.origins.clone();
+        for (field, set) in [
+            (Field::AccessEdge, over.access_edge.is_some()),
+            (Field::WebconfEdge, over.webconf_edge.is_some()),
+            (Field::AvEdge, over.av_edge.is_some()),
+            (Field::SipDomains, over.sip_domains.is_some()),
+            (Field::ExtraSans, over.extra_sans.is_some()),
+            (Field::EdgeServers, over.edge_servers.is_some()),
+            (Field::Windows, over.windows.is_some()),
+            (Field::Product, over.product.is_some()),
+        ] {
+            if set {
+                origins.take(field, &over.origins);
+            }
+        }
         Topology {
             access_edge: over.access_edge.or(self.access_edge),
             webconf_edge: over.webconf_edge.or(self.webconf_edge),
@@ -148,6 +355,10 @@ impl Topology {
             template: over.template.or(self.template),
             template_extension: over.template_extension.or(self.template_extension),
             friendly_name: over.friendly_name.or(self.friendly_name),
+            windows: over.windows.or(self.windows),
+            product: over.product.or(self.product),
+            edge_servers: over.edge_servers.or(self.edge_servers),
+            origins,
         }
     }
 
@@ -157,20 +368,13 @@ impl Topology {
     }
 
     /// The names the audit expects, from whatever this topology sets (it need not be complete
-    /// enough to build a request). Names are normalised; a bad name is an error.
+    /// enough to build a request). Names are normalised; a bad name is an error, and so is a
+    /// product on a Windows release it does not run on.
     pub fn expectations(&self) -> Result<Expectations, Error> {
-        let access_edge = self
-            .access_edge
-            .as_deref()
-            .map(fqdn(Field::AccessEdge))
-            .transpose()?;
-        let webconf_edge = self
-            .webconf_edge
-            .as_deref()
-            .map(fqdn(Field::WebconfEdge))
-            .transpose()?;
-        let sip_domains = normalize_list(Field::SipDomains, self.sip_domains.as_deref())?;
-        let extra_sans = normalize_list(Field::ExtraSans, self.extra_sans.as_deref())?;
+        let access_edge = self.name(Field::AccessEdge, self.access_edge.as_deref())?;
+        let webconf_edge = self.name(Field::WebconfEdge, self.webconf_edge.as_deref())?;
+        let sip_domains = self.names(Field::SipDomains, self.sip_domains.as_deref())?;
+        let extra_sans = self.names(Field::ExtraSans, self.extra_sans.as_deref())?;
         let plan = SanPlan::new(
             access_edge.as_deref(),
             webconf_edge.as_deref(),
@@ -178,24 +382,137 @@ impl Topology {
             self.primary_sip_only.unwrap_or(false),
             &extra_sans,
         );
+        let platform = self.platform()?;
         Ok(Expectations {
             names_complete: access_edge.is_some() && !sip_domains.is_empty(),
             access_edge,
             aol: self.aol.unwrap_or(false),
             plan,
+            platform,
+            notes: self.notes(),
+        })
+    }
+
+    /// The Edge's platform, checked against the support table: a product on a release
+    /// Microsoft does not list is an error.
+    pub fn platform(&self) -> Result<Platform, Error> {
+        if let (Some(product), Some(windows)) = (self.product, self.windows) {
+            if support(product, windows) == Support::Unsupported {
+                return Err(SettingError::Platform { product, windows }.into());
+            }
+        }
+        Ok(Platform {
+            windows: self.windows,
+            product: self.product,
+        })
+    }
+
+    /// The Edge servers of the pool, normalised.
+    pub fn edge_servers(&self) -> Result<Vec<String>, Error> {
+        self.names(Field::EdgeServers, self.edge_servers.as_deref())
+    }
+
+    /// What this topology's values deserve a word about, though none is an error: a name
+    /// written with the root's dot, a SIP domain that is already a SIP name, a Web Conferencing
+    /// name that is the Access Edge's, a product on a Windows release with a caveat.
+    pub fn notes(&self) -> Vec<Note> {
+        let mut notes = Vec::new();
+        let mut dotted = |field: Field, index: Option<usize>, name: &str| {
+            if let Some(base) = dotted_name(name) {
+                if let Ok(name) = normalize_fqdn(base) {
+                    notes.push(Note::TrailingDot {
+                        name,
+                        origin: self.origins.of(field, index).cloned(),
+                    });
+                }
+            }
+        };
+        for (field, value) in [
+            (Field::AccessEdge, &self.access_edge),
+            (Field::WebconfEdge, &self.webconf_edge),
+            (Field::AvEdge, &self.av_edge),
+        ] {
+            if let Some(v) = value {
+                dotted(field, None, v);
+            }
+        }
+        for (field, list) in [
+            (Field::SipDomains, &self.sip_domains),
+            (Field::ExtraSans, &self.extra_sans),
+            (Field::EdgeServers, &self.edge_servers),
+        ] {
+            for (i, v) in list.iter().flatten().enumerate() {
+                dotted(field, Some(i), v);
+            }
+        }
+        let normal = |n: &str| normalize_fqdn(dotted_name(n).unwrap_or(n)).ok();
+        for (i, domain) in self.sip_domains.iter().flatten().enumerate() {
+            let Some(domain) = normal(domain) else {
+                continue;
+            };
+            if let Some(meant) = domain.strip_prefix("sip.") {
+                if meant.contains('.') {
+                    notes.push(Note::SipNameAsDomain {
+                        san: format!("sip.{domain}"),
+                        meant: meant.to_string(),
+                        origin: self.origins.of(Field::SipDomains, Some(i)).cloned(),
+                        domain,
+                    });
+                }
+            }
+        }
+        let access = self.access_edge.as_deref().and_then(normal);
+        let webconf = self.webconf_edge.as_deref().and_then(normal);
+        if let (Some(a), Some(w)) = (access, webconf) {
+            if a == w {
+                notes.push(Note::WebconfMerged { name: a });
+            }
+        }
+        if let (Some(product), Some(windows)) = (self.product, self.windows) {
+            if let Support::Caveat(caveat) = support(product, windows) {
+                notes.push(Note::PlatformCaveat {
+                    product,
+                    windows,
+                    caveat,
+                });
+            }
+        }
+        notes
+    }
+
+    /// A name of `field`, normalised (a trailing root dot dropped), or the error naming where
+    /// it came from.
+    pub(crate) fn name(&self, field: Field, name: Option<&str>) -> Result<Option<String>, Error> {
+        name.map(|n| self.checked(field, None, n)).transpose()
+    }
+
+    /// The names of a list field, normalised.
+    pub(crate) fn names(
+        &self,
+        field: Field,
+        list: Option<&[String]>,
+    ) -> Result<Vec<String>, Error> {
+        list.unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| self.checked(field, Some(i), n))
+            .collect()
+    }
+
+    fn checked(&self, field: Field, index: Option<usize>, name: &str) -> Result<String, Error> {
+        normalize_fqdn(dotted_name(name).unwrap_or(name)).map_err(|source| Error::Name {
+            field,
+            origin: self.origins.of(field, index).cloned(),
+            source,
         })
     }
 }
 
-pub(crate) fn fqdn(field: Field) -> impl Fn(&str) -> Result<String, Error> {
-    move |name| normalize_fqdn(name).map_err(|source| Error::Name { field, source })
-}
-
-pub(crate) fn normalize_list(field: Field, list: Option<&[String]>) -> Result<Vec<String>, Error> {
-    list.unwrap_or_default()
-        .iter()
-        .map(|n| fqdn(field)(n))
-        .collect()
+/// The name without its root dot when it ends with exactly one (`sip.contoso.com.`); a name
+/// that is only a dot, or ends with two, is left to the name rules to refuse.
+fn dotted_name(name: &str) -> Option<&str> {
+    let base = name.trim().strip_suffix('.')?;
+    (!base.is_empty() && !base.ends_with('.')).then_some(base)
 }
 
 fn one_line(s: &str) -> String {
@@ -260,5 +577,169 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_misspelt_field_names_the_one_meant() {
+        let e = Topology::from_toml(
+            "access_edge = 'sip.contoso.com'\nsip_domain = ['contoso.com']\n",
+            "edge.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "edge.toml: line 2: unknown field `sip_domain`: did you mean `sip_domains`?"
+        );
+        let e = Topology::from_toml(
+            "[subject]\ncountry = 'US'\norganisation = 'Contoso'\n",
+            "edge.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.ends_with("unknown field `organisation`: did you mean `organization`?"),
+            "{e}"
+        );
+        let e = Topology::from_toml("[subject]\ncountry = 'US'\nwindows = '2019'\n", "edge.toml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "edge.toml: line 3: `windows` is inside the [subject] table: top-level fields go before [subject]"
+        );
+        let e = Topology::from_toml("colour = 'blue'\n", "edge.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown field `colour`; the fields are access_edge, "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_its_file_and_line_or_its_flag() {
+        let text = "access_edge = 'sip.contoso.com'\nsip_domains = [\n  'contoso.com',\n  '*.fabrikam.com',\n]\n";
+        let t = Topology::from_toml(text, "edge.toml").unwrap();
+        let e = t.expectations().unwrap_err().to_string();
+        assert!(
+            e.starts_with("edge.toml:4: sip_domains: '*.fabrikam.com' is a wildcard"),
+            "{e}"
+        );
+        // A flag over the file: the flag's label, given by the caller.
+        let mut flags = Topology {
+            webconf_edge: Some("webcon..contoso.com".into()),
+            ..Topology::default()
+        };
+        flags
+            .origins
+            .set(Field::WebconfEdge, None, Origin::Given("--webconf".into()));
+        let e = t
+            .clone()
+            .overlay(flags)
+            .expectations()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--webconf: 'webcon..contoso.com' has an empty label"),
+            "{e}"
+        );
+        // A list replaced by flags no longer points into the file.
+        let mut flags = Topology {
+            sip_domains: Some(vec!["contoso.com".into(), "*.x.com".into()]),
+            ..Topology::default()
+        };
+        flags.origins.set(
+            Field::SipDomains,
+            None,
+            Origin::Given("--sip-domain".into()),
+        );
+        let e = t.overlay(flags).expectations().unwrap_err().to_string();
+        assert!(e.starts_with("--sip-domain: '*.x.com'"), "{e}");
+    }
+
+    #[test]
+    fn slips_are_noted_not_refused() {
+        let text = "access_edge = 'sip.contoso.com.'\nwebconf_edge = 'SIP.contoso.com'\nsip_domains = ['contoso.com', 'sip.tailspintoys.com']\n";
+        let t = Topology::from_toml(text, "edge.toml").unwrap();
+        let exp = t.expectations().unwrap();
+        assert_eq!(exp.access_edge.as_deref(), Some("sip.contoso.com"));
+        assert_eq!(
+            exp.plan.names(),
+            ["sip.contoso.com", "sip.sip.tailspintoys.com"],
+            "the Web Conferencing name merged into the subject's SAN"
+        );
+        let notes: Vec<String> = exp.notes.iter().map(|n| n.to_string()).collect();
+        assert_eq!(notes.len(), 3, "{notes:#?}");
+        assert_eq!(
+            notes[0],
+            "'sip.contoso.com.' (edge.toml:1) ends with the root's dot; certificates carry names without it, so it is used as sip.contoso.com"
+        );
+        assert_eq!(
+            notes[1],
+            "the SIP domain sip.tailspintoys.com (edge.toml:3) gives the SAN sip.sip.tailspintoys.com: if the SIP domain is tailspintoys.com, give that (picert adds the sip. prefix itself)"
+        );
+        assert!(notes[2]
+            .contains("Web Conferencing Edge name is the Access Edge name (sip.contoso.com)"));
+        assert!(exp.notes[1].is_warning() && !exp.notes[0].is_warning());
+        // Two dots, or a dot alone, are still refused by the name rules.
+        for bad in ["sip.contoso.com..", "."] {
+            let t = Topology {
+                access_edge: Some(bad.into()),
+                ..Topology::default()
+            };
+            assert!(t.expectations().is_err(), "{bad}");
+        }
+        // `sip.com` as a SIP domain is a domain, not a SIP name.
+        let t = Topology {
+            sip_domains: Some(vec!["sip.com".into()]),
+            ..Topology::default()
+        };
+        assert!(t.notes().is_empty());
+    }
+
+    #[test]
+    fn windows_and_product_are_checked_together() {
+        let t =
+            Topology::from_toml("windows = '2016'\nproduct = 'lync2013'\n", "edge.toml").unwrap();
+        assert_eq!(
+            t.expectations().unwrap_err().to_string(),
+            "Lync Server 2013 does not run on Windows Server 2016: Microsoft lists Windows Server 2008 R2, Windows Server 2012 and Windows Server 2012 R2"
+        );
+        let t =
+            Topology::from_toml("windows = '2022'\nproduct = 'sfb2019'\n", "edge.toml").unwrap();
+        let exp = t.expectations().unwrap();
+        assert!(matches!(exp.notes[..], [Note::PlatformCaveat { .. }]));
+        assert_eq!(exp.platform.windows, Some(WindowsServer::W2022));
+        let e = Topology::from_toml("windows = '2003'\n", "edge.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown Windows Server version '2003'"), "{e}");
+        let e = Topology::from_toml("product = 'ocs'\n", "edge.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown product 'ocs'"), "{e}");
+    }
+
+    #[test]
+    fn topology_files_as_windows_saves_them() {
+        let dir = std::env::temp_dir().join(format!("picert-topology-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "access_edge = \"sip.contoso.com\"\r\nsip_domains = [\"contoso.com\"]\r\nfriendly_name = \"Périphérie\"\r\n";
+        let mut le = vec![0xff, 0xfe];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        for (name, bytes) in [("le.toml", le.clone()), ("bom.toml", bom)] {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let t = Topology::load(&path).unwrap();
+            assert_eq!(t.friendly_name.as_deref(), Some("Périphérie"), "{name}");
+        }
+        let path = dir.join("nobom.toml");
+        std::fs::write(&path, &le[2..]).unwrap();
+        let e = Topology::load(&path).unwrap_err().to_string();
+        assert!(e.contains("UTF-16 text without a byte-order mark"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

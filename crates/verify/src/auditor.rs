@@ -144,6 +144,7 @@ impl Auditor {
             out.push(self.audit_request(&name, csr.as_ref()));
         }
         if let Some(first) = out.first_mut() {
+            first.notes.extend(contents.notes.iter().cloned());
             first.notes.extend(
                 contents
                     .skipped
@@ -202,15 +203,31 @@ impl Auditor {
             .map(|(_, c)| c.clone())
             .collect();
         others.extend(self.extra_chain.iter().cloned());
-        let verdict = chain::check_chain_from(
-            leaf,
-            &others,
-            &self.trust,
-            self.at,
-            &self.issuers,
-            ChainSource::Files,
-        );
+        let verdict = self.check_chain(leaf, &others, &facts, ChainSource::Files);
         self.run(path, &facts, Some(&verdict), None, None, Some(leaf))
+    }
+
+    /// The chain check, at the audit time when the leaf is valid then, else at the nearest
+    /// moment it is (its last day when it has expired, its first when it is not yet valid):
+    /// the leaf's own dates are `validity.current`'s to report, once, and the chain is still
+    /// worth reporting. Issuers validated at the audit time are not reused for another time.
+    fn check_chain(
+        &self,
+        leaf: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        facts: &Facts,
+        source: ChainSource,
+    ) -> ChainVerdict {
+        let at = match (facts.not_before, facts.not_after) {
+            (Some(nb), Some(na)) if nb <= na => self.at.clamp(nb, na),
+            _ => self.at,
+        };
+        if at == self.at {
+            chain::check_chain_from(leaf, intermediates, &self.trust, at, &self.issuers, source)
+        } else {
+            let fresh = chain::IssuerCache::default();
+            chain::check_chain_from(leaf, intermediates, &self.trust, at, &fresh, source)
+        }
     }
 
     /// Audits the chain a live endpoint presented (leaf first), checking `host` against its
@@ -246,14 +263,7 @@ impl Auditor {
             Err(e) => return InputReport::unreadable(label, Failure::Parse(e.to_string())),
         };
         // Only what the server sent: extra intermediates would hide the chain a partner gets.
-        let verdict = chain::check_chain_from(
-            leaf,
-            &chain[1..],
-            &self.trust,
-            self.at,
-            &self.issuers,
-            ChainSource::Presented,
-        );
+        let verdict = self.check_chain(leaf, &chain[1..], &facts, ChainSource::Presented);
         self.run(
             label,
             &facts,

@@ -66,6 +66,9 @@ pub struct Contents {
     /// Other PEM blocks found beside them and not read, described (`a private key (PRIVATE
     /// KEY)`): a report names them rather than skip them in silence.
     pub skipped: Vec<String>,
+    /// How the file was read when it was not plain PEM or DER (UTF-16 text, base64 without
+    /// its PEM armour), one sentence each: a report says so.
+    pub notes: Vec<String>,
 }
 
 /// Why a file could not be read as certificates or requests. Displays as one sentence.
@@ -90,6 +93,9 @@ pub enum InputError {
     /// Neither PEM nor DER.
     #[error("not a certificate or request: no PEM block and not DER")]
     Unrecognised,
+    /// Text that cannot be decoded (UTF-16 without a byte-order mark).
+    #[error(transparent)]
+    Text(#[from] picert_core::text::TextError),
     /// A PKCS#7 bundle without certificates.
     #[error("the PKCS#7 bundle holds no certificate")]
     EmptyPkcs7,
@@ -154,19 +160,57 @@ fn read_any(bytes: &[u8], pfx_password: Option<&str>) -> Result<Contents, InputE
     if bytes.is_empty() {
         return Err(InputError::Empty);
     }
-    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let (text, encoding) = picert_core::text::decode(bytes)?;
     if text.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::Blank);
     }
-    if memchr::memmem::find(text, b"-----BEGIN ").is_some() {
-        return read_pem(text);
-    }
-    if bytes[0] == 0x30 {
+    let mut contents = if memchr::memmem::find(&text, b"-----BEGIN ").is_some() {
+        read_pem(&text)?
+    } else if bytes[0] == 0x30 {
         let mut contents = Contents::default();
         read_der(bytes, &mut contents, pfx_password)?;
         return Ok(contents);
+    } else if let Some(der) = unarmoured_base64(&text) {
+        let mut contents = Contents::default();
+        read_der(&der, &mut contents, pfx_password)?;
+        contents.notes.push(
+            "the file is base64 without its PEM armour (no -----BEGIN----- line); it was read as the DER it encodes".into(),
+        );
+        contents
+    } else {
+        return Err(InputError::Unrecognised);
+    };
+    if encoding.is_converted() {
+        contents.notes.insert(
+            0,
+            format!("the file is {encoding} text (as Windows PowerShell 5.1's > and Out-File write it); it was read as that text"),
+        );
     }
-    Err(InputError::Unrecognised)
+    Ok(contents)
+}
+
+/// The DER inside base64 text that has lost its PEM armour (some CA portals' "Base 64"
+/// downloads, an armour deleted by hand): only base64 characters and white space, decoding to
+/// something that starts as a DER SEQUENCE.
+fn unarmoured_base64(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let compact: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if compact.len() < 16
+        || !compact
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        return None;
+    }
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(&compact)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&compact))
+        .ok()?;
+    (der.first() == Some(&0x30)).then_some(der)
 }
 
 /// Certificates and requests under their RFC 7468 labels, framed line by line and decoded with
@@ -524,5 +568,88 @@ mod tests {
             }
         }
         assert!(compared > 30, "{compared}");
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/pki");
+        std::fs::read(root.join(name)).unwrap()
+    }
+
+    fn utf16(text: &[u8], little: bool, bom: bool) -> Vec<u8> {
+        let text = std::str::from_utf8(text).unwrap();
+        let mut out = match (bom, little) {
+            (false, _) => vec![],
+            (true, true) => vec![0xff, 0xfe],
+            (true, false) => vec![0xfe, 0xff],
+        };
+        for unit in text.encode_utf16() {
+            out.extend(if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
+    }
+
+    /// What PowerShell 5.1's `>` writes (UTF-16LE with a BOM), and UTF-16BE, read as the PEM
+    /// they hold, with a note; UTF-16 without a BOM is named.
+    #[test]
+    fn utf16_files_are_read_as_their_text() {
+        let pem = fixture("good.pem");
+        let plain = read_contents(&pem).unwrap();
+        for little in [true, false] {
+            let contents = read_contents(&utf16(&pem, little, true)).unwrap();
+            assert_eq!(contents.certificates, plain.certificates);
+            assert_eq!(contents.notes.len(), 1, "{:?}", contents.notes);
+            assert!(
+                contents.notes[0].contains(if little { "UTF-16LE" } else { "UTF-16BE" }),
+                "{:?}",
+                contents.notes
+            );
+        }
+        assert!(plain.notes.is_empty());
+        let err = read_contents(&utf16(&pem, true, false)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("UTF-16 text without a byte-order mark"),
+            "{err}"
+        );
+        let csr = fixture("good.csr");
+        let contents = read_contents(&utf16(&csr, true, true)).unwrap();
+        assert_eq!(contents.requests.len(), 1);
+    }
+
+    /// Base64 without the PEM armour: read, with a note; base64 of something else is not.
+    #[test]
+    fn base64_without_armour_is_read_and_said() {
+        let pem = fixture("good.pem");
+        let plain = read_contents(&pem).unwrap();
+        let text = std::str::from_utf8(&pem).unwrap();
+        let start = text.find("-----BEGIN CERTIFICATE-----").unwrap();
+        let body: String = text[start..]
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("-----END"))
+            .map(|l| format!("{l}\r\n"))
+            .collect();
+        let contents = read_contents(body.as_bytes()).unwrap();
+        assert_eq!(contents.certificates[..], plain.certificates[..1]);
+        assert!(
+            contents.notes[0].contains("without its PEM armour"),
+            "{:?}",
+            contents.notes
+        );
+        // The same base64 as PowerShell writes it: two notes, in reading order.
+        let both = read_contents(&utf16(body.as_bytes(), true, true)).unwrap();
+        assert_eq!(both.notes.len(), 2);
+        assert!(both.notes[0].contains("UTF-16LE") && both.notes[1].contains("armour"));
+        // Base64 of text, and words that happen to be base64 letters, stay unrecognised.
+        for other in [
+            &b"aGVsbG8gd29ybGQsIHRoaXMgaXMgbm90IERFUg=="[..],
+            b"ThisIsJustSomeWordsWithoutSpaces",
+        ] {
+            assert_eq!(read_contents(other).unwrap_err(), InputError::Unrecognised);
+        }
     }
 }

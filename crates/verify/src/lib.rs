@@ -7,7 +7,8 @@
 //!   [`Auditor::audit_batch`] audit files and folders on every core, streamed in input order;
 //! - [`Auditor::audit_live`] audits what a live Edge presents ([`live`]);
 //! - [`Auditor::prepare_bundle`] orders a chain, checks the key and gates the PKCS#12 file
-//!   ([`bundle`]);
+//!   ([`bundle`]), and [`deploy::DeployScript`] writes the PowerShell that deploys it on the
+//!   pool;
 //! - [`renewal::read_current`] reads the certificate in service for
 //!   [`picert_core::plan_request`];
 //! - [`expiry::check_expiry`] counts the days left;
@@ -34,6 +35,7 @@ mod auditor;
 pub mod batch;
 pub mod bundle;
 pub mod chain;
+pub mod deploy;
 pub mod expiry;
 pub mod facts;
 mod failure;

@@ -7,15 +7,14 @@ use std::time::Duration;
 
 use clap::Args;
 use picert_acme::{AcmeError, AcmeJob, AcmeOptions, CommandHook, Due, Eab, PfxOutput, Progress};
-use picert_core::pfx::PfxEncryption;
-use picert_core::renewal::{plan_request, GivenKey};
+use picert_core::renewal::{plan_request_allowing, Allow, GivenKey};
 use picert_core::{KeySource, PrivateKey, Timestamp};
 use picert_verify::input::{read_contents_with_password, InputError};
 use picert_verify::options::read_certificates;
 use picert_verify::renewal::read_current;
 use picert_verify::Severity;
 
-use crate::args::{ExpectationArgs, OutputFormat, PfxPasswordArgs};
+use crate::args::{pfx_note_line, ExpectationArgs, OutputFormat, PfxFormArgs, PfxPasswordArgs};
 use crate::output::{json_line, write_stdout, Commentary, Style};
 use crate::render::{self, Detail};
 use crate::secrets::{self, PASSPHRASE_ENV, PFX_PASSWORD_ENV};
@@ -95,9 +94,8 @@ pub struct AcmeArgs {
     /// Also write a PKCS#12 file for Windows (password: --password-file, PICERT_PFX_PASSWORD)
     #[arg(long, value_name = "FILE")]
     pub pfx: Option<PathBuf>,
-    /// With --pfx: 3DES and SHA-1 MAC, for Windows Server 2016 and older
-    #[arg(long, requires = "pfx")]
-    pub legacy: bool,
+    #[command(flatten)]
+    pub form: PfxFormArgs,
     /// With --pfx: the friendly name in the Windows store [default: the topology's, else the CN]
     #[arg(long, value_name = "NAME", requires = "pfx")]
     pub friendly_name: Option<String>,
@@ -260,10 +258,13 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             GivenKey::Use(k)
         }
     });
-    let plan = plan_request(
+    let plan = plan_request_allowing(
         expect.topology.clone(),
         current.as_ref().map(|(_, c)| c),
         given,
+        Allow {
+            cng_key_on_sfb2015: args.force,
+        },
     )
     .map_err(|e| match (&e, key_file) {
         (picert_core::Error::Renewal(picert_core::RenewalError::KeyDoesNotMatch), Some(path)) => {
@@ -277,8 +278,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             picert_core::Note::ClientEku { aol: false } => commentary.say(format!(
                 "warning: the request asks for the client EKU; ACME CAs issue serverAuth only ({note})"
             )),
-            n if n.is_warning() => commentary.say(format!("warning: {n}")),
-            n => commentary.say(format!("renewal: {n}")),
+            n => commentary.say(crate::output::note_line(n)),
         }
     }
     let pfx = match &args.pfx {
@@ -288,10 +288,12 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
                 pfx_password.clone(),
                 args.pfx_password.password_file.as_deref(),
             )?,
-            encryption: if args.legacy {
-                PfxEncryption::Legacy
-            } else {
-                PfxEncryption::Modern
+            encryption: {
+                let (encryption, note) = args.form.choose(&expect.topology)?;
+                if let Some(n) = note {
+                    commentary.say(format!("picert: {}", pfx_note_line(&n)));
+                }
+                encryption
             },
             friendly_name: args
                 .friendly_name

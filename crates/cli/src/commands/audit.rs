@@ -9,7 +9,7 @@ use picert_verify::live::Target;
 use picert_verify::{Audited, Batch, InputReport, Severity, Summary};
 
 use crate::args::{ConnectArgs, ExpectationArgs, OutputFormat, PfxPasswordArgs};
-use crate::output::{json_line, Commentary, Style};
+use crate::output::{json_line, note_line, Commentary, Style};
 use crate::render::{self, Detail};
 use crate::{hints, CliError, Global};
 
@@ -89,6 +89,7 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
         ..args.expect.options(&args.chains)?
     };
     let auditor = options.auditor()?;
+    let topology_notes = options.topology.notes();
     let targets = args
         .connect
         .iter()
@@ -111,6 +112,11 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
         ));
     }
     let json = args.format == OutputFormat::Json;
+    if !json {
+        for note in &topology_notes {
+            commentary.say(format!("picert: {}", note_line(note)));
+        }
+    }
     let style = Style::new(global.color);
     let detail = if global.quiet {
         Detail::FindingsAt(args.fail_on)
@@ -167,7 +173,7 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
     }
     let mut summary = Summary::default();
     let mut worst: Option<Severity> = None;
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = topology_notes.iter().map(|n| n.to_string()).collect();
     let mut sink = |rendered: Result<Rendered, String>| -> Result<(), CliError> {
         let rendered = rendered.map_err(CliError::Other)?;
         if json && summary.inputs > 0 && rendered.summary.inputs > 0 {

@@ -9,10 +9,11 @@ use picert_core::pfx::PfxEncryption;
 use picert_core::store::{write_all, Output};
 use picert_core::PrivateKey;
 use picert_verify::bundle::{BundleError, BundleInput};
+use picert_verify::deploy::DeployScript;
 use picert_verify::input::{read_contents_with_password, InputError};
 use picert_verify::options::read_certificates;
 
-use crate::args::{ExpectationArgs, OutputFormat};
+use crate::args::{pfx_note_line, ExpectationArgs, OutputFormat, PfxFormArgs};
 use crate::output::{json_line, write_stdout, Commentary, Style};
 use crate::secrets::{self, PASSPHRASE_ENV};
 use crate::{hints, read_file, render, CliError, Global};
@@ -31,9 +32,8 @@ pub struct BundleArgs {
     /// Also put the root in the file (Windows usually has it already)
     #[arg(long)]
     pub include_root: bool,
-    /// 3DES and SHA-1 MAC, for Windows Server 2016 and older (default: AES-256 and SHA-256 MAC)
-    #[arg(long)]
-    pub legacy: bool,
+    #[command(flatten)]
+    pub form: PfxFormArgs,
     /// Friendly name in the Windows certificate store [default: the topology's, else the subject CN]
     #[arg(long, value_name = "NAME")]
     pub friendly_name: Option<String>,
@@ -46,6 +46,11 @@ pub struct BundleArgs {
     /// Where the PKCS#12 file goes (missing folders are created)
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: PathBuf,
+    /// Also write a PowerShell script that imports the file on every Edge server of the pool
+    /// (edge_servers in the topology) and assigns it with Set-CsCertificate; read it, then run
+    /// it on Windows
+    #[arg(long, value_name = "FILE")]
+    pub deploy_script: Option<PathBuf>,
     /// Overwrite --out, and write even when the audit finds errors (a key that does not match
     /// the certificate is refused all the same)
     #[arg(long)]
@@ -58,12 +63,6 @@ pub struct BundleArgs {
     pub expect: ExpectationArgs,
 }
 
-#[derive(Copy, Clone, Debug)]
-enum Protection {
-    Aes256Sha256,
-    TripleDesSha1,
-}
-
 #[derive(serde::Serialize)]
 struct Summary<'a> {
     version: u32,
@@ -72,14 +71,22 @@ struct Summary<'a> {
     friendly_name: &'a str,
     thumbprint: &'a str,
     chain: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deploy_script: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
     forced: bool,
     audit: &'a picert_verify::InputReport,
 }
 
 pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
     // Refuse an existing output before any work or prompt; write_all checks again when writing.
-    if !args.force && std::fs::symlink_metadata(&args.out).is_ok() {
-        return Err(picert_core::Error::Exists(args.out.display().to_string()).into());
+    if !args.force {
+        for path in std::iter::once(&args.out).chain(args.deploy_script.iter()) {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(picert_core::Error::Exists(path.display().to_string()).into());
+            }
+        }
     }
     let commentary = Commentary::new(global.quiet);
     let cert_bytes = read_file(&args.cert)?;
@@ -108,6 +115,9 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
     // The audit gate, with the same expectations and trust as `picert audit`.
     let options = args.expect.options(&[])?;
     let auditor = options.auditor()?;
+    for note in options.topology.notes() {
+        commentary.say(format!("picert: {}", crate::output::note_line(&note)));
+    }
     let label = args.cert.display().to_string();
     let bundle = auditor
         .prepare_bundle(&BundleInput {
@@ -167,61 +177,113 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
 
     let topology_name = options.topology.friendly_name.clone();
     let friendly = bundle.friendly_name(args.friendly_name.as_deref().or(topology_name.as_deref()));
+    let (encryption, form_note) = args.form.choose(&options.topology)?;
+    let edge_servers = options.topology.edge_servers()?;
     let password = secrets::new_pfx_password(args.password_file.as_deref())?;
-    let (encryption, protection) = if args.legacy {
-        (PfxEncryption::Legacy, Protection::TripleDesSha1)
-    } else {
-        (PfxEncryption::Modern, Protection::Aes256Sha256)
-    };
     let pfx = bundle.to_pfx(&key, &password, encryption, &friendly)?;
-    write_all(
-        &[Output {
-            path: args.out.clone(),
-            contents: &pfx,
-            secret: true,
-        }],
-        args.force,
-    )?;
+    let script = args.deploy_script.as_ref().map(|_| {
+        DeployScript {
+            bundle: &bundle,
+            pfx_file_name: &args
+                .out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            edge_servers: &edge_servers,
+            made: auditor.audit_time(),
+        }
+        .render()
+    });
+    let mut outputs = vec![Output {
+        path: args.out.clone(),
+        contents: &pfx,
+        secret: true,
+    }];
+    if let (Some(path), Some(text)) = (&args.deploy_script, &script) {
+        outputs.push(Output {
+            path: path.clone(),
+            contents: text,
+            secret: false,
+        });
+    }
+    write_all(&outputs, args.force)?;
+    let apart = args.deploy_script.as_ref().is_some_and(|s| {
+        let parent = |p: &std::path::Path| p.parent().map(|d| d.to_path_buf()).unwrap_or_default();
+        parent(s) != parent(&args.out)
+    });
 
     match args.format {
         OutputFormat::Json => {
             let summary = Summary {
                 version: 1,
                 file: args.out.display().to_string(),
-                encryption: match protection {
-                    Protection::Aes256Sha256 => "aes256-sha256",
-                    Protection::TripleDesSha1 => "3des-sha1",
+                encryption: match encryption {
+                    PfxEncryption::Modern => "aes256-sha256",
+                    PfxEncryption::Legacy => "3des-sha1",
                 },
                 friendly_name: &friendly,
                 thumbprint: &bundle.thumbprint,
                 chain: &bundle.names,
+                deploy_script: args.deploy_script.as_ref().map(|p| p.display().to_string()),
+                notes: form_note.iter().map(|n| n.to_string()).collect(),
                 forced: !errors.is_empty(),
                 audit: &bundle.report,
             };
             write_stdout(json_line(&summary, true)?.as_bytes())?;
         }
         OutputFormat::Human if !global.quiet => {
-            write_stdout(
-                format!(
-                    "wrote {} ({}, friendly name \"{friendly}\")\n  chain       {}\n  thumbprint  {}\n",
-                    args.out.display(),
-                    match protection {
-                        Protection::TripleDesSha1 =>
-                            "3DES, SHA-1 MAC: for Windows Server 2016 and older",
-                        Protection::Aes256Sha256 => "AES-256, SHA-256 MAC",
-                    },
-                    bundle.names.join(" -> "),
-                    bundle.thumbprint
-                )
-                .as_bytes(),
-            )?;
+            let windows = match options.topology.windows {
+                Some(w) => format!(", for {w}"),
+                None => String::new(),
+            };
+            let mut text = format!(
+                "wrote {} ({}{windows}, friendly name \"{friendly}\")\n",
+                args.out.display(),
+                encryption.describe(),
+            );
+            if let Some(path) = &args.deploy_script {
+                text.push_str(&format!(
+                    "wrote {} (PowerShell: import and assign on {})\n",
+                    path.display(),
+                    if edge_servers.is_empty() {
+                        "the computer it runs on".to_string()
+                    } else {
+                        edge_servers.join(", ")
+                    }
+                ));
+            }
+            text.push_str(&format!(
+                "  chain       {}\n  thumbprint  {}\n",
+                bundle.names.join(" -> "),
+                bundle.thumbprint
+            ));
+            write_stdout(text.as_bytes())?;
         }
         OutputFormat::Human => {}
     }
-    commentary.say(format!(
-        "Next: on every Edge server of the pool, Import-CsCertificate -Path {} -Password <password>, then Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication -Thumbprint {}",
-        args.out.display(),
-        bundle.thumbprint
-    ));
+    if let Some(n) = &form_note {
+        commentary.say(format!("picert: {}", pfx_note_line(n)));
+    }
+    match &args.deploy_script {
+        Some(path) => {
+            if apart {
+                commentary.say(format!(
+                    "picert: note: {} looks for {} in its own folder: copy both to the same folder on Windows, or run it with -PfxPath",
+                    path.display(),
+                    args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                ));
+            }
+            commentary.say(format!(
+                "Next: read {}, then run it on Windows as a local administrator, with {} beside it (it asks for the password)",
+                path.display(),
+                args.out.display()
+            ));
+        }
+        None => commentary.say(format!(
+            "Next: on every Edge server of the pool, Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString), then Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}, and stage A/V authentication: Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>. --deploy-script writes these steps as a script.",
+            args.out.display(),
+            t = bundle.thumbprint
+        )),
+    }
     Ok(0)
 }

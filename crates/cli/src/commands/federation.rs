@@ -9,7 +9,7 @@ use picert_verify::federation::{DnsServer, DomainReport, FederationOptions, Fede
 use picert_verify::{Severity, Status};
 
 use crate::args::{ConnectArgs, ExpectationArgs, OutputFormat, PfxPasswordArgs};
-use crate::output::{json_line, write_stdout, Style};
+use crate::output::{json_line, write_stdout, Commentary, Style};
 use crate::render::{self, plural, Detail};
 use crate::{CliError, Global};
 
@@ -51,6 +51,12 @@ pub fn run(args: FederationArgs, global: Global) -> Result<u8, CliError> {
         ));
     }
     let auditor = options.auditor()?;
+    if args.format != OutputFormat::Json {
+        for note in options.topology.notes() {
+            Commentary::new(global.quiet)
+                .say(format!("picert: {}", crate::output::note_line(&note)));
+        }
+    }
     let federation = FederationOptions {
         dns: match args.dns_server {
             Some(addr) => DnsServer::At(addr),

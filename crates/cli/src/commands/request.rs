@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use picert_core::renewal::{plan_request, GivenKey};
+use picert_core::renewal::{plan_request_allowing, Allow, GivenKey};
 use picert_core::{
     Error, HashAlg, KeySource, KeyType, Note, PrivateKey, RenewalError, RequestFormat,
     RequestOutputs, RequestPlan, SettingError, SubjectFields, Topology, WrittenRequest,
@@ -92,7 +92,8 @@ pub struct RequestArgs {
     /// or json: the PEM CSR and key, and a JSON summary on standard output
     #[arg(long, value_enum, default_value_t = Format::Pem)]
     pub format: Format,
-    /// Overwrite existing output files
+    /// Overwrite existing output files; also go ahead with an ECC key for product = sfb2015,
+    /// which does not support CNG certificates
     #[arg(long)]
     pub force: bool,
 }
@@ -207,18 +208,22 @@ pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
             GivenKey::Use(k)
         }
     });
-    let plan = plan_request(topology, current.as_ref(), given).map_err(|e| {
-        match (&e, key_file, &args.from_cert) {
-            (Error::Renewal(RenewalError::KeyDoesNotMatch), Some(path), _)
-            | (Error::Setting(SettingError::KeyTypeMismatch { .. }), Some(path), _) => {
-                CliError::input(path, hints::core(&e))
+    let allow = Allow {
+        cng_key_on_sfb2015: args.force,
+    };
+    let plan =
+        plan_request_allowing(topology, current.as_ref(), given, allow).map_err(|e| {
+            match (&e, key_file, &args.from_cert) {
+                (Error::Renewal(RenewalError::KeyDoesNotMatch), Some(path), _)
+                | (Error::Setting(SettingError::KeyTypeMismatch { .. }), Some(path), _) => {
+                    CliError::input(path, hints::core(&e))
+                }
+                (Error::Renewal(RenewalError::NameRefused(_)), _, Some(path)) => {
+                    CliError::input(path, hints::core(&e))
+                }
+                _ => e.into(),
             }
-            (Error::Renewal(RenewalError::NameRefused(_)), _, Some(path)) => {
-                CliError::input(path, hints::core(&e))
-            }
-            _ => e.into(),
-        }
-    })?;
+        })?;
 
     let stem = plan.file_stem().to_string();
     let request_path = match &args.csr {
@@ -386,8 +391,7 @@ fn note_line(note: &Note) -> String {
             "warning: {note} (Request-CsCertificate -ClientEku $true -Template <name>); check with your CA before you submit. To learn whether a federation partner checks it, run picert federation --client-cert with a serverAuth-only certificate."
         ),
         Note::ClientEkuDropped => format!("renewal: {note} (--client-eku keeps it)"),
-        n if n.is_warning() => format!("warning: {n}"),
-        n => format!("renewal: {n}"),
+        n => crate::output::note_line(n),
     }
 }
 

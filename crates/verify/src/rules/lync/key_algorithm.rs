@@ -1,6 +1,8 @@
 //! Skype for Business Server 2015 does not support CNG certificates, which in practice rules out
 //! ECC keys for the Edge: RSA is the safe choice.
 
+use picert_core::Product;
+
 use crate::facts::KeyFacts;
 use crate::report::Severity;
 use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
@@ -20,11 +22,20 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
+    let product = ctx.expectations.and_then(|e| e.platform.product);
     match &ctx.facts.key {
         KeyFacts::Rsa { .. } => Outcome::Pass(None),
-        KeyFacts::Ec { curve } => Outcome::Finding(format!(
-            "the key is EC {curve}: Skype for Business Server 2015 does not support CNG (ECC) certificates; use RSA unless every Edge runs a release that supports it"
-        )),
+        KeyFacts::Ec { curve } => Outcome::Finding(match product {
+            Some(Product::Sfb2015) => format!(
+                "the key is EC {curve}, a CNG key on Windows, and the topology's product, Skype for Business Server 2015, does not support CNG certificates: this certificate will not work on its Edge; request one with an RSA key"
+            ),
+            Some(p) => format!(
+                "the key is EC {curve}, a CNG key on Windows: {p} (the topology's product) takes CNG certificates, but any Skype for Business Server 2015 server the certificate also serves does not; RSA works everywhere"
+            ),
+            None => format!(
+                "the key is EC {curve}: Skype for Business Server 2015 does not support CNG (ECC) certificates; use RSA unless every Edge runs a release that supports it (name the product in the topology: product = \"sfb2019\")"
+            ),
+        }),
         other => Outcome::Finding(format!(
             "the key is {other}, not RSA: Lync and Skype for Business Server Edge certificates use RSA keys"
         )),
@@ -45,6 +56,27 @@ mod tests {
             curve: "P-256".into(),
         };
         assert!(run(&RULE, &context(&f)).1.contains("does not support CNG"));
+        // The topology's product is named.
+        for (product, says) in [
+            (
+                Product::Sfb2015,
+                "the topology's product, Skype for Business Server 2015, does not support CNG",
+            ),
+            (
+                Product::Sfb2019,
+                "Skype for Business Server 2019 (the topology's product) takes CNG",
+            ),
+        ] {
+            let mut exp = contoso();
+            exp.platform.product = Some(product);
+            let ctx = Context {
+                expectations: Some(&exp),
+                ..context(&f)
+            };
+            let (status, detail) = run(&RULE, &ctx);
+            assert_eq!(status, Status::Finding);
+            assert!(detail.contains(says), "{detail}");
+        }
         f.key = KeyFacts::Other {
             oid: "Ed25519 (1.3.101.112)".into(),
         };

@@ -23,7 +23,18 @@ fn check(ctx: &Context<'_>) -> Outcome {
     match ctx.chain {
         None => Outcome::NotApplicable("no chain check was made".into()),
         Some(ChainVerdict::Trusted(path)) => {
-            Outcome::Pass(Some(format!("chain: {}", path.join(" -> "))))
+            let chain = path.join(" -> ");
+            // The auditor checks the chain of an out-of-date certificate inside its validity.
+            let checked = match (ctx.facts.not_before, ctx.facts.not_after) {
+                (_, Some(na)) if ctx.at > na => format!(
+                    " (checked as of {na}, its last moment of validity: the certificate itself has expired, which validity.current reports)"
+                ),
+                (Some(nb), _) if ctx.at < nb => format!(
+                    " (checked as of {nb}, its first moment of validity: the certificate itself is not valid yet, which validity.current reports)"
+                ),
+                _ => String::new(),
+            };
+            Outcome::Pass(Some(format!("chain: {chain}{checked}")))
         }
         Some(ChainVerdict::Untrusted(why)) => Outcome::Finding(why.clone()),
     }

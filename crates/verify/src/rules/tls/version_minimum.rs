@@ -28,7 +28,30 @@ fn check(ctx: &Context<'_>) -> Outcome {
             tls.address, tls.version
         ))
     } else {
-        Outcome::Pass(Some(tls.version.clone()))
+        Outcome::Pass(Some(expected(ctx, &tls.version)))
+    }
+}
+
+/// The version negotiated, with what the topology's platform says of TLS 1.3: Schannel has it
+/// from Windows Server 2022 only, so an older Edge that negotiates TLS 1.2 is doing its best,
+/// and one that negotiates TLS 1.3 is probably not the Edge itself.
+fn expected(ctx: &Context<'_>, version: &str) -> String {
+    let platform = ctx.expectations.map(|e| e.platform).unwrap_or_default();
+    let release = platform
+        .windows
+        .map(|w| w.to_string())
+        .or_else(|| platform.product.map(|p| p.to_string()));
+    match (version, platform.has_tls13(), release) {
+        ("TLSv1.2", Some(false), Some(r)) => {
+            format!("{version}, the newest {r} offers (Schannel has TLS 1.3 from Windows Server 2022 only)")
+        }
+        ("TLSv1.3", Some(false), Some(r)) => format!(
+            "{version}, which {r} does not offer (Schannel has TLS 1.3 from Windows Server 2022 only): is something other than the Edge answering, such as a reverse proxy?"
+        ),
+        ("TLSv1.2", Some(true), Some(r)) => {
+            format!("{version} ({r} can offer TLS 1.3; TLS 1.2 is what federation needs)")
+        }
+        _ => version.to_string(),
     }
 }
 
@@ -54,6 +77,55 @@ mod tests {
                 ..context(&f)
             };
             assert_eq!(run(&RULE, &ctx).0, status, "{version}");
+        }
+    }
+
+    /// TLS 1.3 is not expected below Windows Server 2022.
+    #[test]
+    fn tls_1_3_is_expected_from_windows_server_2022() {
+        use picert_core::{Product, WindowsServer};
+        let f = cert_facts();
+        let cases = [
+            (
+                Some(WindowsServer::W2019),
+                None,
+                "TLSv1.2",
+                "the newest Windows Server 2019 offers",
+            ),
+            (
+                Some(WindowsServer::W2016),
+                None,
+                "TLSv1.3",
+                "is something other than the Edge answering",
+            ),
+            (
+                Some(WindowsServer::W2022),
+                None,
+                "TLSv1.2",
+                "Windows Server 2022 can offer TLS 1.3",
+            ),
+            (
+                None,
+                Some(Product::Lync2013),
+                "TLSv1.2",
+                "the newest Lync Server 2013 offers",
+            ),
+            (None, None, "TLSv1.2", "TLSv1.2"),
+        ];
+        for (windows, product, version, says) in cases {
+            let mut exp = contoso();
+            exp.platform.windows = windows;
+            exp.platform.product = product;
+            let t = tls(version);
+            let ctx = Context {
+                host: Some("sip.contoso.com"),
+                tls: Some(&t),
+                expectations: Some(&exp),
+                ..context(&f)
+            };
+            let (status, detail) = run(&RULE, &ctx);
+            assert_eq!(status, Status::Pass);
+            assert!(detail.contains(says), "{windows:?} {version}: {detail}");
         }
     }
 }

@@ -29,8 +29,14 @@ fn check(ctx: &Context<'_>) -> Outcome {
     if ctx.at < nb {
         Outcome::Finding(format!("not valid until {nb} (audit time {})", ctx.at))
     } else if ctx.at > na {
+        let days = na.days_until(ctx.at);
+        let ago = match days {
+            0 => "today".to_string(),
+            1 => "1 day before the audit time".to_string(),
+            n => format!("{n} days before the audit time"),
+        };
         Outcome::Finding(format!(
-            "expired on {na}; renew it (picert request) before the Edge stops federating"
+            "expired on {na}, {ago}: since then federation partners and remote clients refuse it; renew it now (picert request builds the renewal from this certificate)"
         ))
     } else {
         Outcome::Pass(Some(format!("valid until {na}")))
@@ -59,6 +65,14 @@ mod tests {
             at: Timestamp::from_date(2027, 1, 1),
             ..context(&f)
         };
-        assert!(run(&RULE, &late).1.starts_with("expired on 2026-09-28"));
+        let detail = run(&RULE, &late).1;
+        assert!(detail.starts_with("expired on 2026-09-28"), "{detail}");
+        // Phrased for the past: how long ago, and renew now.
+        assert!(
+            detail.contains(", 95 days before the audit time: since then")
+                && detail.contains("renew it now"),
+            "{detail}"
+        );
+        assert!(!detail.contains("before the Edge stops"), "{detail}");
     }
 }
