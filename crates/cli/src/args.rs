@@ -231,7 +231,7 @@ impl PfxFormArgs {
 pub fn pfx_note_line(note: &Note) -> String {
     match note {
         Note::PfxLegacyUnknownWindows | Note::PfxLegacyForProduct { .. } => {
-            format!("{} (or --windows 2019, or --modern)", note_line(note))
+            format!("{}, or give --windows 2019 or --modern", note_line(note))
         }
         n => note_line(n),
     }

@@ -178,7 +178,7 @@ impl fmt::Display for Note {
             ),
             Note::PfxLegacyForProduct { product } => write!(
                 f,
-                "the PKCS#12 file uses 3DES and a SHA-1 MAC because {product} runs on Windows Server releases older than 2019, which import only that form; if this Edge runs 2019 or later, name the release (windows = \"2019\") for AES-256"
+                "the PKCS#12 file uses 3DES and a SHA-1 MAC because {product} runs on Windows Server releases older than 2019, which import only that form; if this Edge runs 2019 or later, name the release (windows = \"2019\" in the topology) for AES-256"
             ),
             Note::PfxModernUnsupported { windows } => write!(
                 f,

@@ -232,9 +232,12 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
             write_stdout(json_line(&summary, true)?.as_bytes())?;
         }
         OutputFormat::Human if !global.quiet => {
+            // "for Windows Server 2016" only when the release imports what was written.
             let windows = match options.topology.windows {
-                Some(w) => format!(", for {w}"),
-                None => String::new(),
+                Some(w) if w.imports_aes_pfx() == (encryption == PfxEncryption::Modern) => {
+                    format!(", for {w}")
+                }
+                _ => String::new(),
             };
             let mut text = format!(
                 "wrote {} ({}{windows}, friendly name \"{friendly}\")\n",
@@ -280,8 +283,8 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
             ));
         }
         None => commentary.say(format!(
-            "Next: on every Edge server of the pool, Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString), then Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}, and stage A/V authentication: Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>. --deploy-script writes these steps as a script.",
-            args.out.display(),
+            "Next: on every Edge server of the pool, in the Skype for Business Server Management Shell:\n  Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(--deploy-script FILE writes these steps as a script for the whole pool)",
+            args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             t = bundle.thumbprint
         )),
     }
