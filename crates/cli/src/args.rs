@@ -304,11 +304,8 @@ impl ConnectArgs {
         let (Some(cert), Some(key_path)) = (&self.client_cert, &self.client_key) else {
             return Ok(None);
         };
-        let passphrase = secrets::read_non_empty(
-            self.key_passphrase_file.as_deref(),
-            PASSPHRASE_ENV,
-            "key passphrase",
-        )?;
+        // It only opens the key: an empty passphrase is taken, as the key may have one.
+        let passphrase = secrets::read(self.key_passphrase_file.as_deref(), PASSPHRASE_ENV)?;
         let key = PrivateKey::from_bytes(
             &read_file(key_path)?,
             passphrase.as_ref().map(|p| p.as_bytes()),

@@ -176,14 +176,23 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) if json && e.use_stderr() => {
-            let message = e.kind().to_string();
+            // clap's message up to its first blank line, as one line: "the following required
+            // arguments were not provided: --cert <FILE>, --key <FILE>".
             let detail = e.to_string();
-            let first = detail
-                .lines()
+            let mut lines = detail.lines().take_while(|l| !l.trim().is_empty());
+            let mut message = lines
                 .next()
-                .unwrap_or(&message)
-                .trim_start_matches("error: ");
-            let _ = output::write_stdout(output::json_error(first).as_bytes());
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_string();
+            let rest: Vec<&str> = lines.map(str::trim).collect();
+            if !rest.is_empty() {
+                message = format!("{} {}", message.trim_end(), rest.join(", "));
+            }
+            if message.is_empty() {
+                message = e.kind().to_string();
+            }
+            let _ = output::write_stdout(output::json_error(&message).as_bytes());
             e.exit()
         }
         Err(e) => e.exit(),

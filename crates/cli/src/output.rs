@@ -109,8 +109,11 @@ pub fn json_line<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String,
 /// The document a `--format json` run prints when it fails before its report: a CI job always
 /// has JSON to parse.
 pub fn json_error(message: &str) -> String {
-    let doc = serde_json::json!({ "version": 1, "error": message });
-    format!("{doc}\n")
+    // By hand: version first, as in every other document.
+    format!(
+        "{{\"version\":1,\"error\":{}}}\n",
+        serde_json::Value::from(message)
+    )
 }
 
 /// True when the command line asks for JSON output (`--format json` or `--format=json`), read

@@ -60,8 +60,10 @@ enum Step<T> {
         value: T,
         ca: Vec<CertificateDer<'static>>,
     },
-    /// A leaf whose chain is not trusted: audited again once the run's CA certificates are known.
+    /// A leaf whose chain is not trusted: its audit so far, and what it takes to audit it again
+    /// once the run's CA certificates are known (only if the run brought any).
     Waiting {
+        value: T,
         path: String,
         contents: input::Contents,
         ca: Vec<CertificateDer<'static>>,
@@ -335,10 +337,11 @@ impl Auditor {
         let again = self.clone().extra_chain(cas.clone());
         for step in held {
             match step {
-                Step::Done { value, .. } => sink(value)?,
-                Step::Waiting { path, contents, .. } if cas.is_empty() => {
-                    sink(map(Audited::Reports(self.audit_contents(&path, &contents))))?
+                // No CA certificate came: the first audit stands.
+                Step::Done { value, .. } | Step::Waiting { value, .. } if cas.is_empty() => {
+                    sink(value)?
                 }
+                Step::Done { value, .. } => sink(value)?,
                 Step::Waiting { path, contents, .. } => sink(map(Audited::Reports(
                     again.audit_contents(&path, &contents),
                 )))?,
@@ -370,7 +373,12 @@ impl Auditor {
             .iter()
             .any(|r| r.kind == Some(crate::facts::InputKind::Certificate) && r.chain.is_none());
         if several && untrusted {
-            Step::Waiting { path, contents, ca }
+            Step::Waiting {
+                value: map(Audited::Reports(reports)),
+                path,
+                contents,
+                ca,
+            }
         } else {
             Step::Done {
                 value: map(Audited::Reports(reports)),

@@ -101,11 +101,8 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
     for path in &args.chains {
         extra.extend(read_certificates(path).map_err(|e| CliError::input(path, e))?);
     }
-    let passphrase = secrets::read_non_empty(
-        args.key_passphrase_file.as_deref(),
-        PASSPHRASE_ENV,
-        "key passphrase",
-    )?;
+    // It only opens the key: an empty passphrase is taken, as the key may have one.
+    let passphrase = secrets::read(args.key_passphrase_file.as_deref(), PASSPHRASE_ENV)?;
     let key = PrivateKey::from_bytes(
         &read_file(&args.key)?,
         passphrase.as_ref().map(|p| p.as_bytes()),

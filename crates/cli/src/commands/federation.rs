@@ -236,7 +236,11 @@ fn quiet_domain(out: &mut String, domain: &DomainReport, style: &Style, at: Seve
         rule_lines(out, &own, style, Detail::Normal, "  ");
     }
     for e in &domain.endpoints {
-        let label = format!("{} {}:{}", domain.domain, e.address, e.port);
+        let target = picert_verify::live::Target {
+            host: e.address.clone(),
+            port: e.port,
+        };
+        let label = format!("{} {}", domain.domain, target.label());
         if let Some(err) = &e.error {
             let _ = writeln!(out, "{label}: unreachable: {err}");
         }

@@ -186,11 +186,17 @@ pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
             )));
         }
     }
-    let passphrase = secrets::read_non_empty(
-        args.key_passphrase_file.as_deref(),
-        PASSPHRASE_ENV,
-        "key passphrase",
-    )?;
+    // Opening a given key takes an empty passphrase (the key may have one); encrypting a new
+    // key does not.
+    let passphrase = if args.key.is_some() || args.reuse_key.is_some() {
+        secrets::read(args.key_passphrase_file.as_deref(), PASSPHRASE_ENV)?
+    } else {
+        secrets::read_non_empty(
+            args.key_passphrase_file.as_deref(),
+            PASSPHRASE_ENV,
+            "key passphrase",
+        )?
+    };
     let pass_bytes = passphrase.as_ref().map(|p| p.as_bytes());
 
     let key_file = args.key.as_ref().or(args.reuse_key.as_ref());

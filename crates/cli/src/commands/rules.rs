@@ -49,6 +49,7 @@ fn rule_doc(r: &Rule) -> RuleDoc {
             AppliesTo::Both => "certificates and requests",
             AppliesTo::Certificates => "certificates",
             AppliesTo::Requests => "requests",
+            AppliesTo::SipDomains => "SIP domains (picert federation)",
         },
         needs: match r.needs {
             Needs::Nothing => "nothing",

@@ -308,7 +308,9 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
         refusal = wait_for_refusal(&mut conn, &mut io, deadline);
     }
     let (client_certificate, accepted) = match (asked, presented_client, &refusal) {
-        (false, _, _) => (ClientCertificate::NotRequested, None),
+        // Not asked: nothing to refuse, whether or not we had one to present.
+        (false, true, _) => (ClientCertificate::NotRequested, Some(true)),
+        (false, false, _) => (ClientCertificate::NotRequested, None),
         (true, false, Some(_)) => (ClientCertificate::Required, None),
         (true, false, None) => (ClientCertificate::Requested, None),
         (true, true, r) => (ClientCertificate::Requested, Some(r.is_none())),
@@ -335,8 +337,9 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
 }
 
 /// After a TLS 1.3 handshake in which the server asked for a client certificate: reads until
-/// the server says something. An alert (or a closed connection) is a refusal; a record that
-/// processes cleanly (a session ticket) or silence until the deadline is acceptance.
+/// the server says something. An alert, or a connection dropped without a close_notify, is a
+/// refusal; a record that processes cleanly (a session ticket), a close_notify (a server that
+/// simply ends the session), or silence until the deadline is acceptance.
 fn wait_for_refusal(
     conn: &mut rustls::ClientConnection,
     io: &mut Peeking,
@@ -350,9 +353,8 @@ fn wait_for_refusal(
     }
     let _ = io.tcp.set_read_timeout(Some(wait));
     match conn.read_tls(io) {
-        Ok(0) => Some("the server closed the connection".into()),
+        Ok(0) => Some("the server dropped the connection without a word".into()),
         Ok(_) => match conn.process_new_packets() {
-            Ok(state) if state.peer_has_closed() => Some("the server closed the connection".into()),
             Ok(_) => None,
             Err(rustls::Error::AlertReceived(alert)) => Some(alert_name(&alert)),
             Err(e) => Some(e.to_string()),

@@ -194,8 +194,9 @@ impl InputReport {
 pub struct Summary {
     /// Inputs audited or attempted.
     pub inputs: usize,
-    /// Files of a folder that were passed over (keys, topology files, sub-folders...), as the
-    /// report's notes say.
+    /// Files of a folder passed over because they hold a private key, each named in the
+    /// report's notes. Files with other endings and sub-folders are not counted here: one note
+    /// per folder says how many there were.
     #[serde(default)]
     pub skipped: usize,
     /// Inputs that could not be read.

@@ -36,6 +36,9 @@ pub enum AppliesTo {
     Certificates,
     /// Requests only.
     Requests,
+    /// SIP domains and their endpoints, as federated partners see them (`federation`): the
+    /// DNS and pool rules, which no certificate file or request can answer.
+    SipDomains,
 }
 
 /// What else a rule needs before it applies.

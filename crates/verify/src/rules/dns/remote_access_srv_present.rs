@@ -9,7 +9,7 @@ use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
 pub static RULE: Rule = Rule {
     id: "dns.remote_access.srv_present",
     severity: Severity::Notice,
-    applies_to: AppliesTo::Both,
+    applies_to: AppliesTo::SipDomains,
     needs: Needs::Federation,
     description: "the SIP domain has a _sip._tls SRV record for remote users",
     citation: "Remote user access: clients look up _sip._tls.<SIP domain> (SRV), normally port 443 on the Access Edge",

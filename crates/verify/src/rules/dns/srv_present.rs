@@ -10,7 +10,7 @@ use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
 pub static RULE: Rule = Rule {
     id: "dns.federation.srv_present",
     severity: Severity::Error,
-    applies_to: AppliesTo::Both,
+    applies_to: AppliesTo::SipDomains,
     needs: Needs::Federation,
     description: "the SIP domain has a _sipfederationtls._tcp SRV record",
     citation: "Partner discovery: a federated partner looks up _sipfederationtls._tcp.<SIP domain> and connects to its target, normally on port 5061",

@@ -11,7 +11,7 @@ use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
 pub static RULE: Rule = Rule {
     id: "dns.federation.suffix_match",
     severity: Severity::Error,
-    applies_to: AppliesTo::Both,
+    applies_to: AppliesTo::SipDomains,
     needs: Needs::Federation,
     description: "the federation SRV target is the SIP domain itself or a name ending with .<SIP domain>",
     citation: "The SRV target must be a top-level suffix match of the SIP domain (sip.contoso.com for contoso.com, not sip.contoso-edge.com)",

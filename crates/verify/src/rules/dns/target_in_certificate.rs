@@ -10,7 +10,7 @@ use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
 pub static RULE: Rule = Rule {
     id: "dns.federation.target_in_certificate",
     severity: Severity::Error,
-    applies_to: AppliesTo::Both,
+    applies_to: AppliesTo::SipDomains,
     needs: Needs::Federation,
     description: "the federation SRV target is a DNS name of the certificate every one of its addresses presents (a SAN, or the subject when there is no SAN)",
     citation: "For federation, the exact FQDN of the SRV target must be present in either the SN or the SAN of the external certificate",

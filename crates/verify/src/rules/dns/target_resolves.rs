@@ -11,7 +11,7 @@ use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
 pub static RULE: Rule = Rule {
     id: "dns.federation.target_resolves",
     severity: Severity::Error,
-    applies_to: AppliesTo::Both,
+    applies_to: AppliesTo::SipDomains,
     needs: Needs::Federation,
     description: "the federation SRV target has at least one A or AAAA record (after its CNAMEs)",
     citation: "The SRV target must resolve to the Access Edge external interface",

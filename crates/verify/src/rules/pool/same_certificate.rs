@@ -9,7 +9,7 @@ use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
 pub static RULE: Rule = Rule {
     id: "pool.same_certificate",
     severity: Severity::Error,
-    applies_to: AppliesTo::Both,
+    applies_to: AppliesTo::SipDomains,
     needs: Needs::Federation,
     description: "every address behind one name presents the same leaf certificate",
     citation: "All Edge servers of a pool use the same external certificate and private key (the key must be exportable)",

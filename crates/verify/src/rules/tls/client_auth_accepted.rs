@@ -36,7 +36,11 @@ fn check(ctx: &Context<'_>) -> Outcome {
             tls.address,
             tls.alert
                 .as_ref()
-                .map(|a| format!(" (alert {a})"))
+                .map(|a| if a.contains(' ') {
+                    format!(" ({a})")
+                } else {
+                    format!(" (alert {a})")
+                })
                 .unwrap_or_default()
         )),
     }
