@@ -285,6 +285,30 @@ fn a_server_requiring_a_client_certificate_over_tls12_is_audited() {
     );
 }
 
+/// A client certificate given to a server that never asks for one: nothing was refused, and
+/// the rule says the server did not ask.
+#[test]
+fn a_client_certificate_the_server_never_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = picert_tests::servers::fresh_client_certificate(dir.path(), true);
+    let port = serve(2);
+    let (report, code) = audit_live(
+        port,
+        &[
+            "--server-name",
+            "sip.contoso.com",
+            "--client-cert",
+            &cert.display().to_string(),
+            "--client-key",
+            &key.display().to_string(),
+        ],
+    );
+    assert_eq!(code, 0, "{report:#?}");
+    let (status, detail) = status(&report, "tls.client_auth.accepted");
+    assert_eq!(status, Status::Pass);
+    assert_eq!(detail, "the server did not ask for a client certificate");
+}
+
 /// --connect and --server-name may be repeated: every name on every target, one report each.
 #[test]
 fn several_targets_and_names_in_one_run() {

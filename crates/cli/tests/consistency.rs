@@ -189,6 +189,16 @@ fn json_runs_print_json_even_when_they_fail_before_the_report() {
             .contains("missing the Access Edge"),
         "{v}"
     );
+    // Arguments missing: the JSON error names them.
+    let out = picert()
+        .args(["bundle", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"version\":1,\"error\":\"the following required arguments were not provided: --cert <FILE>, --key <FILE>, --out <FILE>\"}\n"
+    );
     let out = bundle(dir.path(), "good.csr", "x.pfx")
         .args(["--format", "json"])
         .output()
