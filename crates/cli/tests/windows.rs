@@ -50,7 +50,9 @@ fn files_powershell_wrote_are_read_with_a_note() {
         let input = &report.inputs[i];
         assert!(input.error.is_none(), "{input:#?}");
         assert!(
-            input.notes[0].contains(&format!("the file is {encoding} with a byte-order mark")),
+            input.notes[0].contains(&format!(
+                "the file is {encoding} text with a byte-order mark"
+            )),
             "{:?}",
             input.notes
         );
@@ -61,7 +63,7 @@ fn files_powershell_wrote_are_read_with_a_note() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "UTF-16LE with a byte-order mark text (as Windows PowerShell 5.1's > and Out-File write it)",
+            "note       the file is UTF-16LE text with a byte-order mark (as Windows PowerShell 5.1's > and Out-File write it)",
         ));
 
     // UTF-16 without its byte-order mark: one line naming the file and the problem.
