@@ -625,3 +625,343 @@ impl Drop for Pebble {
         }
     }
 }
+
+impl Pebble {
+    /// Starts Pebble alone, with `dns` as the DNS server it validates dns-01 challenges
+    /// against (BIND's `named` in the nsupdate hook's test); `eab` as for [`Pebble::start`].
+    /// There is no pebble-challtestsrv: `challtestsrv` is empty and [`Pebble::hook`] is of no
+    /// use. Killed when dropped.
+    pub fn start_with_dns(eab: &[(&str, &str)], dns: SocketAddr) -> Pebble {
+        let dir = tempfile::tempdir().unwrap();
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "picert test Pebble TLS CA");
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca, &ca_key);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+        let tls_ca = dir.path().join("tls-ca.pem");
+        std::fs::write(&tls_ca, ca_cert.pem()).unwrap();
+        std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
+        std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
+
+        let local = [IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
+        let (acme, mgmt, http, tls) = (
+            free_port(&local),
+            free_port(&local),
+            free_port(&local),
+            free_port(&local),
+        );
+        let keys: Vec<String> = eab
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": \"{v}\""))
+            .collect();
+        let config = format!(
+            r#"{{"pebble": {{"listenAddress": "127.0.0.1:{acme}", "managementListenAddress": "127.0.0.1:{mgmt}",
+  "certificate": "{cert}", "privateKey": "{key}", "httpPort": {http}, "tlsPort": {tls},
+  "ocspResponderURL": "", "externalAccountBindingRequired": {required},
+  "externalAccountMACKeys": {{{keys}}}, "certificateValidityPeriod": 7776000}}}}"#,
+            cert = dir.path().join("server.pem").display(),
+            key = dir.path().join("server.key").display(),
+            required = !eab.is_empty(),
+            keys = keys.join(", "),
+        );
+        std::fs::write(dir.path().join("pebble.json"), config).unwrap();
+        let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
+        let pebble = Command::new("pebble")
+            .arg("-config")
+            .arg(dir.path().join("pebble.json"))
+            .args(["-dnsserver", &dns.to_string()])
+            .env("PEBBLE_VA_NOSLEEP", "1")
+            .env("PEBBLE_WFE_NONCEREJECT", "0")
+            .env("PEBBLE_AUTHZREUSE", "0")
+            .stdin(Stdio::null())
+            .stdout(log("pebble.log"))
+            .stderr(log("pebble.err"))
+            .spawn()
+            .expect("pebble");
+        let server = Pebble {
+            directory: format!("https://127.0.0.1:{acme}/dir"),
+            tls_ca,
+            challtestsrv: String::new(),
+            management: SocketAddr::new(local[0], mgmt),
+            dir,
+            children: vec![pebble],
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = server
+                .https_get(SocketAddr::new(local[0], acme), "/dir")
+                .is_some_and(|(status, _)| status == 200);
+            if ready {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Pebble did not start: see {}",
+                server.dir.path().display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+}
+
+/// A program on PATH, or in the sbin folders an ordinary user's PATH may leave out (BIND's
+/// `named` and `tsig-keygen` are in /usr/sbin).
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// True when BIND's `named` and `tsig-keygen` (Debian's bind9) can be found, and `nsupdate`
+/// (bind9-dnsutils) is on PATH, where a hook looks for it.
+pub fn have_named() -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    find_program("named").is_some()
+        && find_program("tsig-keygen").is_some()
+        && std::env::split_paths(&path).any(|dir| dir.join("nsupdate").is_file())
+}
+
+/// The name of the TSIG key [`Named`] makes for its run.
+pub const NAMED_TSIG_KEY: &str = "picert-acme";
+
+/// BIND's `named`, a child process on 127.0.0.1 (UDP and TCP on one port), primary for some
+/// zones that take dynamic updates (RFC 2136) of TXT records signed with a TSIG key made for
+/// the run by `tsig-keygen`. It runs in the foreground with its own configuration in a folder
+/// of the run (no systemd, nothing of /etc/bind but BIND's defaults), and is killed when
+/// dropped.
+pub struct Named {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The TSIG key file (tsig-keygen's output: `key "picert-acme" { ... };`), for
+    /// `nsupdate -k`.
+    pub key_file: PathBuf,
+    /// Its configuration, zone files, journals and log (`named.log`).
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+/// The folder for `named`: a temporary one, or, where AppArmor confines named (Ubuntu), one
+/// under /var/cache/bind, the only writable place its profile allows, when it can be made.
+fn named_dir() -> tempfile::TempDir {
+    let confined =
+        std::fs::read_to_string("/sys/kernel/security/apparmor/profiles").is_ok_and(|p| {
+            p.lines()
+                .any(|l| l.contains("named") && l.trim_end().ends_with("(enforce)"))
+        });
+    if confined {
+        if let Ok(dir) = tempfile::Builder::new()
+            .prefix("picert-named-")
+            .tempdir_in("/var/cache/bind")
+        {
+            return dir;
+        }
+    }
+    tempfile::Builder::new()
+        .prefix("picert-named-")
+        .tempdir()
+        .unwrap()
+}
+
+/// One DNS query over UDP to `server`: the answer, or `None` when none came within a second.
+pub fn dns_query(
+    server: SocketAddr,
+    name: &str,
+    record_type: hickory_server::proto::rr::RecordType,
+) -> Option<hickory_server::proto::op::Message> {
+    use hickory_server::proto::op::{Message, MessageType, OpCode, Query};
+    static NEXT_ID: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(1);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let name = Name::from_str(&format!("{}.", name.trim_end_matches('.'))).ok()?;
+    let mut query = Message::new(id, MessageType::Query, OpCode::Query);
+    query.add_query(Query::query(name, record_type));
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
+    socket.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    socket.connect(server).ok()?;
+    socket.send(&query.to_vec().ok()?).ok()?;
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline {
+        let n = socket.recv(&mut buf).ok()?;
+        if let Ok(answer) = Message::from_vec(&buf[..n]) {
+            if answer.metadata.id == id {
+                return Some(answer);
+            }
+        }
+    }
+    None
+}
+
+impl Named {
+    /// Starts `named` as primary for `zones` (each with an SOA and an NS record), the TSIG key
+    /// allowed to add and delete TXT records anywhere in them. Waits until it answers for the
+    /// first zone (20 s at most per attempt; another port when the one chosen was taken).
+    pub fn start(zones: &[&str]) -> Named {
+        assert!(!zones.is_empty(), "named needs a zone");
+        let named = find_program("named").expect("named (apt-get install bind9)");
+        let keygen = find_program("tsig-keygen").expect("tsig-keygen (apt-get install bind9)");
+        let dir = named_dir();
+        let key_file = dir.path().join("tsig.key");
+        let out = Command::new(keygen)
+            .args(["-a", "hmac-sha256", NAMED_TSIG_KEY])
+            .stdin(Stdio::null())
+            .output()
+            .expect("tsig-keygen");
+        assert!(
+            out.status.success(),
+            "tsig-keygen: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(&key_file, &out.stdout).unwrap();
+        let mut zone_config = String::new();
+        for zone in zones {
+            let zone = zone.trim_end_matches('.');
+            std::fs::write(
+                dir.path().join(format!("{zone}.zone")),
+                format!(
+                    "$ORIGIN {zone}.\n$TTL 60\n@ IN SOA ns.{zone}. hostmaster.{zone}. 1 3600 600 86400 60\n@ IN NS ns.{zone}.\nns IN A 127.0.0.1\n"
+                ),
+            )
+            .unwrap();
+            zone_config.push_str(&format!(
+                "zone \"{zone}\" {{ type primary; file \"{zone}.zone\"; update-policy {{ grant {NAMED_TSIG_KEY} zonesub TXT; }}; }};\n"
+            ));
+        }
+        let log_path = dir.path().join("named.log");
+        let mut last = String::new();
+        for _ in 0..3 {
+            // A port free for both UDP and TCP.
+            let port = loop {
+                let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+                let port = udp.local_addr().unwrap().port();
+                if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                    break port;
+                }
+            };
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            let d = dir.path().display();
+            let config = format!(
+                r#"options {{
+    directory "{d}";
+    pid-file "{d}/named.pid";
+    session-keyfile "{d}/session.key";
+    managed-keys-directory "{d}";
+    listen-on port {port} {{ 127.0.0.1; }};
+    listen-on-v6 {{ none; }};
+    recursion no;
+    notify no;
+    dnssec-validation no;
+    allow-query {{ 127.0.0.1; }};
+}};
+controls {{ }};
+include "{d}/tsig.key";
+{zone_config}"#
+            );
+            let config_path = dir.path().join("named.conf");
+            std::fs::write(&config_path, config).unwrap();
+            let log = std::fs::File::create(&log_path).unwrap();
+            let mut child = Command::new(&named)
+                .args(["-g", "-4", "-n", "1", "-c"])
+                .arg(&config_path)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("named");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let ready = loop {
+                if let Ok(Some(status)) = child.try_wait() {
+                    break Err(format!("named exited ({status})"));
+                }
+                let answered =
+                    dns_query(addr, zones[0], hickory_server::proto::rr::RecordType::SOA)
+                        .is_some_and(|m| !m.answers.is_empty());
+                if answered {
+                    break Ok(());
+                }
+                if Instant::now() >= deadline {
+                    break Err("named did not answer within 20 s".to_string());
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            };
+            match ready {
+                Ok(()) => {
+                    return Named {
+                        addr,
+                        key_file,
+                        dir,
+                        child,
+                    }
+                }
+                Err(why) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+                    last = format!("{why}: {text}");
+                    if !text.to_ascii_lowercase().contains("address in use") {
+                        break;
+                    }
+                }
+            }
+        }
+        let hint = if last.to_ascii_lowercase().contains("permission denied") {
+            " (AppArmor confining /usr/sbin/named? its profile allows /var/cache/bind, which this user cannot write)"
+        } else {
+            ""
+        };
+        panic!(
+            "named did not start in {}{hint}: {last}",
+            dir.path().display()
+        );
+    }
+
+    /// The TXT values `name` has now (none when it does not exist).
+    pub fn txt(&self, name: &str) -> Vec<String> {
+        use hickory_server::proto::op::ResponseCode;
+        use hickory_server::proto::rr::{RData, RecordType};
+        let answer = dns_query(self.addr, name, RecordType::TXT)
+            .unwrap_or_else(|| panic!("named on {} did not answer for {name}", self.addr));
+        assert!(
+            matches!(
+                answer.metadata.response_code,
+                ResponseCode::NoError | ResponseCode::NXDomain
+            ),
+            "{name} TXT: {:?}",
+            answer.metadata.response_code
+        );
+        answer
+            .answers
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::TXT(txt) => Some(
+                    txt.txt_data
+                        .iter()
+                        .map(|s| String::from_utf8_lossy(s).into_owned())
+                        .collect::<String>(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What it logged so far (updates included: `adding an RR at ...`, `deleting an RR at ...`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("named.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Named {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
