@@ -62,10 +62,12 @@ enum Step<T> {
     },
     /// A leaf whose chain is not trusted: its audit so far, and what it takes to audit it again
     /// once the run's CA certificates are known (only if the run brought any).
+    /// A file is read again for the second audit rather than held (a run of many such leaves
+    /// would hold them all); standard input, which cannot be read twice, is held.
     Waiting {
         value: T,
-        path: String,
-        contents: input::Contents,
+        index: usize,
+        held: Option<(String, input::Contents)>,
         ca: Vec<CertificateDer<'static>>,
     },
 }
@@ -321,7 +323,16 @@ impl Auditor {
         let mut held: Vec<Step<T>> = Vec::new();
         for_each_ordered(
             batch.items.len(),
-            |i| self.step(batch.read(&batch.items[i], self.password()), several, &map),
+            |i| {
+                let stdin = matches!(batch.items[i], Item::Stdin);
+                self.step(
+                    batch.read(&batch.items[i], self.password()),
+                    i,
+                    stdin,
+                    several,
+                    &map,
+                )
+            },
             |step| {
                 let (Step::Done { ca, .. } | Step::Waiting { ca, .. }) = &step;
                 cas.extend(ca.iter().cloned());
@@ -342,9 +353,21 @@ impl Auditor {
                     sink(value)?
                 }
                 Step::Done { value, .. } => sink(value)?,
-                Step::Waiting { path, contents, .. } => sink(map(Audited::Reports(
-                    again.audit_contents(&path, &contents),
-                )))?,
+                Step::Waiting {
+                    value, index, held, ..
+                } => {
+                    let read = match held {
+                        Some((path, contents)) => Read::Contents(path, contents),
+                        None => batch.read(&batch.items[index], self.password()),
+                    };
+                    match read {
+                        Read::Contents(path, contents) => sink(map(Audited::Reports(
+                            again.audit_contents(&path, &contents),
+                        )))?,
+                        // Changed or gone since: the first audit stands.
+                        _ => sink(value)?,
+                    }
+                }
             }
         }
         Ok(())
@@ -352,7 +375,14 @@ impl Auditor {
 
     /// One input audited in a worker: done (mapped there), or waiting for the CA certificates
     /// of the rest of the run.
-    fn step<T>(&self, read: Read, several: bool, map: &impl Fn(Audited) -> T) -> Step<T> {
+    fn step<T>(
+        &self,
+        read: Read,
+        index: usize,
+        stdin: bool,
+        several: bool,
+        map: &impl Fn(Audited) -> T,
+    ) -> Step<T> {
         let Read::Contents(path, contents) = read else {
             return Step::Done {
                 value: map(self.audit_read(read)),
@@ -375,8 +405,8 @@ impl Auditor {
         if several && untrusted {
             Step::Waiting {
                 value: map(Audited::Reports(reports)),
-                path,
-                contents,
+                index,
+                held: stdin.then_some((path, contents)),
                 ca,
             }
         } else {
