@@ -92,25 +92,42 @@ pub fn renewal_due(
         .enable_all()
         .build()
         .map_err(|e| AcmeError::Setup(format!("cannot start the ACME client: {e}")))?;
-    runtime.block_on(async {
-        let account = crate::account::account(options, progress).await?;
+    let asked = runtime.block_on(async {
+        let account = crate::account::account(options, &mut *progress).await?;
         let id = instant_acme::CertificateIdentifier::try_from(certificate)
             .map_err(|e| AcmeError::Setup(format!("the certificate in service: {e}")))?;
         match account.renewal_info(&id).await {
             Ok((info, _)) => {
                 let ts = |t: time::OffsetDateTime| Timestamp::from_unix(t.unix_timestamp());
-                Ok(with_window(
-                    lifetime,
+                Ok(Some((
                     ts(info.suggested_window.start),
                     ts(info.suggested_window.end),
-                    now,
-                ))
+                )))
             }
             // No renewalInfo in the directory: the lifetime decides.
-            Err(instant_acme::Error::Unsupported(_)) => Ok(lifetime),
+            Err(instant_acme::Error::Unsupported(_)) => Ok(None),
             Err(e) => Err(from_acme("asking for renewal information", e)),
         }
-    })
+    });
+    match asked {
+        Ok(Some((start, end))) => Ok(with_window(lifetime, start, end, now)),
+        Ok(None) => Ok(lifetime),
+        // The CA cannot be asked today (down, refusing, not trusted): the lifetime rule, which
+        // says "not yet", stands; a daily job does not fail on a day with nothing to do. A
+        // problem with the account key itself is still an error.
+        Err(
+            e @ (AcmeError::Unreachable { .. }
+            | AcmeError::UntrustedServer { .. }
+            | AcmeError::Ca(_)
+            | AcmeError::Timeout(_)),
+        ) => {
+            progress(Progress::RenewalInfoUnavailable {
+                error: e.to_string(),
+            });
+            Ok(lifetime)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,24 @@ pub enum AcmeError {
     /// serverAuth only.
     #[error("the topology declares PIC with AOL, which needs the client EKU, and ACME certificates carry the server EKU only (public CAs stopped issuing clientAuth in 2026). AOL's PIC ended in June 2014: if AOL is not in use, declare it off; if it is, an enterprise CA template with clientAuth is Microsoft's way")]
     ClientEkuUnavailable,
+    /// The ACME server could not be reached (after the attempts said).
+    #[error("cannot reach the ACME server {host} ({attempts} attempts): {why}")]
+    Unreachable {
+        /// Host and port.
+        host: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last failure.
+        why: String,
+    },
+    /// The ACME server's TLS certificate is not trusted (not retried: it will not change).
+    #[error("the ACME server {host} presented a TLS certificate picert does not trust: {why}")]
+    UntrustedServer {
+        /// Host and port.
+        host: String,
+        /// Why.
+        why: String,
+    },
     /// The CA refused something; the problem document, worded.
     #[error("{0}")]
     Ca(String),
@@ -130,7 +148,23 @@ pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
                 .as_secs()
         )),
         E::Timeout(None) => AcmeError::Timeout(format!("{what}: the CA did not finish in time")),
-        E::Other(inner) => AcmeError::Ca(format!("{what}: {inner}")),
+        E::Other(inner) => match inner.downcast::<crate::http::HttpFailure>() {
+            Ok(failure) => match *failure {
+                crate::http::HttpFailure::Unreachable {
+                    host,
+                    attempts,
+                    why,
+                } => AcmeError::Unreachable {
+                    host,
+                    attempts,
+                    why,
+                },
+                crate::http::HttpFailure::Untrusted { host, why } => {
+                    AcmeError::UntrustedServer { host, why }
+                }
+            },
+            Err(inner) => AcmeError::Ca(format!("{what}: {inner}")),
+        },
         other => AcmeError::Ca(format!("{what}: {other}")),
     }
 }

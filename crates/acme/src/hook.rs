@@ -13,11 +13,16 @@ pub trait ChallengeDns {
     fn add(&self, name: &str, value: &str) -> Result<(), HookError>;
     /// Withdraws it.
     fn remove(&self, name: &str, value: &str) -> Result<(), HookError>;
+    /// Whether it can run at all, checked before an order is placed (a hook that cannot run
+    /// would leave a pending order at the CA). Nothing to check by default.
+    fn check(&self) -> Result<(), HookError> {
+        Ok(())
+    }
 }
 
 /// A hook that failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the DNS hook {program} {action} {name} failed ({why}){}", if .stderr.is_empty() { String::new() } else { format!(": {}", .stderr) })]
+#[error("the DNS hook {program} {} ({why}){}", if .name.is_empty() { "cannot be run".to_string() } else { format!("{action} {name} failed") }, if .stderr.is_empty() { String::new() } else { format!(": {}", .stderr) })]
 pub struct HookError {
     /// The program.
     pub program: String,
@@ -41,6 +46,9 @@ pub struct CommandHook {
     pub program: PathBuf,
     /// The longest a run may take.
     pub timeout: Duration,
+    /// Environment variables the program does not get (the caller's secrets: the hook needs
+    /// none of them).
+    pub withheld_env: Vec<String>,
 }
 
 impl CommandHook {
@@ -53,7 +61,11 @@ impl CommandHook {
             why,
             stderr,
         };
-        let mut child = Command::new(&self.program)
+        let mut command = Command::new(&self.program);
+        for var in &self.withheld_env {
+            command.env_remove(var);
+        }
+        let mut child = command
             .args([action, name, value])
             .env("PICERT_ACME_ACTION", action)
             .env("PICERT_ACME_NAME", name)
@@ -118,6 +130,53 @@ impl ChallengeDns for CommandHook {
         self.run("add", name, value)
     }
 
+    /// The program exists (as a path, or on PATH) and is a file picert may run.
+    fn check(&self) -> Result<(), HookError> {
+        let failed = |why: &str| HookError {
+            program: self.program.display().to_string(),
+            action: "check",
+            name: String::new(),
+            why: why.to_string(),
+            stderr: String::new(),
+        };
+        let candidates: Vec<PathBuf> = if self.program.components().count() > 1 {
+            vec![self.program.clone()]
+        } else {
+            std::env::var_os("PATH")
+                .map(|p| {
+                    std::env::split_paths(&p)
+                        .map(|d| d.join(&self.program))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let runnable = |p: &PathBuf| {
+            let Ok(meta) = std::fs::metadata(p) else {
+                return false;
+            };
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                meta.is_file() && meta.permissions().mode() & 0o111 != 0
+            }
+            #[cfg(not(unix))]
+            {
+                meta.is_file()
+            }
+        };
+        if candidates.iter().any(runnable) {
+            return Ok(());
+        }
+        let exists = candidates.iter().any(|p| p.exists());
+        Err(failed(if exists {
+            "not a program picert may run (is it executable?)"
+        } else if self.program.components().count() > 1 {
+            "no such file"
+        } else {
+            "not found on PATH"
+        }))
+    }
+
     fn remove(&self, name: &str, value: &str) -> Result<(), HookError> {
         self.run("remove", name, value)
     }
@@ -148,7 +207,9 @@ mod tests {
         let hook = CommandHook {
             program: script.clone(),
             timeout: Duration::from_secs(5),
+            withheld_env: vec![],
         };
+        hook.check().unwrap();
         hook.add("_acme-challenge.sip.contoso.com", "abc").unwrap();
         let e = hook
             .remove("_acme-challenge.sip.contoso.com", "abc")
@@ -170,6 +231,7 @@ mod tests {
         let e = CommandHook {
             program: slow,
             timeout: Duration::from_millis(300),
+            withheld_env: vec![],
         }
         .add("x", "y")
         .unwrap_err();
@@ -178,9 +240,66 @@ mod tests {
         let missing = CommandHook {
             program: dir.path().join("nope"),
             timeout: Duration::from_secs(1),
+            withheld_env: vec![],
+        };
+        assert_eq!(
+            missing.add("x", "y").unwrap_err().why,
+            "no such file or directory"
+        );
+        let e = missing.check().unwrap_err();
+        assert!(
+            e.to_string().ends_with("nope cannot be run (no such file)"),
+            "{e}"
+        );
+        // Not executable.
+        let plain = dir.path().join("plain.sh");
+        std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+        let e = CommandHook {
+            program: plain,
+            timeout: Duration::from_secs(1),
+            withheld_env: vec![],
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.why.contains("is it executable"), "{e}");
+        // A name found on PATH.
+        let sh = CommandHook {
+            program: "sh".into(),
+            timeout: Duration::from_secs(1),
+            withheld_env: vec![],
+        };
+        sh.check().unwrap();
+    }
+
+    /// The caller's secrets are not passed to the hook.
+    #[test]
+    fn withheld_variables_do_not_reach_the_hook() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("env");
+        let script = dir.path().join("hook.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"[$PICERT_TEST_SECRET][$PICERT_TEST_KEPT]\" > {}\n",
+                out.display()
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        // Set for this process only, for the child to inherit (or not).
+        std::env::set_var("PICERT_TEST_SECRET", "s3cret");
+        std::env::set_var("PICERT_TEST_KEPT", "kept");
+        CommandHook {
+            program: script,
+            timeout: Duration::from_secs(5),
+            withheld_env: vec!["PICERT_TEST_SECRET".into()],
         }
         .add("x", "y")
-        .unwrap_err();
-        assert_eq!(missing.why, "no such file or directory");
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "[][kept]\n");
     }
 }

@@ -20,6 +20,56 @@ use rustls_pki_types::CertificateDer;
 /// Attempts per request when the network fails (a refused connection, a reset, a timeout).
 pub(crate) const ATTEMPTS: u32 = 3;
 
+/// Why an exchange failed, for [`crate::AcmeError`] to word.
+#[derive(Debug)]
+pub(crate) enum HttpFailure {
+    /// No answer after every attempt.
+    Unreachable {
+        host: String,
+        attempts: u32,
+        why: String,
+    },
+    /// The server's TLS certificate is not trusted: not retried.
+    Untrusted { host: String, why: String },
+}
+
+impl std::fmt::Display for HttpFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpFailure::Unreachable {
+                host,
+                attempts,
+                why,
+            } => write!(
+                f,
+                "cannot reach the ACME server {host} ({attempts} attempts): {why}"
+            ),
+            HttpFailure::Untrusted { host, why } => write!(
+                f,
+                "the ACME server {host} presented a TLS certificate picert does not trust: {why}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for HttpFailure {}
+
+/// The rustls certificate error in an error's causes, if any. An io::Error's source() skips
+/// the error it wraps (and hyper-rustls wraps rustls' io::Error in another), so wrapped errors
+/// are looked into as well as sources.
+fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(rustls::Error::InvalidCertificate(why)) = e.downcast_ref::<rustls::Error>() {
+        return Some(format!("{why:?}"));
+    }
+    let wrapped = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    wrapped
+        .and_then(certificate_error)
+        .or_else(|| e.source().and_then(certificate_error))
+}
+
 pub(crate) struct AcmeHttp {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, BodyWrapper<Bytes>>,
     timeout: Duration,
@@ -88,15 +138,22 @@ impl HttpClient for AcmeHttp {
                 .map_err(|e| Error::Other(Box::new(e)))?
                 .to_bytes();
             let mut last = None;
+            let mut made = 0;
             for attempt in 0..ATTEMPTS {
+                made = attempt + 1;
                 if attempt > 0 {
                     tokio::time::sleep(Duration::from_secs(1 << (attempt - 1))).await;
                 }
                 let exchange = async {
-                    let response = client
-                        .request(rebuild(&parts, &body))
-                        .await
-                        .map_err(|e| Error::Other(Box::new(e)))?;
+                    let response = client.request(rebuild(&parts, &body)).await.map_err(|e| {
+                        match certificate_error(&e) {
+                            Some(why) => Error::Other(Box::new(HttpFailure::Untrusted {
+                                host: host_of(&parts),
+                                why,
+                            })),
+                            None => Error::Other(Box::new(e)),
+                        }
+                    })?;
                     let (head, incoming) = response.into_parts();
                     let bytes = incoming
                         .collect()
@@ -111,16 +168,20 @@ impl HttpClient for AcmeHttp {
                 };
                 match tokio::time::timeout(timeout, exchange).await {
                     Ok(Ok(response)) => return Ok(response),
-                    Ok(Err(e)) => last = Some(network(&parts, causes(&e))),
+                    Ok(Err(Error::Other(inner))) if inner.is::<HttpFailure>() => {
+                        return Err(Error::Other(inner))
+                    }
+                    Ok(Err(e)) => last = Some(causes(&e)),
                     Err(_) => {
-                        last = Some(network(
-                            &parts,
-                            format!("no answer within {}s", timeout.as_secs().max(1)),
-                        ))
+                        last = Some(format!("no answer within {}s", timeout.as_secs().max(1)))
                     }
                 }
             }
-            Err(last.unwrap_or_else(|| network(&parts, "no attempt was made".into())))
+            Err(Error::Other(Box::new(HttpFailure::Unreachable {
+                host: host_of(&parts),
+                attempts: made,
+                why: last.unwrap_or_else(|| "no attempt was made".into()),
+            })))
         })
     }
 }
@@ -186,14 +247,13 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// A network failure, naming the server and the number of attempts.
-fn network(parts: &http::request::Parts, why: String) -> Error {
-    let host = parts
+/// The server a request goes to, as host and port.
+fn host_of(parts: &http::request::Parts) -> String {
+    parts
         .uri
         .authority()
         .map(|a| a.to_string())
-        .unwrap_or_default();
-    Error::Other(format!("cannot reach the ACME server {host} ({ATTEMPTS} attempts): {why}").into())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -103,6 +103,7 @@ pub fn run(
         KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
         KeySource::Existing(k) => k,
     };
+    dns.check()?;
     let issued = issue(&job.options, &job.plan, &key, dns, progress)?;
     let label = certificate_path.display().to_string();
     // The certificate is audited as it arrives: at the current time, whatever time the

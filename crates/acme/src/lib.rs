@@ -185,6 +185,11 @@ pub enum Progress {
     },
     /// The CA issued the certificate.
     Issued,
+    /// The CA's renewal information could not be asked for; the lifetime rule decided.
+    RenewalInfoUnavailable {
+        /// Why.
+        error: String,
+    },
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use picert_core::{Field, Note, Origin, Product, Timestamp, Topology, WindowsServ
 use picert_verify::{AuditOptions, Severity};
 
 use picert_core::PrivateKey;
-use picert_verify::live::{ClientIdentity, ConnectOptions};
+use picert_verify::live::{ClientIdentity, ConnectOptions, Target};
 
 use crate::hints;
 use crate::output::note_line;
@@ -288,6 +288,28 @@ impl ConnectArgs {
     }
 
     /// The certificate to present when a server asks for one, if given.
+    /// The `--connect` targets, parsed, and the client identity to present to them (read only
+    /// when there is a target).
+    pub fn targets(
+        &self,
+        connect: &[String],
+        pfx: &PfxPasswordArgs,
+    ) -> Result<(Vec<Target>, Option<ClientIdentity>), CliError> {
+        let targets = connect
+            .iter()
+            .map(|t| {
+                t.parse::<Target>()
+                    .map_err(|e| CliError::usage(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let client = if targets.is_empty() {
+            None
+        } else {
+            self.identity(pfx)?
+        };
+        Ok((targets, client))
+    }
+
     pub fn identity(&self, pfx: &PfxPasswordArgs) -> Result<Option<ClientIdentity>, CliError> {
         if let Some(path) = &self.client_pfx {
             let password = pfx.read()?.ok_or_else(|| {

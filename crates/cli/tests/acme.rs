@@ -404,6 +404,79 @@ fn aol_refused_and_an_unreachable_ca() {
         "{stderr}"
     );
     assert!(!dir.path().join("account.key").exists());
+
+    // --if-due on a day with nothing to do: the CA's renewal information cannot be read, the
+    // certificate's lifetime decides, and the daily job does not fail.
+    let status = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(dir.path().join("account.key"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = base(false)
+        .arg("--from-cert")
+        .arg(common::pki("good.pem"))
+        .args(["--if-due", "--at", "2026-06-01"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("acme: warning: the CA's renewal information could not be read (cannot reach the ACME server"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("not due: renewal is due on 2026-07-31"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// An ACME server whose TLS certificate is not trusted is named at once, not retried as a
+/// network failure, with the flag that trusts a lab CA.
+#[test]
+fn an_untrusted_acme_server_is_said_at_once() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = picert()
+        .args(["acme", "--topology"])
+        .arg(contoso())
+        .args([
+            "--no-aol",
+            "--directory",
+            &pebble.directory,
+            "--dns-hook",
+            "/bin/true",
+        ])
+        .arg("--account-key")
+        .arg(dir.path().join("account.key"))
+        .args(["--agree-tos", "--timeout", "5", "--out-dir"])
+        .arg(dir.path().join("issued"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("presented a TLS certificate picert does not trust")
+            && stderr.contains("--directory-ca FILE"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("attempts"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "no retry with back-off"
+    );
 }
 
 #[allow(dead_code)]

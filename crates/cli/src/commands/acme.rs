@@ -168,6 +168,9 @@ fn message(e: &AcmeError) -> String {
             format!("{e} (aol = false in the topology, or --no-aol)")
         }
         AcmeError::Core(core) => hints::core(core),
+        AcmeError::UntrustedServer { .. } => {
+            format!("{e} (--directory-ca FILE trusts the root of a lab CA or a test server)")
+        }
         other => other.to_string(),
     }
 }
@@ -312,6 +315,10 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
     let hook = CommandHook {
         program: args.dns_hook.clone(),
         timeout: options.timeout,
+        // The hook needs none of picert's secrets.
+        withheld_env: [PFX_PASSWORD_ENV, PASSPHRASE_ENV, EAB_KID_ENV, EAB_HMAC_ENV]
+            .map(String::from)
+            .to_vec(),
     };
     let job = AcmeJob {
         options,
@@ -363,10 +370,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             }
             render::input(&mut text, &report, &style, detail);
             write_stdout(text.as_bytes())?;
-            commentary.say(format!(
-                "Next: on every Edge server of the pool, Import-PfxCertificate the PKCS#12 file into Cert:\\LocalMachine\\My, then Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication -Thumbprint {} (docs/acme.md)",
-                outcome.thumbprint
-            ));
+            commentary.say(next_step(&outcome));
         }
     }
     let mut summary = picert_verify::Summary::default();
@@ -415,6 +419,29 @@ fn progress_line(p: &Progress) -> String {
         Progress::Validated => "acme: every name validated".into(),
         Progress::NotWithdrawn { error } => format!("acme: warning: {error}"),
         Progress::Issued => "acme: issued".into(),
+        Progress::RenewalInfoUnavailable { error } => format!(
+            "acme: warning: the CA's renewal information could not be read ({error}); the certificate's lifetime decides"
+        ),
         other => format!("acme: {other:?}"),
+    }
+}
+
+/// What to do with what was written: import the PKCS#12 file on the pool, or make one.
+fn next_step(outcome: &picert_acme::AcmeOutcome) -> String {
+    let t = &outcome.thumbprint;
+    match &outcome.pfx_path {
+        Some(pfx) => format!(
+            "Next: on every Edge server of the pool, in the Skype for Business Server Management Shell:\n  Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(picert bundle --deploy-script writes these steps as a script for the pool; docs/acme.md)",
+            pfx.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ),
+        None => format!(
+            "Next: make the PKCS#12 file for Windows and the script that deploys it on the pool: picert bundle --cert {} --key {} -o edge.pfx --deploy-script deploy.ps1 (or run picert acme with --pfx)",
+            outcome.certificate_path.display(),
+            outcome
+                .key_path
+                .as_ref()
+                .map(|k| k.display().to_string())
+                .unwrap_or_else(|| "KEY".into())
+        ),
     }
 }

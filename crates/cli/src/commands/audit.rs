@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use picert_verify::live::Target;
 use picert_verify::{Audited, Batch, InputReport, Severity, Summary};
 
 use crate::args::{ConnectArgs, ExpectationArgs, OutputFormat, PfxPasswordArgs};
@@ -90,19 +89,7 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
     };
     let auditor = options.auditor()?;
     let topology_notes = options.topology.notes();
-    let targets = args
-        .connect
-        .iter()
-        .map(|t| {
-            t.parse::<Target>()
-                .map_err(|e| CliError::usage(e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let client = if targets.is_empty() {
-        None
-    } else {
-        args.live.identity(&args.pfx)?
-    };
+    let (targets, client) = args.live.targets(&args.connect, &args.pfx)?;
     let commentary = Commentary::new(global.quiet);
     if !targets.is_empty() && !args.chains.is_empty() {
         commentary.say(format!(

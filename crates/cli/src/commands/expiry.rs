@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::Args;
 use picert_core::Timestamp;
 use picert_verify::expiry::{check_expiry, ExpiryReport};
-use picert_verify::live::Target;
 use picert_verify::Batch;
 
 use crate::args::{ConnectArgs, OutputFormat, PfxPasswordArgs};
@@ -40,19 +39,7 @@ pub struct ExpiryArgs {
 pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
     let at = args.at.unwrap_or_else(Timestamp::now);
     let password = args.pfx.read()?;
-    let targets = args
-        .connect
-        .iter()
-        .map(|t| {
-            t.parse::<Target>()
-                .map_err(|e| CliError::usage(e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let client = if targets.is_empty() {
-        None
-    } else {
-        args.live.identity(&args.pfx)?
-    };
+    let (targets, client) = args.live.targets(&args.connect, &args.pfx)?;
     let batch = Batch::expand(&args.inputs);
     let mut report = check_expiry(
         &batch,
