@@ -500,14 +500,20 @@ fn openssl_verify_agrees_with_public_ca_rule_on_fixtures() {
             continue;
         }
         let report = auditor.audit_file(&path).remove(0);
-        let ours = report
-            .results
-            .unwrap()
-            .into_iter()
-            .find(|r| r.rule == "pic.issuer.public_ca")
-            .unwrap()
-            .status
-            == Status::Pass;
+        let status = |rule: &str| {
+            report
+                .results
+                .as_ref()
+                .unwrap()
+                .iter()
+                .find(|r| r.rule == rule)
+                .unwrap()
+                .status
+        };
+        // OpenSSL's verdict covers the leaf's own dates, which picert reports apart, in
+        // validity.current (the chain of an out-of-date leaf is checked inside its validity).
+        let ours = status("pic.issuer.public_ca") == Status::Pass
+            && status("validity.current") != Status::Finding;
         let out = Command::new("openssl")
             .args([
                 "verify",
