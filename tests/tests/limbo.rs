@@ -194,7 +194,12 @@ fn limbo_cases_agree_or_are_explained() {
             .push(serde_json::json!({"id": case.id, "actual_result": actual, "context": context}));
     }
     let out = serde_json::json!({"version": 1, "harness": "picert", "results": results});
-    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/limbo-results.json");
+    // Beside the build (CARGO_TARGET_DIR when set), created when missing.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("limbo-results.json");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
     std::fs::write(&target, serde_json::to_string_pretty(&out).unwrap()).unwrap();
     println!(
         "[limbo] {} cases: {counts:?}; skipped {skipped:?}",
