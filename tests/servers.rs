@@ -431,49 +431,9 @@ impl Pebble {
     /// Starts challtestsrv and Pebble; `eab` requires External Account Binding with these
     /// (kid, base64url HMAC) keys.
     pub fn start(eab: &[(&str, &str)]) -> Pebble {
+        let local = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        let (dns, cts) = (free_udp_port(), free_port(&[local]));
         let dir = tempfile::tempdir().unwrap();
-        // A CA and a server certificate for Pebble's listeners (localhost and 127.0.0.1).
-        let ca_key = rcgen::KeyPair::generate().unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca.distinguished_name
-            .push(rcgen::DnType::CommonName, "picert test Pebble TLS CA");
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, &ca_key);
-        let key = rcgen::KeyPair::generate().unwrap();
-        let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
-            .unwrap()
-            .signed_by(&key, &issuer)
-            .unwrap();
-        let tls_ca = dir.path().join("tls-ca.pem");
-        std::fs::write(&tls_ca, ca_cert.pem()).unwrap();
-        std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
-        std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
-
-        let local = [IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
-        let (acme, mgmt, http, tls, cts) = (
-            free_port(&local),
-            free_port(&local),
-            free_port(&local),
-            free_port(&local),
-            free_port(&local),
-        );
-        let dns = free_udp_port();
-        let keys: Vec<String> = eab
-            .iter()
-            .map(|(k, v)| format!("\"{k}\": \"{v}\""))
-            .collect();
-        let config = format!(
-            r#"{{"pebble": {{"listenAddress": "127.0.0.1:{acme}", "managementListenAddress": "127.0.0.1:{mgmt}",
-  "certificate": "{cert}", "privateKey": "{key}", "httpPort": {http}, "tlsPort": {tls},
-  "ocspResponderURL": "", "externalAccountBindingRequired": {required},
-  "externalAccountMACKeys": {{{keys}}}, "certificateValidityPeriod": 7776000}}}}"#,
-            cert = dir.path().join("server.pem").display(),
-            key = dir.path().join("server.key").display(),
-            required = !eab.is_empty(),
-            keys = keys.join(", "),
-        );
-        std::fs::write(dir.path().join("pebble.json"), config).unwrap();
         let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
         let challtestsrv = Command::new("pebble-challtestsrv")
             .args([
@@ -498,31 +458,103 @@ impl Pebble {
             .stderr(log("challtestsrv.err"))
             .spawn()
             .expect("pebble-challtestsrv");
-        let pebble = Command::new("pebble")
-            .arg("-config")
-            .arg(dir.path().join("pebble.json"))
-            .args(["-dnsserver", &format!("127.0.0.1:{dns}")])
-            .env("PEBBLE_VA_NOSLEEP", "1")
-            .env("PEBBLE_WFE_NONCEREJECT", "0")
-            .env("PEBBLE_AUTHZREUSE", "0")
-            .stdout(log("pebble.log"))
-            .stderr(log("pebble.err"))
-            .spawn()
-            .expect("pebble");
+        let server = Pebble::launch(
+            dir,
+            eab,
+            SocketAddr::new(local, dns),
+            vec![challtestsrv],
+            format!("http://127.0.0.1:{cts}"),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", cts)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "pebble-challtestsrv did not start: see {}",
+                server.dir.path().display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// Pebble with a TLS CA and server certificate of its own, in `dir`, validating dns-01
+    /// against `dns`; `children` (a DNS server already started) are stopped with it. Returns
+    /// once its directory answers.
+    fn launch(
+        dir: tempfile::TempDir,
+        eab: &[(&str, &str)],
+        dns: SocketAddr,
+        mut children: Vec<Child>,
+        challtestsrv: String,
+    ) -> Pebble {
+        // A CA and a server certificate for Pebble's listeners (localhost and 127.0.0.1).
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "picert test Pebble TLS CA");
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca, &ca_key);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+        let tls_ca = dir.path().join("tls-ca.pem");
+        std::fs::write(&tls_ca, ca_cert.pem()).unwrap();
+        std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
+        std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
+
+        let local = [IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
+        let (acme, mgmt, http, tls) = (
+            free_port(&local),
+            free_port(&local),
+            free_port(&local),
+            free_port(&local),
+        );
+        let keys: Vec<String> = eab
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": \"{v}\""))
+            .collect();
+        let config = format!(
+            r#"{{"pebble": {{"listenAddress": "127.0.0.1:{acme}", "managementListenAddress": "127.0.0.1:{mgmt}",
+  "certificate": "{cert}", "privateKey": "{key}", "httpPort": {http}, "tlsPort": {tls},
+  "ocspResponderURL": "", "externalAccountBindingRequired": {required},
+  "externalAccountMACKeys": {{{keys}}}, "certificateValidityPeriod": 7776000}}}}"#,
+            cert = dir.path().join("server.pem").display(),
+            key = dir.path().join("server.key").display(),
+            required = !eab.is_empty(),
+            keys = keys.join(", "),
+        );
+        std::fs::write(dir.path().join("pebble.json"), config).unwrap();
+        let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
+        children.push(
+            Command::new("pebble")
+                .arg("-config")
+                .arg(dir.path().join("pebble.json"))
+                .args(["-dnsserver", &dns.to_string()])
+                .env("PEBBLE_VA_NOSLEEP", "1")
+                .env("PEBBLE_WFE_NONCEREJECT", "0")
+                .env("PEBBLE_AUTHZREUSE", "0")
+                .stdin(Stdio::null())
+                .stdout(log("pebble.log"))
+                .stderr(log("pebble.err"))
+                .spawn()
+                .expect("pebble"),
+        );
         let server = Pebble {
             directory: format!("https://127.0.0.1:{acme}/dir"),
             tls_ca,
-            challtestsrv: format!("http://127.0.0.1:{cts}"),
+            challtestsrv,
             management: SocketAddr::new(local[0], mgmt),
             dir,
-            children: vec![challtestsrv, pebble],
+            children,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let ready = server
                 .https_get(SocketAddr::new(local[0], acme), "/dir")
-                .is_some_and(|(status, _)| status == 200)
-                && TcpStream::connect(("127.0.0.1", cts)).is_ok();
+                .is_some_and(|(status, _)| status == 200);
             if ready {
                 break;
             }
@@ -632,83 +664,13 @@ impl Pebble {
     /// There is no pebble-challtestsrv: `challtestsrv` is empty and [`Pebble::hook`] is of no
     /// use. Killed when dropped.
     pub fn start_with_dns(eab: &[(&str, &str)], dns: SocketAddr) -> Pebble {
-        let dir = tempfile::tempdir().unwrap();
-        let ca_key = rcgen::KeyPair::generate().unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca.distinguished_name
-            .push(rcgen::DnType::CommonName, "picert test Pebble TLS CA");
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, &ca_key);
-        let key = rcgen::KeyPair::generate().unwrap();
-        let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
-            .unwrap()
-            .signed_by(&key, &issuer)
-            .unwrap();
-        let tls_ca = dir.path().join("tls-ca.pem");
-        std::fs::write(&tls_ca, ca_cert.pem()).unwrap();
-        std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
-        std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
-
-        let local = [IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
-        let (acme, mgmt, http, tls) = (
-            free_port(&local),
-            free_port(&local),
-            free_port(&local),
-            free_port(&local),
-        );
-        let keys: Vec<String> = eab
-            .iter()
-            .map(|(k, v)| format!("\"{k}\": \"{v}\""))
-            .collect();
-        let config = format!(
-            r#"{{"pebble": {{"listenAddress": "127.0.0.1:{acme}", "managementListenAddress": "127.0.0.1:{mgmt}",
-  "certificate": "{cert}", "privateKey": "{key}", "httpPort": {http}, "tlsPort": {tls},
-  "ocspResponderURL": "", "externalAccountBindingRequired": {required},
-  "externalAccountMACKeys": {{{keys}}}, "certificateValidityPeriod": 7776000}}}}"#,
-            cert = dir.path().join("server.pem").display(),
-            key = dir.path().join("server.key").display(),
-            required = !eab.is_empty(),
-            keys = keys.join(", "),
-        );
-        std::fs::write(dir.path().join("pebble.json"), config).unwrap();
-        let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
-        let pebble = Command::new("pebble")
-            .arg("-config")
-            .arg(dir.path().join("pebble.json"))
-            .args(["-dnsserver", &dns.to_string()])
-            .env("PEBBLE_VA_NOSLEEP", "1")
-            .env("PEBBLE_WFE_NONCEREJECT", "0")
-            .env("PEBBLE_AUTHZREUSE", "0")
-            .stdin(Stdio::null())
-            .stdout(log("pebble.log"))
-            .stderr(log("pebble.err"))
-            .spawn()
-            .expect("pebble");
-        let server = Pebble {
-            directory: format!("https://127.0.0.1:{acme}/dir"),
-            tls_ca,
-            challtestsrv: String::new(),
-            management: SocketAddr::new(local[0], mgmt),
-            dir,
-            children: vec![pebble],
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let ready = server
-                .https_get(SocketAddr::new(local[0], acme), "/dir")
-                .is_some_and(|(status, _)| status == 200);
-            if ready {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Pebble did not start: see {}",
-                server.dir.path().display()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        server
+        Pebble::launch(
+            tempfile::tempdir().unwrap(),
+            eab,
+            dns,
+            Vec::new(),
+            String::new(),
+        )
     }
 }
 
