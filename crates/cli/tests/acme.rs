@@ -9,9 +9,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{contoso, picert, read_csr};
+use common::{contoso, picert};
 use picert_tests::servers::{self, Pebble};
 
 fn pebble_or_skip() -> bool {
@@ -477,9 +477,4 @@ fn an_untrusted_acme_server_is_said_at_once() {
         started.elapsed() < std::time::Duration::from_secs(3),
         "no retry with back-off"
     );
-}
-
-#[allow(dead_code)]
-fn unused(_: PathBuf) {
-    let _ = read_csr;
 }
