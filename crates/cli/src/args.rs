@@ -9,8 +9,13 @@ use picert_core::pfx::PfxEncryption;
 use picert_core::{Field, Note, Origin, Product, Timestamp, Topology, WindowsServer};
 use picert_verify::{AuditOptions, Severity};
 
-use picert_core::PrivateKey;
+use picert_core::renewal::{plan_request_allowing, Allow, GivenKey};
+use picert_core::{CurrentCertificate, PrivateKey, RenewalError, RequestPlan, SettingError};
+use picert_verify::input::InputError;
 use picert_verify::live::{ClientIdentity, ConnectOptions, Target};
+use picert_verify::renewal::{read_in_service, CurrentError};
+use picert_verify::CertificateDer;
+use zeroize::Zeroizing;
 
 use crate::hints;
 use crate::output::note_line;
@@ -193,6 +198,115 @@ pub enum ColorChoice {
     Always,
     /// Never
     Never,
+}
+
+/// The certificate in service and the key of a request (request, acme): the renewal's inputs.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RenewalArgs {
+    /// Renewal: take the subject, the SANs in their order, the EKUs and the key size from the
+    /// certificate in service (PEM, DER, PKCS#7 or PKCS#12); names the topology adds are
+    /// appended, none is dropped
+    #[arg(long, value_name = "FILE")]
+    pub from_cert: Option<PathBuf>,
+    /// With --from-cert: keep the key of the certificate in service (it must match it)
+    #[arg(
+        long,
+        value_name = "KEYFILE",
+        requires = "from_cert",
+        conflicts_with = "key"
+    )]
+    pub reuse_key: Option<PathBuf>,
+    /// Use this existing private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) instead of
+    /// generating one
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Passphrase for reading an encrypted --key or --reuse-key, and for encrypting a new key
+    /// file (also: PICERT_KEY_PASSPHRASE)
+    #[arg(long, value_name = "FILE")]
+    pub key_passphrase_file: Option<PathBuf>,
+}
+
+impl RenewalArgs {
+    /// The key file given (`--key` or `--reuse-key`).
+    pub fn key_file(&self) -> Option<&PathBuf> {
+        self.key.as_ref().or(self.reuse_key.as_ref())
+    }
+
+    /// The certificate in service, read once: its leaf and what a renewal takes from it.
+    pub fn in_service(
+        &self,
+        pfx_password: Option<&str>,
+    ) -> Result<Option<(CertificateDer<'static>, CurrentCertificate)>, CliError> {
+        let Some(path) = &self.from_cert else {
+            return Ok(None);
+        };
+        let bytes = read_file(path)?;
+        read_in_service(&bytes, pfx_password)
+            .map(Some)
+            .map_err(|e| match e {
+                CurrentError::Input(InputError::Pkcs12PasswordNeeded) => CliError::input(
+                    path,
+                    "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD, or give the certificate as PEM, DER or .p7b",
+                ),
+                CurrentError::NoCertificate => CliError::input(
+                    path,
+                    "holds no certificate: --from-cert takes the certificate in service",
+                ),
+                other => CliError::input(path, other),
+            })
+    }
+
+    /// The key passphrase and the key given, opened with it. Opening a given key takes an
+    /// empty passphrase (the key may have one); a passphrase for a new key file may not be
+    /// empty.
+    pub fn key(&self) -> Result<(Option<Zeroizing<String>>, Option<PrivateKey>), CliError> {
+        let file = self.key_passphrase_file.as_deref();
+        let Some(path) = self.key_file() else {
+            let passphrase = secrets::read_non_empty(file, PASSPHRASE_ENV, "key passphrase")?;
+            return Ok((passphrase, None));
+        };
+        let passphrase = secrets::read(file, PASSPHRASE_ENV)?;
+        let key =
+            PrivateKey::from_bytes(&read_file(path)?, passphrase.as_ref().map(|p| p.as_bytes()))
+                .map_err(|e| CliError::input(path, hints::core(&e)))?;
+        Ok((passphrase, Some(key)))
+    }
+
+    /// The request plan for `topology`, the certificate in service and the key given;
+    /// `force` lets an ECC key through for Skype for Business Server 2015. An error about the
+    /// key or a name of the certificate in service names that file.
+    pub fn plan(
+        &self,
+        topology: Topology,
+        current: Option<&CurrentCertificate>,
+        key: Option<&PrivateKey>,
+        force: bool,
+    ) -> Result<RequestPlan, CliError> {
+        let given = key.map(|k| {
+            if self.reuse_key.is_some() {
+                GivenKey::Reuse(k)
+            } else {
+                GivenKey::Use(k)
+            }
+        });
+        let allow = Allow {
+            cng_key_on_sfb2015: force,
+        };
+        plan_request_allowing(topology, current, given, allow).map_err(|e| {
+            match (&e, self.key_file(), &self.from_cert) {
+                (picert_core::Error::Renewal(RenewalError::KeyDoesNotMatch), Some(path), _)
+                | (
+                    picert_core::Error::Setting(SettingError::KeyTypeMismatch { .. }),
+                    Some(path),
+                    _,
+                ) => CliError::input(path, hints::core(&e)),
+                (picert_core::Error::Renewal(RenewalError::NameRefused(_)), _, Some(path)) => {
+                    CliError::input(path, hints::core(&e))
+                }
+                _ => e.into(),
+            }
+        })
+    }
 }
 
 /// How a PKCS#12 file written for Windows is protected (bundle, acme).

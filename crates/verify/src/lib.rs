@@ -58,4 +58,6 @@ pub use options::{AuditOptions, SetupError};
 pub use picert_core::{Expectations, Timestamp};
 pub use report::{InputReport, Report, RuleResult, Severity, Status, Summary, Verdict};
 pub use rules::{Rule, Source, RULES};
+/// DER certificates as every API here takes and returns them.
+pub use rustls_pki_types::CertificateDer;
 pub use sig::SignatureCheck;

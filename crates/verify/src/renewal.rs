@@ -3,6 +3,7 @@
 //! the rest.
 
 use picert_core::{CurrentCertificate, KeyType};
+use rustls_pki_types::CertificateDer;
 
 use crate::chain::pick_leaf;
 use crate::facts::{certificate_facts, KeyFacts, ParseError, EKU_CLIENT_AUTH};
@@ -36,11 +37,25 @@ pub fn read_current(
     bytes: &[u8],
     pfx_password: Option<&str>,
 ) -> Result<CurrentCertificate, CurrentError> {
+    read_in_service(bytes, pfx_password).map(|(_, current)| current)
+}
+
+/// [`read_current`], with the leaf itself (DER), for a caller that also needs the certificate
+/// (an ACME renewal asks the CA about it), from one read of the file.
+pub fn read_in_service(
+    bytes: &[u8],
+    pfx_password: Option<&str>,
+) -> Result<(CertificateDer<'static>, CurrentCertificate), CurrentError> {
     let contents = read_contents_with_password(bytes, pfx_password)?;
     if contents.certificates.is_empty() {
         return Err(CurrentError::NoCertificate);
     }
-    let leaf = &contents.certificates[pick_leaf(&contents.certificates)];
+    let leaf = contents.certificates[pick_leaf(&contents.certificates)].clone();
+    let current = current_from(&leaf)?;
+    Ok((leaf, current))
+}
+
+fn current_from(leaf: &CertificateDer<'_>) -> Result<CurrentCertificate, CurrentError> {
     let facts = certificate_facts(leaf)?;
     let key_type = match facts.key {
         KeyFacts::Rsa { bits: 3072 } => Some(KeyType::Rsa3072),

@@ -7,18 +7,17 @@ use std::time::Duration;
 
 use clap::Args;
 use picert_acme::{AcmeError, AcmeJob, AcmeOptions, CommandHook, Due, Eab, PfxOutput, Progress};
-use picert_core::renewal::{plan_request_allowing, Allow, GivenKey};
-use picert_core::{KeySource, PrivateKey, Timestamp};
-use picert_verify::input::{read_contents_with_password, InputError};
+use picert_core::{KeySource, Timestamp};
 use picert_verify::options::read_certificates;
-use picert_verify::renewal::read_current;
 use picert_verify::Severity;
 
-use crate::args::{pfx_note_line, ExpectationArgs, OutputFormat, PfxFormArgs, PfxPasswordArgs};
+use crate::args::{
+    pfx_note_line, ExpectationArgs, OutputFormat, PfxFormArgs, PfxPasswordArgs, RenewalArgs,
+};
 use crate::output::{json_line, write_stdout, Commentary, Style};
 use crate::render::{self, Detail};
 use crate::secrets::{self, PASSPHRASE_ENV, PFX_PASSWORD_ENV};
-use crate::{hints, read_file, CliError, Global};
+use crate::{hints, CliError, Global};
 
 /// Environment variable holding the EAB key identifier.
 const EAB_KID_ENV: &str = "PICERT_EAB_KID";
@@ -64,29 +63,12 @@ pub struct AcmeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
 
-    /// Renewal: request the names of this certificate (the one in service) in their order,
-    /// plus what the topology adds
-    #[arg(long, value_name = "FILE")]
-    pub from_cert: Option<PathBuf>,
-    /// With --from-cert: keep its key (it must match)
-    #[arg(
-        long,
-        value_name = "KEYFILE",
-        requires = "from_cert",
-        conflicts_with = "key"
-    )]
-    pub reuse_key: Option<PathBuf>,
-    /// Sign the request with this key instead of a new one
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub renewal: RenewalArgs,
     /// With --from-cert: do nothing (exit 0) unless renewal is due: a third or less of the
     /// lifetime left, or the CA's renewal window (ARI) open
     #[arg(long, requires = "from_cert")]
     pub if_due: bool,
-    /// Passphrase of --key/--reuse-key, and to encrypt the new key file (also:
-    /// PICERT_KEY_PASSPHRASE)
-    #[arg(long, value_name = "FILE")]
-    pub key_passphrase_file: Option<PathBuf>,
 
     /// Folder for ACCESS-EDGE.pem (the chain) and ACCESS-EDGE.key (created when missing)
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -194,34 +176,9 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
     let mut progress = |p: Progress| commentary.say(progress_line(&p));
 
     // The certificate in service, for a renewal.
-    let current = match &args.from_cert {
-        Some(path) => {
-            let bytes = read_file(path)?;
-            let pfx_needed = |_| {
-                CliError::input(path, "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD")
-            };
-            let contents =
-                read_contents_with_password(&bytes, pfx_password.as_ref().map(|p| p.as_str()))
-                    .map_err(|e| match e {
-                        InputError::Pkcs12PasswordNeeded => pfx_needed(()),
-                        other => CliError::input(path, other),
-                    })?;
-            let leaf = contents
-                .certificates
-                .get(picert_verify::chain::pick_leaf(&contents.certificates))
-                .cloned()
-                .ok_or_else(|| {
-                    CliError::input(
-                        path,
-                        "holds no certificate: --from-cert takes the certificate in service",
-                    )
-                })?;
-            let current = read_current(&bytes, pfx_password.as_ref().map(|p| p.as_str()))
-                .map_err(|e| CliError::input(path, e))?;
-            Some((leaf, current))
-        }
-        None => None,
-    };
+    let current = args
+        .renewal
+        .in_service(pfx_password.as_ref().map(|p| p.as_str()))?;
     if args.if_due {
         if let Some((leaf, _)) = &current {
             let due = picert_acme::renewal_due(&options, leaf, now, &mut progress)
@@ -241,46 +198,13 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
         }
     }
 
-    // Opening a given key takes an empty passphrase (the key may have one); encrypting a new
-    // key does not.
-    let passphrase = if args.key.is_some() || args.reuse_key.is_some() {
-        secrets::read(args.key_passphrase_file.as_deref(), PASSPHRASE_ENV)?
-    } else {
-        secrets::read_non_empty(
-            args.key_passphrase_file.as_deref(),
-            PASSPHRASE_ENV,
-            "key passphrase",
-        )?
-    };
-    let key_file = args.key.as_ref().or(args.reuse_key.as_ref());
-    let key = match key_file {
-        Some(path) => Some(
-            PrivateKey::from_bytes(&read_file(path)?, passphrase.as_ref().map(|p| p.as_bytes()))
-                .map_err(|e| CliError::input(path, hints::core(&e)))?,
-        ),
-        None => None,
-    };
-    let given = key.as_ref().map(|k| {
-        if args.reuse_key.is_some() {
-            GivenKey::Reuse(k)
-        } else {
-            GivenKey::Use(k)
-        }
-    });
-    let plan = plan_request_allowing(
+    let (passphrase, key) = args.renewal.key()?;
+    let plan = args.renewal.plan(
         expect.topology.clone(),
         current.as_ref().map(|(_, c)| c),
-        given,
-        Allow {
-            cng_key_on_sfb2015: args.force,
-        },
-    )
-    .map_err(|e| match (&e, key_file) {
-        (picert_core::Error::Renewal(picert_core::RenewalError::KeyDoesNotMatch), Some(path)) => {
-            CliError::input(path, hints::core(&e))
-        }
-        _ => e.into(),
-    })?;
+        key.as_ref(),
+        args.force,
+    )?;
     picert_acme::check_plan(&plan).map_err(|e| CliError::Other(message(&e)))?;
     for note in &plan.notes {
         match note {

@@ -1,21 +1,17 @@
 //! `picert request`: arguments to a topology, picert-core's plan and writer, and the summary.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use picert_core::renewal::{plan_request_allowing, Allow, GivenKey};
 use picert_core::{
-    Error, HashAlg, KeySource, KeyType, Note, PrivateKey, RenewalError, RequestFormat,
-    RequestOutputs, RequestPlan, SettingError, SubjectFields, Topology, WrittenRequest,
+    HashAlg, KeySource, KeyType, Note, RequestFormat, RequestOutputs, RequestPlan, SubjectFields,
+    Topology, WrittenRequest,
 };
-use picert_verify::input::InputError;
-use picert_verify::renewal::{read_current, CurrentError};
 
-use crate::args::{PfxPasswordArgs, TopologyArgs};
+use crate::args::{PfxPasswordArgs, RenewalArgs, TopologyArgs};
 use crate::output::{json_line, write_stdout, Commentary};
-use crate::secrets::{self, PASSPHRASE_ENV};
-use crate::{hints, read_file, CliError, Global};
+use crate::{CliError, Global};
 
 #[derive(Args, Debug)]
 pub struct RequestArgs {
@@ -61,23 +57,10 @@ pub struct RequestArgs {
     #[arg(long)]
     pub template_extension: bool,
 
-    /// Use this existing private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) instead of generating one
-    #[arg(long, value_name = "FILE", conflicts_with = "reuse_key")]
-    pub key: Option<PathBuf>,
-    /// Renewal: take the subject, the SANs in their order, the EKUs and the key size from the
-    /// certificate in service (PEM, DER, PKCS#7 or PKCS#12); names the topology adds are
-    /// appended, none is dropped
-    #[arg(long, value_name = "FILE")]
-    pub from_cert: Option<PathBuf>,
-    /// With --from-cert: keep the key of the certificate in service (it must match it)
-    #[arg(long, value_name = "KEYFILE", requires = "from_cert")]
-    pub reuse_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub renewal: RenewalArgs,
     #[command(flatten)]
     pub pfx: PfxPasswordArgs,
-    /// Passphrase for reading an encrypted --key and for encrypting the key written
-    /// (also: PICERT_KEY_PASSPHRASE)
-    #[arg(long, value_name = "FILE")]
-    pub key_passphrase_file: Option<PathBuf>,
 
     /// Folder for the default output names (created when missing)
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -138,32 +121,14 @@ fn topology_from(args: &RequestArgs) -> Result<Topology, CliError> {
     }))
 }
 
-fn current_certificate(
-    path: &Path,
-    args: &RequestArgs,
-) -> Result<picert_core::CurrentCertificate, CliError> {
-    let bytes = read_file(path)?;
-    let password = args.pfx.read()?;
-    read_current(&bytes, password.as_deref()).map_err(|e| match e {
-        CurrentError::Input(InputError::Pkcs12PasswordNeeded) => CliError::input(
-            path,
-            "a PKCS#12 (.pfx) file: give its password with --password-file or PICERT_PFX_PASSWORD, or give the certificate as PEM, DER or .p7b",
-        ),
-        CurrentError::NoCertificate => CliError::input(
-            path,
-            "holds no certificate: --from-cert takes the certificate in service",
-        ),
-        other => CliError::input(path, other),
-    })
-}
-
 pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
     let commentary = Commentary::new(global.quiet);
     let topology = topology_from(&args)?;
-    let current = match &args.from_cert {
-        Some(path) => Some(current_certificate(path, &args)?),
-        None => None,
-    };
+    let pfx_password = args.pfx.read()?;
+    let current = args
+        .renewal
+        .in_service(pfx_password.as_deref())?
+        .map(|(_, current)| current);
     let format = match args.format {
         Format::Pem | Format::Json => RequestFormat::Pem,
         Format::Der => RequestFormat::Der,
@@ -171,8 +136,8 @@ pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
     };
     if format == RequestFormat::Inf {
         let given: Vec<&str> = [
-            (args.key.is_some(), "--key"),
-            (args.reuse_key.is_some(), "--reuse-key"),
+            (args.renewal.key.is_some(), "--key"),
+            (args.renewal.reuse_key.is_some(), "--reuse-key"),
             (args.key_out.is_some(), "--key-out"),
         ]
         .iter()
@@ -186,50 +151,11 @@ pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
             )));
         }
     }
-    // Opening a given key takes an empty passphrase (the key may have one); encrypting a new
-    // key does not.
-    let passphrase = if args.key.is_some() || args.reuse_key.is_some() {
-        secrets::read(args.key_passphrase_file.as_deref(), PASSPHRASE_ENV)?
-    } else {
-        secrets::read_non_empty(
-            args.key_passphrase_file.as_deref(),
-            PASSPHRASE_ENV,
-            "key passphrase",
-        )?
-    };
+    let (passphrase, existing) = args.renewal.key()?;
     let pass_bytes = passphrase.as_ref().map(|p| p.as_bytes());
-
-    let key_file = args.key.as_ref().or(args.reuse_key.as_ref());
-    let existing = match key_file {
-        Some(path) => Some(
-            PrivateKey::from_bytes(&read_file(path)?, pass_bytes)
-                .map_err(|e| CliError::input(path, hints::core(&e)))?,
-        ),
-        None => None,
-    };
-    let given = existing.as_ref().map(|k| {
-        if args.reuse_key.is_some() {
-            GivenKey::Reuse(k)
-        } else {
-            GivenKey::Use(k)
-        }
-    });
-    let allow = Allow {
-        cng_key_on_sfb2015: args.force,
-    };
-    let plan =
-        plan_request_allowing(topology, current.as_ref(), given, allow).map_err(|e| {
-            match (&e, key_file, &args.from_cert) {
-                (Error::Renewal(RenewalError::KeyDoesNotMatch), Some(path), _)
-                | (Error::Setting(SettingError::KeyTypeMismatch { .. }), Some(path), _) => {
-                    CliError::input(path, hints::core(&e))
-                }
-                (Error::Renewal(RenewalError::NameRefused(_)), _, Some(path)) => {
-                    CliError::input(path, hints::core(&e))
-                }
-                _ => e.into(),
-            }
-        })?;
+    let plan = args
+        .renewal
+        .plan(topology, current.as_ref(), existing.as_ref(), args.force)?;
 
     let stem = plan.file_stem().to_string();
     let request_path = match &args.csr {
@@ -328,9 +254,8 @@ fn describe(plan: &RequestPlan, written: &WrittenRequest, args: &RequestArgs) ->
         None => "  template     none".into(),
     });
     let key_from = || {
-        args.key
-            .as_ref()
-            .or(args.reuse_key.as_ref())
+        args.renewal
+            .key_file()
             .map(|p| p.display().to_string())
             .unwrap_or_default()
     };
