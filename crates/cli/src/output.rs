@@ -95,6 +95,14 @@ pub fn note_line(note: &picert_core::Note) -> String {
     }
 }
 
+/// What a topology's values deserve a word about ([`picert_core::Topology::notes`]), one
+/// `picert: warning:` or `picert: note:` line each, on standard error.
+pub fn say_topology_notes(commentary: &Commentary, topology: &picert_core::Topology) {
+    for note in topology.notes() {
+        commentary.say(format!("picert: {}", note_line(&note)));
+    }
+}
+
 /// Serialises a value as JSON, with a line end.
 pub fn json_line<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String, CliError> {
     let text = if pretty {

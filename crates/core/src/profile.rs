@@ -26,8 +26,6 @@ pub struct Expectations {
     pub names_complete: bool,
     /// The Edge's Windows release and product, as far as the topology says.
     pub platform: Platform,
-    /// What the topology's values deserve a word about ([`Topology::notes`]).
-    pub notes: Vec<Note>,
 }
 
 /// A validated Edge external certificate profile: everything needed to build the request.

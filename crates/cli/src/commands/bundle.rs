@@ -112,9 +112,7 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
     // The audit gate, with the same expectations and trust as `picert audit`.
     let options = args.expect.options(&[])?;
     let auditor = options.auditor()?;
-    for note in options.topology.notes() {
-        commentary.say(format!("picert: {}", crate::output::note_line(&note)));
-    }
+    crate::output::say_topology_notes(&commentary, &options.topology);
     let label = args.cert.display().to_string();
     let bundle = auditor
         .prepare_bundle(&BundleInput {

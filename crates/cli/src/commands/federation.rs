@@ -52,10 +52,7 @@ pub fn run(args: FederationArgs, global: Global) -> Result<u8, CliError> {
     }
     let auditor = options.auditor()?;
     if args.format != OutputFormat::Json {
-        for note in options.topology.notes() {
-            Commentary::new(global.quiet)
-                .say(format!("picert: {}", crate::output::note_line(&note)));
-        }
+        crate::output::say_topology_notes(&Commentary::new(global.quiet), &options.topology);
     }
     let federation = FederationOptions {
         dns: match args.dns_server {
