@@ -208,6 +208,8 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
                 client_certificate: ClientCertificate::Requested,
                 client_certificate_accepted: accepted,
                 alert: None,
+                key_proved: true,
+                handshake_failure: None,
             },
         };
         for r in auditor("2026-06-01")

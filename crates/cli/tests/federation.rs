@@ -22,6 +22,7 @@ fn federation(dns: &DnsServer, domains: &[&str], extra: &[&str]) -> (FederationR
     let out = picert()
         .arg("federation")
         .args(domains)
+        .arg("--allow-loopback")
         .arg("--dns-server")
         .arg(dns.addr.to_string())
         .args(["--format", "json", "--at", "2026-06-01", "--trust-store"])
@@ -142,6 +143,7 @@ fn a_healthy_pair_of_sip_domains_passes() {
     let out = picert()
         .args([
             "federation",
+            "--allow-loopback",
             "--dns-server",
             &dns.addr.to_string(),
             "--timeout",

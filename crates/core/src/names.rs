@@ -165,6 +165,22 @@ fn check_dns_syntax(shown: &str, ascii: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// The U-label form of an A-label name (`xn--bcher-kva.example` is `bücher.example`), when it
+/// has one that differs from the name.
+///
+/// ```
+/// use picert_core::names::unicode_form;
+/// assert_eq!(unicode_form("xn--bcher-kva.example").as_deref(), Some("bücher.example"));
+/// assert_eq!(unicode_form("contoso.com"), None);
+/// ```
+pub fn unicode_form(ascii: &str) -> Option<String> {
+    if !ascii.split('.').any(|l| l.starts_with("xn--")) {
+        return None;
+    }
+    let (unicode, result) = idna::domain_to_unicode(ascii);
+    (result.is_ok() && unicode != ascii).then_some(unicode)
+}
+
 /// Compares two DNS names as certificates do: ASCII case-insensitively, international names
 /// as A-labels. Names that do not normalise are compared as written, case-insensitively.
 pub fn same_dns_name(a: &str, b: &str) -> bool {

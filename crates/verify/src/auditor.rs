@@ -16,7 +16,7 @@ use crate::report::{InputReport, Report};
 use crate::rules::{self, Context};
 
 /// Runs audits with one set of options. Cheap to clone; safe to share between threads.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Auditor {
     trust: TrustStore,
     expectations: Option<Expectations>,
@@ -25,6 +25,20 @@ pub struct Auditor {
     extra_chain: Vec<CertificateDer<'static>>,
     pfx_password: Option<String>,
     issuers: Arc<IssuerCache>,
+}
+
+impl std::fmt::Debug for Auditor {
+    /// Every setting but the PKCS#12 password, which shows only whether there is one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auditor")
+            .field("trust", &self.trust)
+            .field("expectations", &self.expectations)
+            .field("at", &self.at)
+            .field("warn_days", &self.warn_days)
+            .field("extra_chain", &self.extra_chain.len())
+            .field("pfx_password", &crate::redacted(&self.pfx_password))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Auditor {
@@ -291,6 +305,30 @@ impl Auditor {
             Ok(presented) => self.audit_presented(&label, &presented, &name),
             Err(e) => InputReport::unreadable(&label, e),
         }
+    }
+
+    /// [`Auditor::audit_live`] for several targets at once, each with its options; the reports
+    /// in the order given. A run takes about as long as its slowest target: each connection
+    /// ends at its own deadline, and a slow target does not hold back the report of another.
+    pub fn audit_live_all(&self, targets: &[(Target, ConnectOptions)]) -> Vec<InputReport> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = targets
+                .iter()
+                .map(|(target, options)| scope.spawn(move || self.audit_live(target, options)))
+                .collect();
+            handles
+                .into_iter()
+                .zip(targets)
+                .map(|(h, (target, _))| {
+                    h.join().unwrap_or_else(|_| {
+                        InputReport::unreadable(
+                            &target.label(),
+                            Failure::Other("the connection failed (a picert bug)".into()),
+                        )
+                    })
+                })
+                .collect()
+        })
     }
 
     /// Audits one request (DER).

@@ -121,8 +121,27 @@ pub fn check_expiry(
         unreadable: Vec::new(),
         notes: Vec::new(),
     };
-    for target in targets {
-        match fetch_chain(target, options) {
+    // Every target at once: the run lasts as long as the slowest connection, each ending at
+    // its deadline.
+    let fetched: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|target| scope.spawn(move || fetch_chain(target, options)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(crate::live::LiveError::Handshake {
+                        address: String::new(),
+                        why: "the connection failed (a picert bug)".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    for (target, fetched) in targets.iter().zip(fetched) {
+        match fetched {
             Ok(presented) => match entry(target.label(), &presented.chain[0], at) {
                 Ok(e) => report.certificates.push(e),
                 Err(e) => report.unreadable.push(e),

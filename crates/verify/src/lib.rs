@@ -61,3 +61,11 @@ pub use rules::{Rule, Source, RULES};
 /// DER certificates as every API here takes and returns them.
 pub use rustls_pki_types::CertificateDer;
 pub use sig::SignatureCheck;
+
+/// What `Debug` shows of a secret: whether there is one, never what it is.
+pub(crate) fn redacted(secret: &Option<String>) -> &'static str {
+    match secret {
+        Some(_) => "Some(<redacted>)",
+        None => "None",
+    }
+}

@@ -12,7 +12,7 @@ use crate::chain::{TrustStore, TrustStoreError};
 use crate::input::{self, InputError};
 
 /// What an audit expects and trusts.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AuditOptions {
     /// The topology (a file with flags over it); an empty one leaves the topology rules `na`.
     pub topology: Topology,
@@ -26,6 +26,20 @@ pub struct AuditOptions {
     pub warn_days: Option<u32>,
     /// The password of PKCS#12 inputs.
     pub pfx_password: Option<String>,
+}
+
+impl std::fmt::Debug for AuditOptions {
+    /// Every field but the password, which shows only whether there is one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditOptions")
+            .field("topology", &self.topology)
+            .field("trust_store", &self.trust_store)
+            .field("chain_files", &self.chain_files)
+            .field("at", &self.at)
+            .field("warn_days", &self.warn_days)
+            .field("pfx_password", &crate::redacted(&self.pfx_password))
+            .finish()
+    }
 }
 
 /// Why an auditor could not be set up.

@@ -176,12 +176,19 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
     } else {
         args.server_name.iter().cloned().map(Some).collect()
     };
-    for target in &targets {
-        for name in &names {
-            let report =
-                auditor.audit_live(target, &args.live.options(name.clone(), client.clone()));
-            sink(render(Audited::Reports(vec![report])))?;
-        }
+    let live: Vec<_> = targets
+        .iter()
+        .flat_map(|target| {
+            names.iter().map(|name| {
+                (
+                    target.clone(),
+                    args.live.options(name.clone(), client.clone()),
+                )
+            })
+        })
+        .collect();
+    for report in auditor.audit_live_all(&live) {
+        sink(render(Audited::Reports(vec![report])))?;
     }
     let batch = Batch::expand(&args.inputs);
     auditor.audit_batch(&batch, render, &mut sink)?;

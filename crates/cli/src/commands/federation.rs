@@ -21,6 +21,13 @@ pub struct FederationArgs {
     /// Ask this DNS server directly (IP:PORT) instead of the system's resolvers
     #[arg(long, value_name = "IP:PORT")]
     pub dns_server: Option<SocketAddr>,
+    /// Accept loopback addresses for public names (a lab on this machine); otherwise they are a
+    /// finding, as no partner can reach them
+    #[arg(long)]
+    pub allow_loopback: bool,
+    /// How many SIP domains to check at once
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallel: u16,
     #[command(flatten)]
     pub live: ConnectArgs,
     #[command(flatten)]
@@ -61,6 +68,8 @@ pub fn run(args: FederationArgs, global: Global) -> Result<u8, CliError> {
         },
         timeout: args.live.timeout(),
         client: args.live.identity(&args.pfx)?,
+        loopback_allowed: args.allow_loopback,
+        parallel_domains: usize::from(args.parallel),
     };
     let report = auditor
         .federation(&domains, &federation)

@@ -112,62 +112,124 @@ impl Dns {
         }
     }
 
-    /// The SRV records of `name` (absolute), lowest priority first.
-    pub(super) fn srv(&self, name: &str) -> Lookup<SrvRecord> {
-        let answer = self
-            .runtime
-            .block_on(self.resolver.srv_lookup(format!("{name}.")))
-            .map(|lookup| {
-                let mut records: Vec<SrvRecord> = lookup
-                    .answers()
-                    .iter()
-                    .filter_map(|r| match &r.data {
-                        RData::SRV(srv) => Some(SrvRecord {
-                            priority: srv.priority,
-                            weight: srv.weight,
-                            port: srv.port,
-                            target: plain(&srv.target),
-                        }),
-                        _ => None,
-                    })
-                    .collect();
-                records.sort_by_key(|r| (r.priority, std::cmp::Reverse(r.weight)));
-                records
-            });
-        self.classify(answer)
+    /// Runs lookups at once on the resolver's runtime (which several threads may drive, each
+    /// through its own `block_on`), each bounded by the timeout whatever the server does.
+    fn all<T, F>(&self, lookups: Vec<F>) -> Vec<Result<T, NetError>>
+    where
+        F: std::future::Future<Output = Result<T, NetError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let limit = self.timeout.max(Duration::from_millis(250));
+        let handles: Vec<_> = lookups
+            .into_iter()
+            .map(|f| {
+                self.runtime.spawn(async move {
+                    tokio::time::timeout(limit, f)
+                        .await
+                        .unwrap_or(Err(NetError::Timeout))
+                })
+            })
+            .collect();
+        self.runtime.block_on(async move {
+            let mut out = Vec::new();
+            for h in handles {
+                out.push(h.await.unwrap_or(Err(NetError::Timeout)));
+            }
+            out
+        })
     }
 
-    /// The A and AAAA records of `name`, and the CNAMEs followed to them.
+    /// The SRV records of each name (absolute), lowest priority first, looked up at once.
+    pub(super) fn srv_all<const N: usize>(&self, names: [String; N]) -> [Lookup<SrvRecord>; N] {
+        let lookups = names
+            .iter()
+            .map(|name| {
+                let resolver = self.resolver.clone();
+                let name = format!("{name}.");
+                async move {
+                    resolver.srv_lookup(name).await.map(|lookup| {
+                        let mut records: Vec<SrvRecord> = lookup
+                            .answers()
+                            .iter()
+                            .filter_map(|r| match &r.data {
+                                RData::SRV(srv) => Some(SrvRecord {
+                                    priority: srv.priority,
+                                    weight: srv.weight,
+                                    port: srv.port,
+                                    target: plain(&srv.target),
+                                }),
+                                _ => None,
+                            })
+                            .collect();
+                        // Priority, then weight, then the name: a stable order, not the
+                        // server's rotation.
+                        records.sort_by(|a, b| {
+                            (a.priority, std::cmp::Reverse(a.weight), &a.target, a.port).cmp(&(
+                                b.priority,
+                                std::cmp::Reverse(b.weight),
+                                &b.target,
+                                b.port,
+                            ))
+                        });
+                        records
+                    })
+                }
+            })
+            .collect();
+        let answers: Vec<Lookup<SrvRecord>> = self
+            .all(lookups)
+            .into_iter()
+            .map(|a| self.classify(a))
+            .collect();
+        answers
+            .try_into()
+            .unwrap_or_else(|_| std::array::from_fn(|_| Lookup::Failed("no answer".into())))
+    }
+
+    /// The A and AAAA records of `name` (asked at once), and the CNAMEs followed to them.
     pub(super) fn addresses(&self, name: &str) -> Addresses {
+        let lookups = [RecordType::A, RecordType::AAAA]
+            .into_iter()
+            .map(|kind| {
+                let resolver = self.resolver.clone();
+                let name = format!("{name}.");
+                async move {
+                    resolver.lookup(name, kind).await.map(|lookup| {
+                        let mut cnames = Vec::new();
+                        let mut ips = Vec::new();
+                        for r in lookup.answers() {
+                            match &r.data {
+                                RData::CNAME(c) => cnames.push(plain(&c.0)),
+                                RData::A(a) => ips.push(IpAddr::V4(a.0)),
+                                RData::AAAA(a) => ips.push(IpAddr::V6(a.0)),
+                                _ => {}
+                            }
+                        }
+                        (cnames, ips)
+                    })
+                }
+            })
+            .collect();
         let mut cnames: Vec<String> = Vec::new();
         let mut found = Vec::new();
         let mut outcomes = Vec::new();
-        for kind in [RecordType::A, RecordType::AAAA] {
-            let answer = self
-                .runtime
-                .block_on(self.resolver.lookup(format!("{name}."), kind))
-                .map(|lookup| {
-                    let mut ips = Vec::new();
-                    for r in lookup.answers() {
-                        match &r.data {
-                            RData::CNAME(c) => {
-                                let to = plain(&c.0);
-                                if !cnames.contains(&to) {
-                                    cnames.push(to);
-                                }
-                            }
-                            RData::A(a) => ips.push(IpAddr::V4(a.0)),
-                            RData::AAAA(a) => ips.push(IpAddr::V6(a.0)),
-                            _ => {}
-                        }
+        for answer in self.all(lookups) {
+            let answer = answer.map(|(c, ips)| {
+                for to in c {
+                    if !cnames.contains(&to) {
+                        cnames.push(to);
                     }
-                    ips
-                });
+                }
+                ips
+            });
             match self.classify(answer) {
                 Lookup::Found(ips) => found.extend(ips),
                 other => outcomes.push(other),
             }
         }
+        // A stable order (IPv4, then IPv6, each ascending), not DNS rotation order.
+        found.sort();
+        found.dedup();
         let addresses = if !found.is_empty() {
             Lookup::Found(found)
         } else {

@@ -66,6 +66,12 @@ pub struct FederationOptions {
     pub timeout: Duration,
     /// Present this certificate when an Edge asks for one, as a partner Edge does.
     pub client: Option<ClientIdentity>,
+    /// Accept loopback addresses in the answers for public names (a lab on this machine);
+    /// otherwise they are a `dns.federation.target_resolves` finding, as no partner can reach
+    /// them. The unspecified address (`0.0.0.0`, `::`) is a finding either way.
+    pub loopback_allowed: bool,
+    /// How many SIP domains are checked at once (at least one).
+    pub parallel_domains: usize,
 }
 
 impl Default for FederationOptions {
@@ -74,6 +80,8 @@ impl Default for FederationOptions {
             dns: DnsServer::System,
             timeout: Duration::from_secs(10),
             client: None,
+            loopback_allowed: false,
+            parallel_domains: 16,
         }
     }
 }
@@ -132,8 +140,11 @@ pub struct EndpointReport {
 /// One SIP domain: its records, the rules about them, and its endpoints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainReport {
-    /// The SIP domain.
+    /// The SIP domain, in A-label form (`xn--bcher-kva.com`), as DNS and certificates write it.
     pub domain: String,
+    /// The domain's U-label form (`bücher.com`), when it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unicode: Option<String>,
     /// The `_sipfederationtls._tcp` records found.
     #[serde(default)]
     pub federation_srv: Vec<SrvRecord>,
@@ -146,7 +157,7 @@ pub struct DomainReport {
     /// Every address behind every federation SRV target.
     #[serde(default)]
     pub endpoints: Vec<EndpointReport>,
-    /// Why the domain could not be checked (its federation lookup failed).
+    /// Why the domain could not be checked (not a DNS name, or its federation lookup failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -275,13 +286,21 @@ impl Auditor {
             return Err(FederationError::NoDomain);
         }
         let dns = dns::Dns::new(&options.dns, options.timeout)?;
+        // Domains, their lookups and their endpoints are checked at once, so that a run takes
+        // about as long as its slowest domain rather than the sum of them.
+        let reports = bounded_map(domains, options.parallel_domains.max(1), |domain| {
+            match domain_name(domain) {
+                Ok((ascii, unicode)) => {
+                    let mut report = self.check_domain(&dns, &ascii, options);
+                    report.unicode = unicode;
+                    report
+                }
+                Err(why) => DomainReport::failed(domain.trim(), why),
+            }
+        });
         let mut summary = Summary::default();
-        let mut reports = Vec::new();
-        for domain in domains {
-            let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-            let report = self.check_domain(&dns, &domain, options);
+        for report in &reports {
             report.count(&mut summary);
-            reports.push(report);
         }
         Ok(FederationReport {
             version: 1,
@@ -302,10 +321,13 @@ impl Auditor {
         domain: &str,
         options: &FederationOptions,
     ) -> DomainReport {
-        let federation = dns.srv(&format!("_sipfederationtls._tcp.{domain}"));
-        let remote = dns.srv(&format!("_sip._tls.{domain}"));
+        let [federation, remote] = dns.srv_all([
+            format!("_sipfederationtls._tcp.{domain}"),
+            format!("_sip._tls.{domain}"),
+        ]);
         let mut report = DomainReport {
             domain: domain.to_string(),
+            unicode: None,
             federation_srv: match &federation {
                 Lookup::Found(r) => r.clone(),
                 _ => Vec::new(),
@@ -324,54 +346,26 @@ impl Auditor {
             ));
             return report;
         }
+        // A target of "." is "decidedly not available" (RFC 2782): srv_present says so, and
+        // there is nothing to resolve or connect to.
+        let records: Vec<&SrvRecord> = report
+            .federation_srv
+            .iter()
+            .filter(|r| !r.target.is_empty())
+            .collect();
+        let checked = bounded_map(&records, records.len().max(1), |record| {
+            self.check_target(dns, domain, record, options)
+        });
         let mut suffix = Vec::new();
         let mut resolves = Vec::new();
         let mut in_certificate = Vec::new();
         let mut same = Vec::new();
-        for record in &report.federation_srv {
-            let label = format!("{}:{}", record.target, record.port);
-            suffix.push((
-                label.clone(),
-                dns_rules::suffix_match::check(domain, &record.target),
-            ));
-            let found = dns.addresses(&record.target);
-            resolves.push((
-                label.clone(),
-                dns_rules::target_resolves::check(&record.target, &found.cnames, &found.addresses),
-            ));
-            let Lookup::Found(addresses) = found.addresses else {
-                let why = "the target has no address".to_string();
-                in_certificate.push((label.clone(), Outcome::NotApplicable(why.clone())));
-                same.push((label, Outcome::NotApplicable(why)));
-                continue;
-            };
-            let endpoints = self.endpoints(record, &addresses, options);
-            let named: Vec<(String, bool)> = endpoints
-                .iter()
-                .filter_map(|(e, leaf)| {
-                    leaf.as_ref().map(|l| {
-                        (
-                            endpoint_label(e),
-                            dns_rules::target_in_certificate::names(&record.target, l),
-                        )
-                    })
-                })
-                .collect();
-            in_certificate.push((
-                label.clone(),
-                dns_rules::target_in_certificate::check(&record.target, &named),
-            ));
-            let thumbprints: Vec<(String, String)> = endpoints
-                .iter()
-                .filter_map(|(e, _)| e.thumbprint.clone().map(|t| (endpoint_label(e), t)))
-                .collect();
-            same.push((
-                label,
-                pool::same_certificate::check(&record.target, &thumbprints),
-            ));
-            report
-                .endpoints
-                .extend(endpoints.into_iter().map(|(e, _)| e));
+        for target in checked {
+            suffix.push(target.suffix);
+            resolves.push(target.resolves);
+            in_certificate.push(target.in_certificate);
+            same.push(target.same);
+            report.endpoints.extend(target.endpoints);
         }
         let missing = || Outcome::NotApplicable("no federation SRV record".into());
         let or_missing = |list: Vec<(String, Outcome)>| {
@@ -395,6 +389,98 @@ impl Auditor {
             merged(&pool::same_certificate::RULE, or_missing(same)),
         ]);
         report
+    }
+
+    /// One SRV target: its suffix, its addresses, and every endpoint behind them.
+    fn check_target(
+        &self,
+        dns: &dns::Dns,
+        domain: &str,
+        record: &SrvRecord,
+        options: &FederationOptions,
+    ) -> TargetCheck {
+        let label = format!("{}:{}", record.target, record.port);
+        let suffix = (
+            label.clone(),
+            dns_rules::suffix_match::check(domain, &record.target),
+        );
+        let found = dns.addresses(&record.target);
+        let resolves = (
+            label.clone(),
+            dns_rules::target_resolves::check(
+                &record.target,
+                &found.cnames,
+                &found.addresses,
+                options.loopback_allowed,
+            ),
+        );
+        let usable: Vec<IpAddr> = match &found.addresses {
+            Lookup::Found(list) => list
+                .iter()
+                .copied()
+                .filter(|ip| {
+                    dns_rules::target_resolves::unusable(
+                        &record.target,
+                        ip,
+                        options.loopback_allowed,
+                    )
+                    .is_none()
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if usable.is_empty() {
+            let why = match found.addresses {
+                Lookup::Found(_) => "the target has no address a partner can reach",
+                _ => "the target has no address",
+            }
+            .to_string();
+            return TargetCheck {
+                suffix,
+                resolves,
+                in_certificate: (label.clone(), Outcome::NotApplicable(why.clone())),
+                same: (label, Outcome::NotApplicable(why)),
+                endpoints: Vec::new(),
+            };
+        }
+        let endpoints = self.endpoints(record, &usable, options);
+        // Only a leaf whose key the endpoint proved counts as what it presents.
+        let proved = |e: &EndpointReport| e.tls.as_ref().is_some_and(|t| t.key_proved);
+        let named: Vec<(String, bool)> = endpoints
+            .iter()
+            .filter(|(e, _)| proved(e))
+            .filter_map(|(e, leaf)| {
+                leaf.as_ref().map(|l| {
+                    (
+                        endpoint_label(e),
+                        dns_rules::target_in_certificate::names(&record.target, l),
+                    )
+                })
+            })
+            .collect();
+        let thumbprints: Vec<(String, String)> = endpoints
+            .iter()
+            .filter(|(e, _)| proved(e))
+            .filter_map(|(e, _)| e.thumbprint.clone().map(|t| (endpoint_label(e), t)))
+            .collect();
+        let unproved: Vec<String> = endpoints
+            .iter()
+            .filter(|(e, leaf)| leaf.is_some() && !proved(e))
+            .map(|(e, _)| endpoint_label(e))
+            .collect();
+        TargetCheck {
+            suffix,
+            resolves,
+            in_certificate: (
+                label.clone(),
+                dns_rules::target_in_certificate::check(&record.target, &named),
+            ),
+            same: (
+                label,
+                pool::same_certificate::check(&record.target, &thumbprints, &unproved),
+            ),
+            endpoints: endpoints.into_iter().map(|(e, _)| e).collect(),
+        }
     }
 
     /// Connects to every address of one SRV target at once and audits what each presents;
@@ -477,6 +563,68 @@ impl Auditor {
             },
             leaf,
         )
+    }
+}
+
+/// What the checks of one SRV target found: one outcome per rule, labelled with the target.
+struct TargetCheck {
+    suffix: (String, Outcome),
+    resolves: (String, Outcome),
+    in_certificate: (String, Outcome),
+    same: (String, Outcome),
+    endpoints: Vec<EndpointReport>,
+}
+
+/// A SIP domain as given, checked as a DNS name before any server is asked: its A-label form
+/// for DNS and certificates, and its U-label form when that differs.
+fn domain_name(input: &str) -> Result<(String, Option<String>), String> {
+    let trimmed = input.trim().trim_end_matches('.');
+    let ascii = picert_core::names::normalize_fqdn(trimmed)
+        .map_err(|e| format!("not a DNS name, so no DNS server was asked: {e}"))?;
+    let unicode = picert_core::names::unicode_form(&ascii);
+    Ok((ascii, unicode))
+}
+
+/// `f` over `items` on at most `workers` threads at once; the results in the items' order.
+fn bounded_map<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    if items.len() <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(items.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                if let Ok(mut slots) = results.lock() {
+                    slots[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+impl DomainReport {
+    fn failed(domain: &str, why: String) -> DomainReport {
+        DomainReport {
+            domain: domain.to_string(),
+            unicode: None,
+            federation_srv: Vec::new(),
+            remote_access_srv: Vec::new(),
+            results: None,
+            endpoints: Vec::new(),
+            error: Some(why),
+        }
     }
 }
 

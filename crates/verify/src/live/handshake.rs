@@ -18,11 +18,35 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use super::{ClientCertificate, ConnectOptions, LiveError, Presented, Target, TlsFacts};
 
 /// Accepts any certificate (the audit judges it), but still checks the handshake signature, so
-/// that the server proves it holds the certificate's key. Records the chain when it sees it.
+/// that the server proves it holds the certificate's key. Records the chain when it sees it,
+/// and the verdict on the signature.
 #[derive(Debug)]
 struct Recorder {
     provider: Arc<CryptoProvider>,
     chain: Mutex<Option<Vec<CertificateDer<'static>>>>,
+    /// `Some(Ok)` once the server's handshake signature verified with the leaf's key,
+    /// `Some(Err(why))` when it did not; `None` until the server signed anything.
+    signature: Mutex<Option<Result<(), String>>>,
+}
+
+impl Recorder {
+    fn note_signature(
+        &self,
+        verdict: Result<HandshakeSignatureValid, rustls::Error>,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Ok(mut slot) = self.signature.lock() {
+            *slot = Some(verdict.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        }
+        verdict
+    }
+
+    fn signature(&self) -> Option<Result<(), String>> {
+        self.signature.lock().ok().and_then(|s| s.clone())
+    }
+
+    fn chain(&self) -> Option<Vec<CertificateDer<'static>>> {
+        self.chain.lock().ok().and_then(|c| c.clone())
+    }
 }
 
 impl ServerCertVerifier for Recorder {
@@ -50,12 +74,12 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
+        self.note_signature(verify_tls12_signature(
             message,
             cert,
             dss,
             &self.provider.signature_verification_algorithms,
-        )
+        ))
     }
 
     fn verify_tls13_signature(
@@ -64,12 +88,12 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
+        self.note_signature(verify_tls13_signature(
             message,
             cert,
             dss,
             &self.provider.signature_verification_algorithms,
-        )
+        ))
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -101,15 +125,35 @@ impl ResolvesClientCert for ClientAuth {
     }
 }
 
-/// A TCP stream that keeps the first bytes it reads, to say what a server that does not speak
-/// TLS answered.
+/// A TCP stream that ends at a deadline, whatever the peer does (each read and write may wait
+/// only for what is left of it, so a server that drips its answer a byte at a time cannot
+/// stretch the handshake), and keeps the first bytes it reads, to say what a server that does
+/// not speak TLS answered.
 struct Peeking {
     tcp: TcpStream,
     first: Vec<u8>,
+    deadline: Instant,
+}
+
+impl Peeking {
+    /// What is left before the deadline, or a timeout error when nothing is.
+    fn left(&self) -> std::io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the deadline passed",
+            ))
+        } else {
+            Ok(left)
+        }
+    }
 }
 
 impl Read for Peeking {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.tcp.set_read_timeout(Some(left))?;
         let n = self.tcp.read(buf)?;
         if self.first.len() < 64 {
             let take = n.min(64 - self.first.len());
@@ -121,6 +165,8 @@ impl Read for Peeking {
 
 impl Write for Peeking {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.tcp.set_write_timeout(Some(left))?;
         self.tcp.write(buf)
     }
 
@@ -129,18 +175,50 @@ impl Write for Peeking {
     }
 }
 
-/// Resolves the target, or takes the address given.
-fn addresses(target: &Target, options: &ConnectOptions) -> Result<Vec<SocketAddr>, LiveError> {
+/// Resolves the target through the system's resolver, or takes the address given. The system's
+/// resolver has its own timeouts (often 5 s a try, several tries); the lookup runs on a thread
+/// of its own and is abandoned at the deadline.
+fn addresses(
+    target: &Target,
+    options: &ConnectOptions,
+    deadline: Instant,
+) -> Result<Vec<SocketAddr>, LiveError> {
     if let Some(addr) = options.address {
         return Ok(vec![addr]);
     }
-    let addrs: Vec<SocketAddr> = (target.host.as_str(), target.port)
-        .to_socket_addrs()
+    if let Ok(ip) = target.host.parse::<std::net::IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, target.port)]);
+    }
+    let (send, receive) = std::sync::mpsc::channel();
+    let (host, port) = (target.host.clone(), target.port);
+    std::thread::Builder::new()
+        .name("picert-resolve".into())
+        .spawn(move || {
+            let answer = (host.as_str(), port)
+                .to_socket_addrs()
+                .map(|a| a.collect::<Vec<_>>());
+            let _ = send.send(answer);
+        })
         .map_err(|e| LiveError::Resolve {
             host: target.host.clone(),
             why: short_io(&e),
-        })?
-        .collect();
+        })?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let addrs: Vec<SocketAddr> = match receive.recv_timeout(left) {
+        Ok(answer) => answer.map_err(|e| LiveError::Resolve {
+            host: target.host.clone(),
+            why: short_io(&e),
+        })?,
+        Err(_) => {
+            return Err(LiveError::Resolve {
+                host: target.host.clone(),
+                why: format!(
+                    "no answer from the system's resolver within {}s",
+                    left.as_secs().max(1)
+                ),
+            })
+        }
+    };
     if addrs.is_empty() {
         return Err(LiveError::Resolve {
             host: target.host.clone(),
@@ -184,7 +262,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
             let key = provider
                 .key_provider
                 .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-                    id.key_pkcs8.clone(),
+                    id.key_pkcs8.to_vec(),
                 )))
                 .map_err(|e| LiveError::ClientIdentity(e.to_string()))?;
             Some(Arc::new(CertifiedKey::new(id.chain.clone(), key)))
@@ -194,6 +272,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
     let recorder = Arc::new(Recorder {
         provider: provider.clone(),
         chain: Mutex::new(None),
+        signature: Mutex::new(None),
     });
     let client_auth = Arc::new(ClientAuth {
         asked: AtomicBool::new(false),
@@ -211,7 +290,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
 
     let mut last = None;
     let mut tcp = None;
-    for addr in addresses(target, options)? {
+    for addr in addresses(target, options, deadline)? {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             break;
@@ -239,6 +318,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
     let mut io = Peeking {
         tcp,
         first: Vec::new(),
+        deadline,
     };
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| {
         LiveError::Handshake {
@@ -248,50 +328,71 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
     })?;
     let presented_client = options.client.is_some();
     let mut refusal: Option<String> = None;
+    let mut failure: Option<String> = None;
     while conn.is_handshaking() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(LiveError::HandshakeTimeout { address, seconds });
-        }
-        let _ = io.tcp.set_read_timeout(Some(left));
-        let _ = io.tcp.set_write_timeout(Some(left));
         match conn.complete_io(&mut io) {
             Ok(_) => {}
-            Err(e)
-                if matches!(
+            Err(e) => {
+                let timed_out = matches!(
                     e.kind(),
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(LiveError::HandshakeTimeout { address, seconds })
-            }
-            Err(e) => {
+                );
                 let tls_error = e
                     .get_ref()
                     .and_then(|inner| inner.downcast_ref::<rustls::Error>())
                     .cloned();
-                let recorded = recorder.chain.lock().ok().and_then(|c| c.clone());
-                if recorded.is_some() {
-                    // The chain arrived before the failure: the server refused us afterwards.
-                    refusal = Some(match &tls_error {
-                        Some(rustls::Error::AlertReceived(alert)) => alert_name(alert),
-                        _ => short_io(&e),
-                    });
-                    break;
+                if recorder.chain().is_none() {
+                    if timed_out {
+                        return Err(LiveError::HandshakeTimeout { address, seconds });
+                    }
+                    return Err(handshake_failure(&address, &e, tls_error, &io.first));
                 }
-                return Err(handshake_failure(&address, &e, tls_error, &io.first));
+                // The chain arrived before the failure. Only a server that proved it holds the
+                // key, asked for a client certificate and then refused the handshake the way a
+                // refusal of a client certificate looks has refused *us*; anything else is a
+                // handshake that failed after the certificate, and the certificate is not an
+                // identity proved.
+                let asked = client_auth.asked.load(Ordering::Relaxed);
+                let why = match &tls_error {
+                    Some(rustls::Error::AlertReceived(alert)) => format!("alert {}", alert_name(alert)),
+                    _ if timed_out => format!("no answer within {seconds}s"),
+                    _ => short_io(&e),
+                };
+                match (recorder.signature(), asked) {
+                    (Some(Ok(())), true) if is_client_refusal(&e, tls_error.as_ref()) => {
+                        refusal = Some(match &tls_error {
+                            Some(rustls::Error::AlertReceived(alert)) => alert_name(alert),
+                            _ => short_io(&e),
+                        });
+                    }
+                    (Some(Err(bad)), _) => {
+                        failure = Some(format!(
+                            "the server's handshake signature does not verify with the key of the certificate it sent ({bad})"
+                        ));
+                    }
+                    (None, _) => {
+                        failure = Some(format!(
+                            "the handshake ended ({why}) before the server proved it holds the key of the certificate it sent"
+                        ));
+                    }
+                    (Some(Ok(())), _) => {
+                        failure = Some(format!(
+                            "the handshake failed after the server's certificate and signature ({why})"
+                        ));
+                    }
+                }
+                break;
             }
         }
     }
     let asked = client_auth.asked.load(Ordering::Relaxed);
-    let chain = recorder
-        .chain
-        .lock()
-        .ok()
-        .and_then(|c| c.clone())
-        .unwrap_or_default();
+    let chain = recorder.chain().unwrap_or_default();
     if chain.is_empty() {
         return Err(LiveError::NoCertificate(address));
+    }
+    let key_proved = failure.is_none() && matches!(recorder.signature(), Some(Ok(())));
+    if failure.is_none() && !key_proved {
+        failure = Some("the server never signed the handshake with the certificate's key".into());
     }
     let version = conn
         .protocol_version()
@@ -304,7 +405,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
     // TLS 1.3 completes the client's side of the handshake before the server has read our
     // certificate; its verdict comes next: session tickets when it accepts, an alert when it
     // refuses. Wait briefly for either.
-    if refusal.is_none() && asked && version == "TLSv1.3" {
+    if refusal.is_none() && failure.is_none() && asked && version == "TLSv1.3" {
         refusal = wait_for_refusal(&mut conn, &mut io, deadline);
     }
     let (client_certificate, accepted) = match (asked, presented_client, &refusal) {
@@ -313,9 +414,11 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
         (false, false, _) => (ClientCertificate::NotRequested, None),
         (true, false, Some(_)) => (ClientCertificate::Required, None),
         (true, false, None) => (ClientCertificate::Requested, None),
+        // A handshake that failed for another reason says nothing about our certificate.
+        (true, true, None) if failure.is_some() => (ClientCertificate::Requested, None),
         (true, true, r) => (ClientCertificate::Requested, Some(r.is_none())),
     };
-    if refusal.is_none() {
+    if refusal.is_none() && failure.is_none() {
         // Close politely; the server's answer does not matter.
         conn.send_close_notify();
         let _ = conn.write_tls(&mut io);
@@ -331,9 +434,40 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
             client_certificate,
             client_certificate_accepted: accepted,
             alert: refusal,
+            key_proved,
+            handshake_failure: failure,
         },
         chain,
     })
+}
+
+/// Whether a failure after the server's certificate looks like a refusal of the client's
+/// certificate: one of the alerts RFC 5246 and RFC 8446 give for a certificate the server
+/// does not accept, or the connection dropped (as some servers do instead of an alert).
+fn is_client_refusal(e: &std::io::Error, tls_error: Option<&rustls::Error>) -> bool {
+    use rustls::AlertDescription as A;
+    match tls_error {
+        Some(rustls::Error::AlertReceived(alert)) => matches!(
+            alert,
+            A::HandshakeFailure
+                | A::BadCertificate
+                | A::UnsupportedCertificate
+                | A::CertificateRevoked
+                | A::CertificateExpired
+                | A::CertificateUnknown
+                | A::UnknownCA
+                | A::AccessDenied
+                | A::CertificateRequired
+        ),
+        Some(_) => false,
+        None => matches!(
+            e.kind(),
+            std::io::ErrorKind::UnexpectedEof
+                | std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+        ),
+    }
 }
 
 /// After a TLS 1.3 handshake in which the server asked for a client certificate: reads until
@@ -351,8 +485,9 @@ fn wait_for_refusal(
     if wait.is_zero() {
         return None;
     }
+    // The stream's own deadline still holds; this wait is shorter.
     let _ = io.tcp.set_read_timeout(Some(wait));
-    match conn.read_tls(io) {
+    match conn.read_tls(&mut Shorter(io)) {
         Ok(0) => Some("the server dropped the connection without a word".into()),
         Ok(_) => match conn.process_new_packets() {
             Ok(_) => None,
@@ -371,13 +506,35 @@ fn wait_for_refusal(
     }
 }
 
-fn alert_name(alert: &rustls::AlertDescription) -> String {
-    // rustls names alerts in CamelCase (`HandshakeFailure`); RFC 8446 writes handshake_failure.
-    let camel = format!("{alert:?}");
+/// Reads without resetting the read timeout set by the caller (shorter than the deadline).
+struct Shorter<'a>(&'a mut Peeking);
+
+impl Read for Shorter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.left()?;
+        let n = self.0.tcp.read(buf)?;
+        Ok(n)
+    }
+}
+
+/// An alert as RFC 8446 writes it (`handshake_failure`, `unknown_ca`).
+pub(crate) fn alert_name(alert: &rustls::AlertDescription) -> String {
+    if let rustls::AlertDescription::Unknown(code) = alert {
+        return format!("alert {code}");
+    }
+    // rustls names alerts in CamelCase with acronyms in capitals (`UnknownCA`,
+    // `UnknownPSKIdentity`): a word starts at a capital after a small letter, or at the last
+    // capital of a run that a small letter follows.
+    let camel: Vec<char> = format!("{alert:?}").chars().collect();
     let mut out = String::new();
-    for (i, c) in camel.chars().enumerate() {
+    for (i, c) in camel.iter().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
+            let after_small = camel[i - 1].is_ascii_lowercase();
+            let run_ends = camel[i - 1].is_ascii_uppercase()
+                && camel.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if after_small || run_ends {
+                out.push('_');
+            }
         }
         out.push(c.to_ascii_lowercase());
     }
@@ -460,10 +617,16 @@ mod tests {
             .unwrap()
             .contains("5060"));
         assert_eq!(describe_non_tls(&[0x16, 0x03, 0x01]), None);
-        assert_eq!(
-            alert_name(&rustls::AlertDescription::HandshakeFailure),
-            "handshake_failure"
-        );
+        for (alert, name) in [
+            (rustls::AlertDescription::HandshakeFailure, "handshake_failure"),
+            (rustls::AlertDescription::UnknownCA, "unknown_ca"),
+            (rustls::AlertDescription::UnknownPSKIdentity, "unknown_psk_identity"),
+            (rustls::AlertDescription::CertificateRequired, "certificate_required"),
+            (rustls::AlertDescription::DecryptError, "decrypt_error"),
+            (rustls::AlertDescription::Unknown(200), "alert 200"),
+        ] {
+            assert_eq!(alert_name(&alert), name);
+        }
         let e = LiveError::NotTls {
             address: "127.0.0.1:80".into(),
             seen: Some("HTTP (HTTP/1.0 200 OK)".into()),

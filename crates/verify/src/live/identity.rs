@@ -4,12 +4,22 @@
 use rustls::pki_types::CertificateDer;
 
 /// A certificate and key to present when the server asks for one, as a partner Edge does.
-#[derive(Debug, Clone)]
+/// Its `Debug` shows the certificates, never the key; the key's bytes are wiped when it goes.
+#[derive(Clone)]
 pub struct ClientIdentity {
     /// The certificate, then its intermediates.
     pub chain: Vec<CertificateDer<'static>>,
     /// The private key, PKCS#8 DER.
-    pub(super) key_pkcs8: Vec<u8>,
+    pub(super) key_pkcs8: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientIdentity")
+            .field("chain", &self.chain.len())
+            .field("key_pkcs8", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Why a client certificate cannot be presented.
@@ -74,6 +84,27 @@ impl ClientIdentity {
                 .filter(|(i, _)| *i != leaf_index)
                 .map(|(_, c)| c.clone()),
         );
-        Ok(ClientIdentity { chain, key_pkcs8 })
+        Ok(ClientIdentity {
+            chain,
+            key_pkcs8: zeroize::Zeroizing::new(key_pkcs8),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let key = picert_core::PrivateKey::generate(picert_core::KeyType::EcdsaP256).unwrap();
+        let id = ClientIdentity {
+            chain: Vec::new(),
+            key_pkcs8: zeroize::Zeroizing::new(key.pkcs8_der().to_vec()),
+        };
+        let shown = format!("{id:?}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        let hex: String = key.pkcs8_der()[..8].iter().map(|b| format!("{b}")).collect();
+        assert!(!shown.contains(&hex), "{shown}");
     }
 }

@@ -145,9 +145,22 @@ pub struct TlsFacts {
     /// With a client certificate presented: whether the server completed the handshake with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_certificate_accepted: Option<bool>,
-    /// The TLS alert the server ended the handshake with, if it refused it.
+    /// The TLS alert the server ended the handshake with, if it refused our client certificate
+    /// (or its absence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert: Option<String>,
+    /// Whether the server proved it holds the key of the certificate it sent: its handshake
+    /// signature (ServerKeyExchange in TLS 1.2, CertificateVerify in TLS 1.3) verified with the
+    /// leaf's public key, and the handshake went on to its end or to a refusal of our client
+    /// certificate. A certificate received without that proof is not an identity: anyone can
+    /// replay the Edge's chain.
+    #[serde(default)]
+    pub key_proved: bool,
+    /// Why the handshake failed after the server's certificate arrived, when that was not a
+    /// refusal of our client certificate (a bad handshake signature, a key the TLS library
+    /// cannot use, a broken Finished message, a server that stopped answering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_failure: Option<String>,
 }
 
 impl TlsFacts {

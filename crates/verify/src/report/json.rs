@@ -196,6 +196,8 @@ mod tests {
                 client_certificate: ClientCertificate::Required,
                 client_certificate_accepted: None,
                 alert: Some("handshake_failure".into()),
+                key_proved: true,
+                handshake_failure: None,
             }),
             notes: vec!["a note".into()],
             results: Some(vec![RuleResult {

@@ -196,6 +196,7 @@ pub static RULES: &[&Rule] = &[
     &chrome::eku_client_auth::RULE,
     &csr::signature_valid::RULE,
     &csr::template::RULE,
+    &tls::key_proved::RULE,
     &tls::host_name_match::RULE,
     &tls::version_minimum::RULE,
     &tls::client_auth_accepted::RULE,

@@ -95,6 +95,8 @@ pub fn tls(version: &str) -> crate::live::TlsFacts {
         client_certificate: crate::live::ClientCertificate::NotRequested,
         client_certificate_accepted: None,
         alert: None,
+        key_proved: true,
+        handshake_failure: None,
     }
 }
 

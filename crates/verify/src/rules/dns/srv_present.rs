@@ -24,6 +24,12 @@ pub static RULE: Rule = Rule {
 pub(crate) fn check(domain: &str, answer: &Lookup<SrvRecord>) -> Outcome {
     let name = format!("_sipfederationtls._tcp.{domain}");
     match answer {
+        // RFC 2782: a target of "." means the service is decidedly not available here.
+        Lookup::Found(records) if !records.is_empty() && records.iter().all(|r| r.target.is_empty()) => {
+            Outcome::Finding(format!(
+                "{name} has a target of '.', which RFC 2782 defines as \"the service is decidedly not available at this domain\": partners will not federate with {domain}; point it at the Access Edge ({name}. SRV 0 0 5061 sip.{domain}.) when federation is wanted"
+            ))
+        }
         Lookup::Found(records) if !records.is_empty() => {
             Outcome::Pass(Some(super::describe(records)))
         }

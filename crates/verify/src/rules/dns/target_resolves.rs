@@ -22,12 +22,30 @@ pub static RULE: Rule = Rule {
 };
 
 /// The addresses `target` resolved to, through `cnames`.
-pub(crate) fn check(target: &str, cnames: &[String], addresses: &Lookup<IpAddr>) -> Outcome {
+pub(crate) fn check(
+    target: &str,
+    cnames: &[String],
+    addresses: &Lookup<IpAddr>,
+    loopback_allowed: bool,
+) -> Outcome {
     let via = if cnames.is_empty() {
         String::new()
     } else {
         format!(" (via CNAME {})", cnames.join(" -> "))
     };
+    if let Lookup::Found(list) = addresses {
+        let bad: Vec<String> = list
+            .iter()
+            .filter(|ip| unusable(target, ip, loopback_allowed).is_some())
+            .map(|ip| format!("{ip} ({})", unusable(target, ip, loopback_allowed).unwrap_or("")))
+            .collect();
+        if !bad.is_empty() {
+            return Outcome::Finding(format!(
+                "{target}{via} resolves to {}: no partner can reach the Edge there; publish the Access Edge's public address",
+                bad.join(", ")
+            ));
+        }
+    }
     match addresses {
         Lookup::Found(list) if !list.is_empty() => Outcome::Pass(Some(format!(
             "{target}{via}: {}",
@@ -50,13 +68,13 @@ mod tests {
     fn an_address_is_needed() {
         let found = Lookup::Found(vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()]);
         assert_eq!(
-            check("sip.contoso.com", &["edge.contoso.com".into()], &found),
+            check("sip.contoso.com", &["edge.contoso.com".into()], &found, true),
             Outcome::Pass(Some(
                 "sip.contoso.com (via CNAME edge.contoso.com): 127.0.0.1, ::1".into()
             ))
         );
         let Outcome::Finding(why) =
-            check("sip.contoso.com", &[], &Lookup::NotFound { nxdomain: true })
+            check("sip.contoso.com", &[], &Lookup::NotFound { nxdomain: true }, false)
         else {
             panic!()
         };
@@ -64,5 +82,39 @@ mod tests {
             why.starts_with("sip.contoso.com has no A or AAAA record"),
             "{why}"
         );
+    }
+}
+
+/// Why an address in a public name's answer cannot be the Edge partners reach: the unspecified
+/// address (`0.0.0.0`, `::`) always; a loopback address for a name outside the special-use
+/// names of RFC 6761 (`.test`, `.localhost`, `.invalid`, `.example`) unless loopback is allowed
+/// (a lab on this machine).
+pub(crate) fn unusable(target: &str, ip: &IpAddr, loopback_allowed: bool) -> Option<&'static str> {
+    if ip.is_unspecified() {
+        return Some("the unspecified address");
+    }
+    let special = ["test", "localhost", "invalid", "example"]
+        .iter()
+        .any(|tld| target == *tld || target.ends_with(&format!(".{tld}")));
+    if ip.is_loopback() && !special && !loopback_allowed {
+        return Some("a loopback address");
+    }
+    None
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+
+    #[test]
+    fn unspecified_and_loopback_answers_are_findings() {
+        let found = |ips: &[&str]| Lookup::Found(ips.iter().map(|i| i.parse().unwrap()).collect());
+        let finding = |o: Outcome| matches!(o, Outcome::Finding(_));
+        assert!(finding(check("sip.contoso.com", &[], &found(&["0.0.0.0"]), true)));
+        assert!(finding(check("sip.contoso.com", &[], &found(&["::"]), true)));
+        assert!(finding(check("sip.contoso.com", &[], &found(&["127.0.0.1"]), false)));
+        assert!(!finding(check("sip.contoso.com", &[], &found(&["127.0.0.1"]), true)));
+        assert!(!finding(check("sip.contoso.test", &[], &found(&["127.0.0.1"]), false)));
+        assert!(!finding(check("sip.contoso.com", &[], &found(&["192.0.2.1"]), false)));
     }
 }

@@ -20,8 +20,15 @@ pub static RULE: Rule = Rule {
 };
 
 /// The verdict over `(address, leaf thumbprint)` for every address of `name` that presented a
-/// certificate.
-pub(crate) fn check(name: &str, seen: &[(String, String)]) -> Outcome {
+/// certificate and proved it holds its key; `unproved` are the addresses that sent a
+/// certificate without that proof, which cannot count as carrying the pool's certificate.
+pub(crate) fn check(name: &str, seen: &[(String, String)], unproved: &[String]) -> Outcome {
+    if !unproved.is_empty() {
+        return Outcome::Finding(format!(
+            "{} sent a certificate for {name} but did not prove it holds its key: that address is not shown to be a member of the pool",
+            unproved.join(", ")
+        ));
+    }
     match seen {
         [] => Outcome::NotApplicable(format!("no address of {name} presented a certificate")),
         [(address, _)] => Outcome::NotApplicable(format!("{name} has one address ({address})")),
@@ -49,14 +56,14 @@ mod tests {
             ("[::1]:5061".into(), "AB".into()),
         ];
         assert_eq!(
-            check("sip.contoso.com", &same),
+            check("sip.contoso.com", &same, &[]),
             Outcome::Pass(Some("2 addresses present AB".into()))
         );
         let differ = [
             ("127.0.0.1:5061".to_string(), "AB".to_string()),
             ("127.0.0.2:5061".into(), "CD".into()),
         ];
-        let Outcome::Finding(why) = check("sip.contoso.com", &differ) else {
+        let Outcome::Finding(why) = check("sip.contoso.com", &differ, &[]) else {
             panic!()
         };
         assert!(
@@ -64,7 +71,7 @@ mod tests {
             "{why}"
         );
         assert!(matches!(
-            check("sip.contoso.com", &same[..1]),
+            check("sip.contoso.com", &same[..1], &[]),
             Outcome::NotApplicable(_)
         ));
     }

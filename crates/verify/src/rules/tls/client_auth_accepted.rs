@@ -31,18 +31,31 @@ fn check(ctx: &Context<'_>) -> Outcome {
             ))
         }
         Some(true) => Outcome::Pass(Some("the server accepted our client certificate".into())),
-        Some(false) => Outcome::Finding(format!(
-            "{} refused our client certificate{}: a partner Edge presenting this certificate cannot federate with it (a server that checks client certificates wants clientAuth in the EKU)",
-            tls.address,
-            tls.alert
-                .as_ref()
-                .map(|a| if a.contains(' ') {
-                    format!(" ({a})")
-                } else {
-                    format!(" (alert {a})")
-                })
-                .unwrap_or_default()
-        )),
+        Some(false) => {
+            let alert = tls.alert.as_deref().unwrap_or("");
+            let shown = if alert.is_empty() {
+                String::new()
+            } else if alert.contains(' ') {
+                format!(" ({alert})")
+            } else {
+                format!(" (alert {alert})")
+            };
+            // What the alert says is the cause: an EKU problem is only one of them.
+            let cause = match alert {
+                "unknown_ca" => "the server does not trust the CA that issued our certificate (its list of trusted roots for federation lacks it)",
+                "certificate_expired" => "the server finds our certificate expired",
+                "certificate_revoked" => "the server finds our certificate revoked",
+                "access_denied" => "the server knows our certificate but does not allow it (a federation allow list?)",
+                "unsupported_certificate" | "bad_certificate" | "certificate_unknown" => {
+                    "a server that checks client certificates wants clientAuth in the EKU"
+                }
+                _ => "the alert does not say why; a server that checks client certificates wants clientAuth in the EKU and a CA it trusts",
+            };
+            Outcome::Finding(format!(
+                "{} refused our client certificate{shown}: a partner Edge presenting this certificate cannot federate with it ({cause})",
+                tls.address
+            ))
+        }
     }
 }
 
@@ -75,6 +88,13 @@ mod tests {
         t.alert = Some("unsupported_certificate".into());
         let (status, detail) = live(&t);
         assert_eq!(status, Status::Finding);
+        assert!(detail.contains("clientAuth"), "{detail}");
+        t.alert = Some("unknown_ca".into());
+        let (_, unknown) = live(&t);
+        assert!(
+            unknown.contains("does not trust the CA") && !unknown.contains("EKU"),
+            "{unknown}"
+        );
         assert!(
             detail.contains("(alert unsupported_certificate)"),
             "{detail}"
