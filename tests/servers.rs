@@ -163,6 +163,31 @@ impl TlsServer {
         client_auth: ClientAuth,
     ) -> TlsServer {
         let key = PrivateKeyDer::from_pem_file(pki("keys/leaf.key")).unwrap();
+        TlsServer::serve(addr, chain, key, tls12_only, client_auth, false)
+    }
+
+    /// An impostor: sends `chain` (the Edge's real chain) but signs the handshake with a key of
+    /// its own, as anyone who copied the public chain could.
+    pub fn start_impostor(
+        addr: SocketAddr,
+        chain: Vec<CertificateDer<'static>>,
+        tls12_only: bool,
+    ) -> TlsServer {
+        let other =
+            rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .unwrap();
+        let key = PrivateKeyDer::try_from(other.serialize_der()).unwrap();
+        TlsServer::serve(addr, chain, key, tls12_only, ClientAuth::None, true)
+    }
+
+    fn serve(
+        addr: SocketAddr,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        tls12_only: bool,
+        client_auth: ClientAuth,
+        any_key: bool,
+    ) -> TlsServer {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let builder = rustls::ServerConfig::builder_with_provider(provider.clone());
         let builder = if tls12_only {
@@ -180,7 +205,7 @@ impl TlsServer {
                 }
                 let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
                     Arc::new(roots),
-                    provider,
+                    provider.clone(),
                 );
                 let verifier = if other == ClientAuth::Optional {
                     verifier.allow_unauthenticated()
@@ -190,7 +215,16 @@ impl TlsServer {
                 builder.with_client_cert_verifier(verifier.build().unwrap())
             }
         };
-        let config = Arc::new(builder.with_single_cert(chain, key).unwrap());
+        let config = if any_key {
+            // rustls refuses a key that does not match the certificate: an impostor hands it
+            // the pair directly.
+            let signing = provider.key_provider.load_private_key(key).unwrap();
+            let certified = Arc::new(rustls::sign::CertifiedKey::new(chain, signing));
+            builder.with_cert_resolver(Arc::new(Fixed(certified)))
+        } else {
+            builder.with_single_cert(chain, key).unwrap()
+        };
+        let config = Arc::new(config);
         let listener = TcpListener::bind(addr).unwrap();
         let addr = listener.local_addr().unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -211,6 +245,90 @@ impl TlsServer {
             addr,
             stop,
             thread: Some(thread),
+        }
+    }
+}
+
+/// One certificate and key for every client, matching or not.
+#[derive(Debug)]
+struct Fixed(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for Fixed {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// A proxy in front of a real server that passes the client's bytes at once and the server's
+/// one byte at a time, `delay` apart: a valid handshake, dripped. Stops when dropped.
+pub struct DripProxy {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DripProxy {
+    /// Listens on a free port of `ip` and forwards to `backend`.
+    pub fn start(ip: IpAddr, backend: SocketAddr, delay: Duration) -> DripProxy {
+        let listener = TcpListener::bind(SocketAddr::new(ip, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                let _ = client.set_nonblocking(false);
+                let Ok(server) = TcpStream::connect(backend) else {
+                    continue;
+                };
+                let (mut up_from, mut up_to) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut up_from, &mut up_to);
+                });
+                let flag = flag.clone();
+                std::thread::spawn(move || {
+                    use std::io::Write;
+                    let (mut from, mut to) = (server, client);
+                    let _ = from.set_read_timeout(Some(Duration::from_secs(30)));
+                    let mut byte = [0u8; 1];
+                    while !flag.load(Ordering::Relaxed) {
+                        match from.read(&mut byte) {
+                            Ok(1) => {
+                                if to.write_all(&byte).is_err() {
+                                    break;
+                                }
+                                std::thread::sleep(delay);
+                            }
+                            _ => break,
+                        }
+                    }
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                    let _ = from.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        DripProxy {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for DripProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }

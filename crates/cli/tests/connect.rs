@@ -412,3 +412,91 @@ fn a_port_that_answers_http_is_said_to_not_speak_tls() {
             "127.0.0.1:{port} did not answer TLS: it answered HTTP (HTTP/1.1 400 Bad Request)"
         )));
 }
+
+/// A server that sends the Edge's real chain but cannot sign with its key (an impostor that
+/// copied the public chain), over TLS 1.2 (ServerKeyExchange) and TLS 1.3 (CertificateVerify):
+/// the chain is shown and audited, and the audit fails on `tls.handshake.key_proved`.
+#[test]
+fn an_impostor_with_the_real_chain_does_not_pass() {
+    for tls12_only in [true, false] {
+        let server = picert_tests::servers::TlsServer::start_impostor(
+            "127.0.0.1:0".parse().unwrap(),
+            picert_tests::servers::chain("good.pem", 2),
+            tls12_only,
+        );
+        let (report, code) = audit_live(server.addr.port(), &["--server-name", "sip.contoso.com"]);
+        assert_eq!(code, 1, "tls12_only {tls12_only}: {report:?}");
+        let (st, detail) = status(&report, "tls.handshake.key_proved");
+        assert_eq!(st, Status::Finding, "{detail}");
+        assert!(detail.contains("does not verify"), "{detail}");
+        let tls = report.inputs[0].tls.as_ref().unwrap();
+        assert!(!tls.key_proved);
+        assert_eq!(tls.alert, None, "not a refusal of a client certificate");
+        // The certificate itself is still audited: the names are the Edge's.
+        assert_eq!(status(&report, "tls.host.name_match").0, Status::Pass);
+    }
+}
+
+/// The honest server proves its key: the rule passes beside the others.
+#[test]
+fn the_real_server_proves_its_key() {
+    let port = serve(2);
+    let (report, code) = audit_live(port, &["--server-name", "sip.contoso.com"]);
+    assert_eq!(code, 0, "{report:?}");
+    assert_eq!(status(&report, "tls.handshake.key_proved").0, Status::Pass);
+    assert!(report.inputs[0].tls.as_ref().unwrap().key_proved);
+}
+
+/// A server that drips a valid handshake a byte every 50 ms (several KB: minutes in all) is
+/// cut off at --timeout, and a good target beside it keeps its report. The command is bounded
+/// by assert_cmd's own timeout, so a deadline that does not hold fails the test rather than
+/// hanging it.
+#[test]
+fn a_dripping_server_ends_at_the_deadline() {
+    let backend = picert_tests::servers::TlsServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        picert_tests::servers::chain("good.pem", 2),
+        false,
+        picert_tests::servers::ClientAuth::None,
+    );
+    let slow = picert_tests::servers::DripProxy::start(
+        "127.0.0.1".parse().unwrap(),
+        backend.addr,
+        Duration::from_millis(50),
+    );
+    let good = serve(2);
+    let out = picert()
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--at",
+            "2026-06-01",
+            "--timeout",
+            "2",
+        ])
+        .arg("--trust-store")
+        .arg(pki("public-root.pem"))
+        .args(["--server-name", "sip.contoso.com"])
+        .args(["--connect", &format!("127.0.0.1:{good}")])
+        .args(["--connect", &slow.addr.to_string()])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let report: Report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    assert_eq!(report.inputs.len(), 2);
+    assert_eq!(
+        report.inputs[0].path,
+        format!("127.0.0.1:{good} (sip.contoso.com)")
+    );
+    assert!(report.inputs[0].error.is_none(), "{:?}", report.inputs[0]);
+    let slow_error = report.inputs[1].error.as_ref().map(|e| e.to_string());
+    assert!(
+        slow_error
+            .as_deref()
+            .is_some_and(|e| e.contains("within 2s")),
+        "{slow_error:?}"
+    );
+    assert_eq!(out.status.code(), Some(2), "an unreadable target");
+}

@@ -449,3 +449,191 @@ fn a_dns_server_that_does_not_answer() {
     // No domain at all is an argument error.
     picert().args(["federation"]).assert().code(2);
 }
+
+/// Names partners use: an international SIP domain, given as a U-label or an A-label, is
+/// looked up and compared in A-label form with the U-label beside it; a domain that is not a
+/// DNS name is refused before any server is asked; an SRV target of "." is "decidedly not
+/// available"; an answer of 0.0.0.0, or a loopback answer without --allow-loopback, is a
+/// finding with no connection made.
+#[test]
+fn names_partners_use() {
+    let port = servers::free_port(&[V4]);
+    let _tls = TlsServer::start(
+        SocketAddr::new(V4, port),
+        servers::chain("good.pem", 2),
+        false,
+        ClientAuth::None,
+    );
+    let dns = DnsServer::start(&[
+        (
+            "xn--bcher-kva.com",
+            &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.xn--bcher-kva.com.\nsip IN A 127.0.0.1\n"),
+        ),
+        ("fabrikam.com", "_sipfederationtls._tcp IN SRV 0 0 0 .\n"),
+        (
+            "litwareinc.com",
+            &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.litwareinc.com.\nsip IN A 0.0.0.0\n"),
+        ),
+    ]);
+    let long = format!("{}.com", "a".repeat(64));
+    let (report, _) = federation(
+        &dns,
+        &[
+            "bücher.com",
+            "xn--bcher-kva.com",
+            "contoso com",
+            &long,
+            "fabrikam.com",
+            "litwareinc.com",
+        ],
+        &[],
+    );
+    for i in [0, 1] {
+        let d = &report.domains[i];
+        assert_eq!(d.domain, "xn--bcher-kva.com");
+        assert_eq!(d.unicode.as_deref(), Some("bücher.com"));
+        assert_eq!(
+            rule(&report, i, "dns.federation.suffix_match").0,
+            Status::Pass
+        );
+        assert_eq!(d.endpoints.len(), 1);
+        assert!(d.endpoints[0].error.is_none(), "{:?}", d.endpoints[0]);
+    }
+    for i in [2, 3] {
+        let error = report.domains[i].error.as_deref().unwrap_or_default();
+        assert!(
+            error.contains("not a DNS name, so no DNS server was asked"),
+            "{error}"
+        );
+        assert!(!error.contains(&dns.addr.to_string()), "{error}");
+    }
+    let (st, detail) = rule(&report, 4, "dns.federation.srv_present");
+    assert_eq!(st, Status::Finding);
+    assert!(detail.contains("decidedly not available"), "{detail}");
+    assert_eq!(
+        rule(&report, 4, "dns.federation.suffix_match").0,
+        Status::Na
+    );
+    let (st, detail) = rule(&report, 5, "dns.federation.target_resolves");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("0.0.0.0 (the unspecified address)"),
+        "{detail}"
+    );
+    assert!(
+        report.domains[5].endpoints.is_empty(),
+        "nothing to connect to"
+    );
+
+    // Without --allow-loopback, a public name answering 127.0.0.1 is a finding.
+    let out = picert()
+        .args([
+            "federation",
+            "xn--bcher-kva.com",
+            "--format",
+            "json",
+            "--timeout",
+            "2",
+        ])
+        .args(["--dns-server", &dns.addr.to_string()])
+        .output()
+        .unwrap();
+    let report: FederationReport = serde_json::from_slice(&out.stdout).unwrap();
+    let (st, detail) = rule(&report, 0, "dns.federation.target_resolves");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("127.0.0.1 (a loopback address)"),
+        "{detail}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// A pool member that replays the pool's chain without its key: the endpoint fails
+/// tls.handshake.key_proved, and pool.same_certificate does not pass on its thumbprint.
+#[test]
+fn an_impostor_in_the_pool_is_not_a_member() {
+    let port = servers::free_port(&[V4, V4B]);
+    let _real = TlsServer::start(
+        SocketAddr::new(V4, port),
+        servers::chain("good.pem", 2),
+        true,
+        ClientAuth::None,
+    );
+    let _impostor = TlsServer::start_impostor(
+        SocketAddr::new(V4B, port),
+        servers::chain("good.pem", 2),
+        true,
+    );
+    let dns = DnsServer::start(&[(
+        "contoso.com",
+        &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\nsip IN A 127.0.0.2\nsip IN A 127.0.0.1\n"),
+    )]);
+    let (report, code) = federation(&dns, &["contoso.com"], &[]);
+    assert_eq!(code, 1);
+    let d = &report.domains[0];
+    let addresses: Vec<&str> = d.endpoints.iter().map(|e| e.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        ["127.0.0.1", "127.0.0.2"],
+        "sorted, not DNS order"
+    );
+    assert_eq!(
+        endpoint_rule(&report, 0, 0, "tls.handshake.key_proved"),
+        Status::Pass
+    );
+    assert_eq!(
+        endpoint_rule(&report, 0, 1, "tls.handshake.key_proved"),
+        Status::Finding
+    );
+    let (st, detail) = rule(&report, 0, "pool.same_certificate");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("127.0.0.2") && detail.contains("did not prove"),
+        "{detail}"
+    );
+}
+
+/// Twenty SIP domains whose endpoints never answer, behind a DNS server that answers: every
+/// domain is reported, in the order given, each endpoint with its timeout. The command is
+/// bounded by assert_cmd's timeout; how long it takes is measured in scripts/bench.sh.
+#[test]
+fn many_silent_domains_are_each_reported_in_order() {
+    let silent = SilentServer::start(SocketAddr::new(V4, 0));
+    let port = silent.addr.port();
+    let names: Vec<String> = (0..20).map(|i| format!("partner{i:02}.com")).collect();
+    let zones: Vec<(String, String)> = names
+        .iter()
+        .map(|n| {
+            (
+                n.clone(),
+                format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.{n}.\nsip IN A 127.0.0.1\n"),
+            )
+        })
+        .collect();
+    let zone_refs: Vec<(&str, &str)> = zones
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dns = DnsServer::start(&zone_refs);
+    let out = picert()
+        .arg("federation")
+        .args(&names)
+        .args(["--allow-loopback", "--format", "json", "--timeout", "1"])
+        .args(["--dns-server", &dns.addr.to_string()])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let report: FederationReport = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let got: Vec<&str> = report.domains.iter().map(|d| d.domain.as_str()).collect();
+    assert_eq!(got, names.iter().map(String::as_str).collect::<Vec<_>>());
+    for d in &report.domains {
+        let error = d.endpoints[0]
+            .error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("within 1s"), "{}: {error}", d.domain);
+    }
+    assert_eq!(out.status.code(), Some(2));
+}

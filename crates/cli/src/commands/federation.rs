@@ -124,7 +124,11 @@ fn human(report: &FederationReport, args: &FederationArgs, global: Global) -> St
 }
 
 fn domain_block(out: &mut String, domain: &DomainReport, style: &Style, detail: Detail) {
-    let _ = writeln!(out, "{}", style.paint("1", &domain.domain));
+    let heading = match &domain.unicode {
+        Some(u) => format!("{} ({u})", domain.domain),
+        None => domain.domain.clone(),
+    };
+    let _ = writeln!(out, "{}", style.paint("1", &heading));
     if let Some(e) = &domain.error {
         let _ = writeln!(out, "  {} {e}\n", style.paint("1;31", "not checked:"));
         return;

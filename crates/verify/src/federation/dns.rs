@@ -30,9 +30,10 @@ pub(super) struct Addresses {
     pub addresses: Lookup<IpAddr>,
 }
 
-/// A name as certificates and reports write it: lower case, no root dot.
-fn plain(name: &impl ToString) -> String {
-    name.to_string().trim_end_matches('.').to_ascii_lowercase()
+/// A name as certificates and reports write it: A-labels (hickory displays international
+/// names as U-labels), lower case, no root dot.
+fn plain(name: &hickory_resolver::proto::rr::Name) -> String {
+    name.to_ascii().trim_end_matches('.').to_ascii_lowercase()
 }
 
 impl Dns {

@@ -288,16 +288,19 @@ impl Auditor {
         let dns = dns::Dns::new(&options.dns, options.timeout)?;
         // Domains, their lookups and their endpoints are checked at once, so that a run takes
         // about as long as its slowest domain rather than the sum of them.
-        let reports = bounded_map(domains, options.parallel_domains.max(1), |domain| {
-            match domain_name(domain) {
-                Ok((ascii, unicode)) => {
-                    let mut report = self.check_domain(&dns, &ascii, options);
-                    report.unicode = unicode;
-                    report
-                }
-                Err(why) => DomainReport::failed(domain.trim(), why),
-            }
-        });
+        let reports =
+            bounded_map(
+                domains,
+                options.parallel_domains.max(1),
+                |domain| match domain_name(domain) {
+                    Ok((ascii, unicode)) => {
+                        let mut report = self.check_domain(&dns, &ascii, options);
+                        report.unicode = unicode;
+                        report
+                    }
+                    Err(why) => DomainReport::failed(domain.trim(), why),
+                },
+            );
         let mut summary = Summary::default();
         for report in &reports {
             report.count(&mut summary);
@@ -586,7 +589,11 @@ fn domain_name(input: &str) -> Result<(String, Option<String>), String> {
 }
 
 /// `f` over `items` on at most `workers` threads at once; the results in the items' order.
-fn bounded_map<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+fn bounded_map<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     if items.len() <= 1 {

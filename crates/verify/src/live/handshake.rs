@@ -354,7 +354,9 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
                 // identity proved.
                 let asked = client_auth.asked.load(Ordering::Relaxed);
                 let why = match &tls_error {
-                    Some(rustls::Error::AlertReceived(alert)) => format!("alert {}", alert_name(alert)),
+                    Some(rustls::Error::AlertReceived(alert)) => {
+                        format!("alert {}", alert_name(alert))
+                    }
                     _ if timed_out => format!("no answer within {seconds}s"),
                     _ => short_io(&e),
                 };
@@ -618,10 +620,19 @@ mod tests {
             .contains("5060"));
         assert_eq!(describe_non_tls(&[0x16, 0x03, 0x01]), None);
         for (alert, name) in [
-            (rustls::AlertDescription::HandshakeFailure, "handshake_failure"),
+            (
+                rustls::AlertDescription::HandshakeFailure,
+                "handshake_failure",
+            ),
             (rustls::AlertDescription::UnknownCA, "unknown_ca"),
-            (rustls::AlertDescription::UnknownPSKIdentity, "unknown_psk_identity"),
-            (rustls::AlertDescription::CertificateRequired, "certificate_required"),
+            (
+                rustls::AlertDescription::UnknownPSKIdentity,
+                "unknown_psk_identity",
+            ),
+            (
+                rustls::AlertDescription::CertificateRequired,
+                "certificate_required",
+            ),
             (rustls::AlertDescription::DecryptError, "decrypt_error"),
             (rustls::AlertDescription::Unknown(200), "alert 200"),
         ] {

@@ -104,7 +104,10 @@ mod tests {
         };
         let shown = format!("{id:?}");
         assert!(shown.contains("<redacted>"), "{shown}");
-        let hex: String = key.pkcs8_der()[..8].iter().map(|b| format!("{b}")).collect();
+        let hex: String = key.pkcs8_der()[..8]
+            .iter()
+            .map(|b| format!("{b}"))
+            .collect();
         assert!(!shown.contains(&hex), "{shown}");
     }
 }

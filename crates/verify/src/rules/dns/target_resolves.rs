@@ -37,7 +37,12 @@ pub(crate) fn check(
         let bad: Vec<String> = list
             .iter()
             .filter(|ip| unusable(target, ip, loopback_allowed).is_some())
-            .map(|ip| format!("{ip} ({})", unusable(target, ip, loopback_allowed).unwrap_or("")))
+            .map(|ip| {
+                format!(
+                    "{ip} ({})",
+                    unusable(target, ip, loopback_allowed).unwrap_or("")
+                )
+            })
             .collect();
         if !bad.is_empty() {
             return Outcome::Finding(format!(
@@ -68,14 +73,22 @@ mod tests {
     fn an_address_is_needed() {
         let found = Lookup::Found(vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()]);
         assert_eq!(
-            check("sip.contoso.com", &["edge.contoso.com".into()], &found, true),
+            check(
+                "sip.contoso.com",
+                &["edge.contoso.com".into()],
+                &found,
+                true
+            ),
             Outcome::Pass(Some(
                 "sip.contoso.com (via CNAME edge.contoso.com): 127.0.0.1, ::1".into()
             ))
         );
-        let Outcome::Finding(why) =
-            check("sip.contoso.com", &[], &Lookup::NotFound { nxdomain: true }, false)
-        else {
+        let Outcome::Finding(why) = check(
+            "sip.contoso.com",
+            &[],
+            &Lookup::NotFound { nxdomain: true },
+            false,
+        ) else {
             panic!()
         };
         assert!(
@@ -110,11 +123,41 @@ mod address_tests {
     fn unspecified_and_loopback_answers_are_findings() {
         let found = |ips: &[&str]| Lookup::Found(ips.iter().map(|i| i.parse().unwrap()).collect());
         let finding = |o: Outcome| matches!(o, Outcome::Finding(_));
-        assert!(finding(check("sip.contoso.com", &[], &found(&["0.0.0.0"]), true)));
-        assert!(finding(check("sip.contoso.com", &[], &found(&["::"]), true)));
-        assert!(finding(check("sip.contoso.com", &[], &found(&["127.0.0.1"]), false)));
-        assert!(!finding(check("sip.contoso.com", &[], &found(&["127.0.0.1"]), true)));
-        assert!(!finding(check("sip.contoso.test", &[], &found(&["127.0.0.1"]), false)));
-        assert!(!finding(check("sip.contoso.com", &[], &found(&["192.0.2.1"]), false)));
+        assert!(finding(check(
+            "sip.contoso.com",
+            &[],
+            &found(&["0.0.0.0"]),
+            true
+        )));
+        assert!(finding(check(
+            "sip.contoso.com",
+            &[],
+            &found(&["::"]),
+            true
+        )));
+        assert!(finding(check(
+            "sip.contoso.com",
+            &[],
+            &found(&["127.0.0.1"]),
+            false
+        )));
+        assert!(!finding(check(
+            "sip.contoso.com",
+            &[],
+            &found(&["127.0.0.1"]),
+            true
+        )));
+        assert!(!finding(check(
+            "sip.contoso.test",
+            &[],
+            &found(&["127.0.0.1"]),
+            false
+        )));
+        assert!(!finding(check(
+            "sip.contoso.com",
+            &[],
+            &found(&["192.0.2.1"]),
+            false
+        )));
     }
 }
