@@ -210,6 +210,8 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
                 alert: None,
                 key_proved: true,
                 handshake_failure: None,
+                offered_versions: Vec::new(),
+                versions_not_probed: Vec::new(),
             },
         };
         for r in auditor("2026-06-01")

@@ -463,6 +463,7 @@ impl ConnectArgs {
             timeout: self.timeout(),
             address: None,
             client,
+            probe_versions: true,
         }
     }
 }

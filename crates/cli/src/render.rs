@@ -59,9 +59,18 @@ pub fn tls_line(tls: &TlsFacts) -> String {
         (ClientCertificate::Requested, Some(false)) => line.push_str(&format!(
             "; asked for a client certificate and refused ours{alert}"
         )),
+        (ClientCertificate::Requested, None) if tls.handshake_failure.is_some() => {
+            line.push_str("; asked for a client certificate")
+        }
         (ClientCertificate::Requested, None) => {
             line.push_str("; asks for a client certificate (completed without one)")
         }
+    }
+    if !tls.offered_versions.is_empty() {
+        line.push_str(&format!("; offers {}", tls.offered_versions.join(", ")));
+    }
+    if !tls.key_proved {
+        line.push_str("; did not prove it holds the certificate's key");
     }
     line
 }

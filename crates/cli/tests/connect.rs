@@ -500,3 +500,64 @@ fn a_dripping_server_ends_at_the_deadline() {
     );
     assert_eq!(out.status.code(), Some(2), "an unreadable target");
 }
+
+/// The versions a server offers, probed one by one: an OpenSSL server offering TLS 1.0 to 1.3
+/// passes the handshake but fails `tls.version.minimum` for Skype for Business Server (which
+/// can disable 1.0 and 1.1); one speaking only TLS 1.0 (a Lync 2013 Edge that was never given
+/// TLS 1.2) is read, its certificate audited, its key reported as not proved.
+#[test]
+fn offered_versions_and_a_tls_1_0_only_server() {
+    use picert_tests::servers::{free_port, OpenSslServer};
+    let v4: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let all_port = free_port(&[v4]);
+    let _all = OpenSslServer::start(
+        std::net::SocketAddr::new(v4, all_port),
+        "good.pem",
+        &["-min_protocol", "TLSv1", "-cipher", "DEFAULT:@SECLEVEL=0"],
+    )
+    .expect("openssl s_server (.ci/run installs openssl)");
+    let (report, code) = audit_live(
+        all_port,
+        &["--server-name", "sip.contoso.com", "--product", "sfb2015"],
+    );
+    let tls = report.inputs[0].tls.as_ref().unwrap();
+    assert_eq!(
+        tls.offered_versions,
+        ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"],
+        "{tls:?}"
+    );
+    assert!(tls.key_proved);
+    let (st, detail) = status(&report, "tls.version.minimum");
+    assert_eq!(st, Status::Finding);
+    assert!(
+        detail.contains("still offers TLSv1.0 and TLSv1.1"),
+        "{detail}"
+    );
+    assert_eq!(code, 0, "a warning");
+
+    let old_port = free_port(&[v4]);
+    let _old = OpenSslServer::start(
+        std::net::SocketAddr::new(v4, old_port),
+        "good.pem",
+        &["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"],
+    )
+    .expect("openssl s_server");
+    let (report, code) = audit_live(old_port, &["--server-name", "sip.contoso.com"]);
+    let input = &report.inputs[0];
+    assert!(input.error.is_none(), "{input:?}");
+    let tls = input.tls.as_ref().unwrap();
+    assert_eq!(tls.version, "TLSv1.0");
+    assert_eq!(tls.offered_versions, ["TLSv1.0"]);
+    assert_eq!(tls.certificates_sent, 2);
+    assert!(!tls.key_proved);
+    assert_eq!(status(&report, "tls.host.name_match").0, Status::Pass);
+    assert_eq!(status(&report, "pic.issuer.public_ca").0, Status::Pass);
+    let (st, detail) = status(&report, "tls.version.minimum");
+    assert_eq!(st, Status::Finding);
+    assert!(detail.contains("speaks only TLSv1.0"), "{detail}");
+    assert_eq!(
+        status(&report, "tls.handshake.key_proved").0,
+        Status::Finding
+    );
+    assert_eq!(code, 1);
+}

@@ -44,7 +44,11 @@ pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
     let mut report = check_expiry(
         &batch,
         &targets,
-        &args.live.options(None, client),
+        // Only the certificate matters here: no probes of the other TLS versions.
+        &picert_verify::live::ConnectOptions {
+            probe_versions: false,
+            ..args.live.options(None, client)
+        },
         at,
         password.as_deref(),
     );

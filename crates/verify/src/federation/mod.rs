@@ -542,6 +542,7 @@ impl Auditor {
             timeout: options.timeout,
             address: Some(SocketAddr::new(ip, target.port)),
             client: options.client.clone(),
+            probe_versions: true,
         };
         let presented = match fetch_chain(target, &connect) {
             Ok(p) => p,

@@ -15,6 +15,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
+use super::legacy::Legacy;
 use super::{ClientCertificate, ConnectOptions, LiveError, Presented, Target, TlsFacts};
 
 /// Accepts any certificate (the audit judges it), but still checks the handshake signature, so
@@ -297,7 +298,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
         }
         match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => {
-                tcp = Some((s, address_label(&addr)));
+                tcp = Some((s, address_label(&addr), addr));
                 break;
             }
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
@@ -309,138 +310,327 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
             }
         }
     }
-    let (tcp, address) = tcp.ok_or_else(|| {
+    let (tcp, address, peer) = tcp.ok_or_else(|| {
         last.unwrap_or(LiveError::NoAnswer {
             target: target.label(),
             seconds,
         })
     })?;
+    // The other versions are asked on connections of their own, at the same time and with the
+    // same deadline as the handshake itself.
+    let probes = options
+        .probe_versions
+        .then(|| spawn_probes(peer, &server_name, deadline));
+    let sni = server_name.clone();
+    let label = address.clone();
+    let main = (|| -> Result<Presented, LiveError> {
+        let mut io = Peeking {
+            tcp,
+            first: Vec::new(),
+            deadline,
+        };
+        let mut conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| {
+            LiveError::Handshake {
+                address: address.clone(),
+                why: e.to_string(),
+            }
+        })?;
+        let presented_client = options.client.is_some();
+        let mut refusal: Option<String> = None;
+        let mut failure: Option<String> = None;
+        while conn.is_handshaking() {
+            match conn.complete_io(&mut io) {
+                Ok(_) => {}
+                Err(e) => {
+                    let timed_out = matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    );
+                    let tls_error = e
+                        .get_ref()
+                        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                        .cloned();
+                    if recorder.chain().is_none() {
+                        if timed_out {
+                            return Err(LiveError::HandshakeTimeout { address, seconds });
+                        }
+                        return Err(handshake_failure(&address, &e, tls_error, &io.first));
+                    }
+                    // The chain arrived before the failure. Only a server that proved it holds the
+                    // key, asked for a client certificate and then refused the handshake the way a
+                    // refusal of a client certificate looks has refused *us*; anything else is a
+                    // handshake that failed after the certificate, and the certificate is not an
+                    // identity proved.
+                    let asked = client_auth.asked.load(Ordering::Relaxed);
+                    let why = match &tls_error {
+                        Some(rustls::Error::AlertReceived(alert)) => {
+                            format!("alert {}", alert_name(alert))
+                        }
+                        _ if timed_out => format!("no answer within {seconds}s"),
+                        _ => short_io(&e),
+                    };
+                    match (recorder.signature(), asked) {
+                        (Some(Ok(())), true) if is_client_refusal(&e, tls_error.as_ref()) => {
+                            refusal = Some(match &tls_error {
+                                Some(rustls::Error::AlertReceived(alert)) => alert_name(alert),
+                                _ => short_io(&e),
+                            });
+                        }
+                        (Some(Err(bad)), _) => {
+                            failure = Some(format!(
+                            "the server's handshake signature does not verify with the key of the certificate it sent ({bad})"
+                        ));
+                        }
+                        (None, _) => {
+                            failure = Some(format!(
+                            "the handshake ended ({why}) before the server proved it holds the key of the certificate it sent"
+                        ));
+                        }
+                        (Some(Ok(())), _) => {
+                            failure = Some(format!(
+                            "the handshake failed after the server's certificate and signature ({why})"
+                        ));
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        let asked = client_auth.asked.load(Ordering::Relaxed);
+        let chain = recorder.chain().unwrap_or_default();
+        if chain.is_empty() {
+            return Err(LiveError::NoCertificate(address));
+        }
+        let key_proved = failure.is_none() && matches!(recorder.signature(), Some(Ok(())));
+        if failure.is_none() && !key_proved {
+            failure =
+                Some("the server never signed the handshake with the certificate's key".into());
+        }
+        let version = conn
+            .protocol_version()
+            .map(|v| format!("{v:?}").replace("TLSv1_", "TLSv1."))
+            .unwrap_or_else(|| "TLSv1.2".into());
+        let cipher = conn
+            .negotiated_cipher_suite()
+            .map(|c| format!("{:?}", c.suite()))
+            .unwrap_or_default();
+        // TLS 1.3 completes the client's side of the handshake before the server has read our
+        // certificate; its verdict comes next: session tickets when it accepts, an alert when it
+        // refuses. Wait briefly for either.
+        if refusal.is_none() && failure.is_none() && asked && version == "TLSv1.3" {
+            refusal = wait_for_refusal(&mut conn, &mut io, deadline);
+        }
+        let (client_certificate, accepted) = match (asked, presented_client, &refusal) {
+            // Not asked: nothing to refuse, whether or not we had one to present.
+            (false, true, _) => (ClientCertificate::NotRequested, Some(true)),
+            (false, false, _) => (ClientCertificate::NotRequested, None),
+            (true, false, Some(_)) => (ClientCertificate::Required, None),
+            (true, false, None) => (ClientCertificate::Requested, None),
+            // A handshake that failed for another reason says nothing about our certificate.
+            (true, true, None) if failure.is_some() => (ClientCertificate::Requested, None),
+            (true, true, r) => (ClientCertificate::Requested, Some(r.is_none())),
+        };
+        if refusal.is_none() && failure.is_none() {
+            // Close politely; the server's answer does not matter.
+            conn.send_close_notify();
+            let _ = conn.write_tls(&mut io);
+            let _ = io.flush();
+        }
+        Ok(Presented {
+            tls: TlsFacts {
+                address,
+                server_name,
+                version,
+                cipher,
+                certificates_sent: chain.len(),
+                client_certificate,
+                client_certificate_accepted: accepted,
+                alert: refusal,
+                key_proved,
+                handshake_failure: failure,
+                offered_versions: Vec::new(),
+                versions_not_probed: Vec::new(),
+            },
+            chain,
+        })
+    })();
+    match probes {
+        Some(probes) => with_versions(main, probes, &label, &sni),
+        None => main,
+    }
+}
+
+/// The probes of the versions the main handshake does not show, each on its own thread.
+struct Probes {
+    tls12: std::thread::JoinHandle<Result<bool, String>>,
+    legacy: Vec<(
+        &'static str,
+        std::thread::JoinHandle<Result<Legacy, String>>,
+    )>,
+}
+
+fn spawn_probes(peer: SocketAddr, server_name: &str, deadline: Instant) -> Probes {
+    let sni = ServerName::try_from(server_name.to_string()).ok();
+    let dns_name = match &sni {
+        Some(ServerName::DnsName(_)) => Some(server_name.to_string()),
+        _ => None,
+    };
+    let tls12 = {
+        let sni = sni.clone();
+        std::thread::spawn(move || match sni {
+            Some(name) => offers(peer, name, &rustls::version::TLS12, deadline),
+            None => Err("not probed: no server name".into()),
+        })
+    };
+    let legacy = super::legacy::LEGACY
+        .iter()
+        .map(|(wire, label)| {
+            let (wire, name) = (*wire, dns_name.clone());
+            (
+                *label,
+                std::thread::spawn(move || {
+                    super::legacy::probe(peer, name.as_deref(), wire, deadline)
+                }),
+            )
+        })
+        .collect();
+    Probes { tls12, legacy }
+}
+
+/// Whether the server at `peer` chooses `version` when it is the only one offered: true once
+/// its ServerHello names it.
+fn offers(
+    peer: SocketAddr,
+    name: ServerName<'static>,
+    version: &'static rustls::SupportedProtocolVersion,
+    deadline: Instant,
+) -> Result<bool, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let recorder = Arc::new(Recorder {
+        provider: provider.clone(),
+        chain: Mutex::new(None),
+        signature: Mutex::new(None),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[version])
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder)
+        .with_no_client_auth();
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err("no answer in time".into());
+    }
+    let tcp = TcpStream::connect_timeout(&peer, left).map_err(|e| short_io(&e))?;
     let mut io = Peeking {
         tcp,
         first: Vec::new(),
         deadline,
     };
-    let mut conn = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| {
-        LiveError::Handshake {
-            address: address.clone(),
-            why: e.to_string(),
-        }
-    })?;
-    let presented_client = options.client.is_some();
-    let mut refusal: Option<String> = None;
-    let mut failure: Option<String> = None;
-    while conn.is_handshaking() {
-        match conn.complete_io(&mut io) {
-            Ok(_) => {}
-            Err(e) => {
-                let timed_out = matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                );
-                let tls_error = e
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                    .cloned();
-                if recorder.chain().is_none() {
-                    if timed_out {
-                        return Err(LiveError::HandshakeTimeout { address, seconds });
-                    }
-                    return Err(handshake_failure(&address, &e, tls_error, &io.first));
-                }
-                // The chain arrived before the failure. Only a server that proved it holds the
-                // key, asked for a client certificate and then refused the handshake the way a
-                // refusal of a client certificate looks has refused *us*; anything else is a
-                // handshake that failed after the certificate, and the certificate is not an
-                // identity proved.
-                let asked = client_auth.asked.load(Ordering::Relaxed);
-                let why = match &tls_error {
-                    Some(rustls::Error::AlertReceived(alert)) => {
-                        format!("alert {}", alert_name(alert))
-                    }
-                    _ if timed_out => format!("no answer within {seconds}s"),
-                    _ => short_io(&e),
-                };
-                match (recorder.signature(), asked) {
-                    (Some(Ok(())), true) if is_client_refusal(&e, tls_error.as_ref()) => {
-                        refusal = Some(match &tls_error {
-                            Some(rustls::Error::AlertReceived(alert)) => alert_name(alert),
-                            _ => short_io(&e),
-                        });
-                    }
-                    (Some(Err(bad)), _) => {
-                        failure = Some(format!(
-                            "the server's handshake signature does not verify with the key of the certificate it sent ({bad})"
-                        ));
-                    }
-                    (None, _) => {
-                        failure = Some(format!(
-                            "the handshake ended ({why}) before the server proved it holds the key of the certificate it sent"
-                        ));
-                    }
-                    (Some(Ok(())), _) => {
-                        failure = Some(format!(
-                            "the handshake failed after the server's certificate and signature ({why})"
-                        ));
-                    }
-                }
+    let mut conn =
+        rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+    while conn.is_handshaking() && conn.protocol_version().is_none() {
+        if let Err(e) = conn.complete_io(&mut io) {
+            if conn.protocol_version().is_some() {
                 break;
             }
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) {
+                return Err("no answer in time".into());
+            }
+            return Ok(false);
         }
     }
-    let asked = client_auth.asked.load(Ordering::Relaxed);
-    let chain = recorder.chain().unwrap_or_default();
-    if chain.is_empty() {
-        return Err(LiveError::NoCertificate(address));
+    Ok(conn.protocol_version().is_some())
+}
+
+/// The main handshake's result with what the probes learnt: the versions offered, those that
+/// could not be probed, and, for a server that speaks only TLS 1.0 or 1.1, the chain of its
+/// first flight (its key not proved: picert does not complete such a handshake).
+fn with_versions(
+    main: Result<Presented, LiveError>,
+    probes: Probes,
+    address: &str,
+    server_name: &str,
+) -> Result<Presented, LiveError> {
+    let mut offered: Vec<String> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    let mut flights = Vec::new();
+    for (label, handle) in probes.legacy {
+        match handle.join() {
+            Ok(Ok(Legacy::Offered {
+                chain,
+                cipher,
+                asked,
+            })) => {
+                offered.push(label.to_string());
+                flights.push((label, chain, cipher, asked));
+            }
+            Ok(Ok(Legacy::Refused)) => {}
+            Ok(Err(why)) => unknown.push(format!("{label}: {why}")),
+            Err(_) => unknown.push(format!("{label}: the probe failed (a picert bug)")),
+        }
     }
-    let key_proved = failure.is_none() && matches!(recorder.signature(), Some(Ok(())));
-    if failure.is_none() && !key_proved {
-        failure = Some("the server never signed the handshake with the certificate's key".into());
-    }
-    let version = conn
-        .protocol_version()
-        .map(|v| format!("{v:?}").replace("TLSv1_", "TLSv1."))
-        .unwrap_or_else(|| "TLSv1.2".into());
-    let cipher = conn
-        .negotiated_cipher_suite()
-        .map(|c| format!("{:?}", c.suite()))
-        .unwrap_or_default();
-    // TLS 1.3 completes the client's side of the handshake before the server has read our
-    // certificate; its verdict comes next: session tickets when it accepts, an alert when it
-    // refuses. Wait briefly for either.
-    if refusal.is_none() && failure.is_none() && asked && version == "TLSv1.3" {
-        refusal = wait_for_refusal(&mut conn, &mut io, deadline);
-    }
-    let (client_certificate, accepted) = match (asked, presented_client, &refusal) {
-        // Not asked: nothing to refuse, whether or not we had one to present.
-        (false, true, _) => (ClientCertificate::NotRequested, Some(true)),
-        (false, false, _) => (ClientCertificate::NotRequested, None),
-        (true, false, Some(_)) => (ClientCertificate::Required, None),
-        (true, false, None) => (ClientCertificate::Requested, None),
-        // A handshake that failed for another reason says nothing about our certificate.
-        (true, true, None) if failure.is_some() => (ClientCertificate::Requested, None),
-        (true, true, r) => (ClientCertificate::Requested, Some(r.is_none())),
+    let tls12 = probes.tls12.join();
+    let mut presented = match main {
+        Ok(p) => p,
+        Err(e) => {
+            // A server that speaks only an old version: what its first flight showed.
+            let Some((label, chain, cipher, asked)) = flights
+                .into_iter()
+                .rev()
+                .find(|(_, chain, _, _)| !chain.is_empty())
+            else {
+                return Err(e);
+            };
+            Presented {
+                tls: TlsFacts {
+                    address: address.to_string(),
+                    server_name: server_name.to_string(),
+                    version: label.to_string(),
+                    cipher,
+                    certificates_sent: chain.len(),
+                    client_certificate: if asked {
+                        ClientCertificate::Requested
+                    } else {
+                        ClientCertificate::NotRequested
+                    },
+                    client_certificate_accepted: None,
+                    alert: None,
+                    key_proved: false,
+                    handshake_failure: Some(format!(
+                        "the server speaks only versions older than TLS 1.2 ({label} here), whose handshake picert reads up to the server's certificate but does not complete, so its proof that it holds the certificate's key was not checked"
+                    )),
+                    offered_versions: Vec::new(),
+                    versions_not_probed: Vec::new(),
+                },
+                chain,
+            }
+        }
     };
-    if refusal.is_none() && failure.is_none() {
-        // Close politely; the server's answer does not matter.
-        conn.send_close_notify();
-        let _ = conn.write_tls(&mut io);
-        let _ = io.flush();
+    match (presented.tls.version.as_str(), tls12) {
+        // rustls offered 1.2 and 1.3; a server that chose 1.2 does not offer 1.3.
+        ("TLSv1.2", _) => offered.push("TLSv1.2".into()),
+        ("TLSv1.3", Ok(Ok(true))) => offered.extend(["TLSv1.2".into(), "TLSv1.3".into()]),
+        ("TLSv1.3", Ok(Ok(false))) => offered.push("TLSv1.3".into()),
+        ("TLSv1.3", Ok(Err(why))) => {
+            offered.push("TLSv1.3".into());
+            unknown.push(format!("TLSv1.2: {why}"));
+        }
+        ("TLSv1.3", Err(_)) => {
+            offered.push("TLSv1.3".into());
+            unknown.push("TLSv1.2: the probe failed (a picert bug)".into());
+        }
+        // An old-version-only server: rustls's handshake failed, so neither 1.2 nor 1.3.
+        _ => {}
     }
-    Ok(Presented {
-        tls: TlsFacts {
-            address,
-            server_name,
-            version,
-            cipher,
-            certificates_sent: chain.len(),
-            client_certificate,
-            client_certificate_accepted: accepted,
-            alert: refusal,
-            key_proved,
-            handshake_failure: failure,
-        },
-        chain,
-    })
+    offered.sort();
+    offered.dedup();
+    presented.tls.offered_versions = offered;
+    presented.tls.versions_not_probed = unknown;
+    Ok(presented)
 }
 
 /// Whether a failure after the server's certificate looks like a refusal of the client's

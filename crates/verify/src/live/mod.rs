@@ -11,6 +11,7 @@
 
 mod handshake;
 mod identity;
+mod legacy;
 
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -102,6 +103,10 @@ pub struct ConnectOptions {
     pub address: Option<SocketAddr>,
     /// Present this certificate when the server asks for one.
     pub client: Option<ClientIdentity>,
+    /// Also ask which TLS versions the server offers (1.0, 1.1 and 1.2 on connections of their
+    /// own, at the same time as the handshake), and read the certificate of a server that
+    /// speaks only 1.0 or 1.1.
+    pub probe_versions: bool,
 }
 
 impl Default for ConnectOptions {
@@ -111,6 +116,7 @@ impl Default for ConnectOptions {
             timeout: Duration::from_secs(10),
             address: None,
             client: None,
+            probe_versions: true,
         }
     }
 }
@@ -134,7 +140,8 @@ pub struct TlsFacts {
     pub address: String,
     /// The name sent as SNI.
     pub server_name: String,
-    /// The TLS version negotiated, such as `TLSv1.2`.
+    /// The TLS version negotiated, such as `TLSv1.2`; for a server that speaks only TLS 1.0 or
+    /// 1.1, the version of the first flight picert read.
     pub version: String,
     /// The cipher suite negotiated.
     pub cipher: String,
@@ -161,6 +168,13 @@ pub struct TlsFacts {
     /// cannot use, a broken Finished message, a server that stopped answering).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake_failure: Option<String>,
+    /// Every TLS version the server accepted when offered alone (`TLSv1.0` to `TLSv1.3`),
+    /// oldest first; empty when the versions were not probed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_versions: Vec<String>,
+    /// The versions that could not be probed, each with why (`TLSv1.0: no answer in time`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions_not_probed: Vec<String>,
 }
 
 impl TlsFacts {

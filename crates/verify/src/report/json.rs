@@ -198,6 +198,8 @@ mod tests {
                 alert: Some("handshake_failure".into()),
                 key_proved: true,
                 handshake_failure: None,
+                offered_versions: Vec::new(),
+                versions_not_probed: Vec::new(),
             }),
             notes: vec!["a note".into()],
             results: Some(vec![RuleResult {

@@ -97,6 +97,8 @@ pub fn tls(version: &str) -> crate::live::TlsFacts {
         alert: None,
         key_proved: true,
         handshake_failure: None,
+        offered_versions: Vec::new(),
+        versions_not_probed: Vec::new(),
     }
 }
 

@@ -10,10 +10,10 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     applies_to: AppliesTo::Certificates,
     needs: Needs::Host,
-    description: "the live handshake negotiated TLS 1.2 or later",
-    citation: "RFC 8996: TLS 1.0 and 1.1 are deprecated; Microsoft's TLS 1.2 guidance for Skype for Business Server",
+    description: "the live handshake negotiated TLS 1.2 or later, and the server no longer offers TLS 1.0 or 1.1 where its product can disable them",
+    citation: "RFC 8996: TLS 1.0 and 1.1 are deprecated; Microsoft supports disabling them on Skype for Business Server 2015 CU9 and 2019 CU1 and later, not on Lync Server 2013",
     source: Source::Rfc,
-    reference: "RFC 8996; Microsoft, \"TLS 1.2 support\" for Skype for Business Server",
+    reference: "RFC 8996; Microsoft, \"Disable TLS 1.0/1.1 in Skype for Business Server 2015\" (supportability scope)",
     effective: None,
     check: Some(check),
 };
@@ -23,13 +23,50 @@ fn check(ctx: &Context<'_>) -> Outcome {
         return Outcome::NotApplicable("no handshake recorded".into());
     };
     if tls.below_tls12() {
-        Outcome::Finding(format!(
-            "{} negotiated {}: enable TLS 1.2 on the Edge (Schannel) so that partners that refuse older versions can connect",
-            tls.address, tls.version
-        ))
-    } else {
-        Outcome::Pass(Some(expected(ctx, &tls.version)))
+        return Outcome::Finding(format!(
+            "{} speaks only {}: partners that refuse older versions cannot connect; enable TLS 1.2 on the Edge (Schannel)",
+            tls.address,
+            if tls.offered_versions.is_empty() {
+                tls.version.clone()
+            } else {
+                tls.offered_versions.join(" and ")
+            }
+        ));
     }
+    let old: Vec<&str> = tls
+        .offered_versions
+        .iter()
+        .map(String::as_str)
+        .filter(|v| matches!(*v, "TLSv1.0" | "TLSv1.1"))
+        .collect();
+    let offered = if tls.offered_versions.is_empty() {
+        String::new()
+    } else {
+        format!("; offered: {}", tls.offered_versions.join(", "))
+    };
+    if !old.is_empty() {
+        let product = ctx.expectations.and_then(|e| e.platform.product);
+        return match product {
+            Some(picert_core::Product::Lync2013) => Outcome::Pass(Some(format!(
+                "{}{offered}: Lync Server 2013 does not support disabling TLS 1.0 and 1.1 (outside the scope of Microsoft's TLS 1.0/1.1 disablement guidance), so they stay",
+                expected(ctx, &tls.version)
+            ))),
+            _ => Outcome::Finding(format!(
+                "{} still offers {} beside TLS 1.2{offered}: Skype for Business Server 2015 CU9 and 2019 CU1 and later support disabling them (Microsoft, \"Disable TLS 1.0/1.1 in Skype for Business Server 2015\"); RFC 8996 deprecates them",
+                tls.address,
+                old.join(" and ")
+            )),
+        };
+    }
+    if !tls.versions_not_probed.is_empty() {
+        return Outcome::NotApplicable(format!(
+            "{} negotiated {}, but whether it still offers older versions is unknown: {}",
+            tls.address,
+            tls.version,
+            tls.versions_not_probed.join("; ")
+        ));
+    }
+    Outcome::Pass(Some(format!("{}{offered}", expected(ctx, &tls.version))))
 }
 
 /// The version negotiated, with what the topology's platform says of TLS 1.3: Schannel has it
@@ -78,6 +115,49 @@ mod tests {
             };
             assert_eq!(run(&RULE, &ctx).0, status, "{version}");
         }
+    }
+
+    /// The versions offered: old ones beside 1.2 are a finding except on Lync Server 2013, which
+    /// cannot disable them; versions that could not be probed leave the rule unanswered.
+    #[test]
+    fn old_versions_offered_beside_tls_1_2() {
+        use picert_core::Product;
+        let f = cert_facts();
+        let mut t = tls("TLSv1.3");
+        t.offered_versions = vec!["TLSv1.0".into(), "TLSv1.2".into(), "TLSv1.3".into()];
+        let judge = |t: &crate::live::TlsFacts, product: Option<Product>| {
+            let mut exp = contoso();
+            exp.platform.product = product;
+            run(
+                &RULE,
+                &Context {
+                    host: Some("sip.contoso.com"),
+                    tls: Some(t),
+                    expectations: Some(&exp),
+                    ..context(&f)
+                },
+            )
+        };
+        let (status, detail) = judge(&t, Some(Product::Sfb2015));
+        assert_eq!(status, Status::Finding);
+        assert!(
+            detail.contains("still offers TLSv1.0 beside TLS 1.2"),
+            "{detail}"
+        );
+        assert_eq!(judge(&t, None).0, Status::Finding);
+        let (status, detail) = judge(&t, Some(Product::Lync2013));
+        assert_eq!(status, Status::Pass);
+        assert!(detail.contains("does not support disabling"), "{detail}");
+        t.offered_versions = vec!["TLSv1.2".into(), "TLSv1.3".into()];
+        assert_eq!(judge(&t, Some(Product::Sfb2015)).0, Status::Pass);
+        t.versions_not_probed = vec!["TLSv1.0: no answer in time".into()];
+        let (status, detail) = judge(&t, Some(Product::Sfb2015));
+        assert_eq!(status, Status::Na, "not a pass: {detail}");
+        let mut only = tls("TLSv1.0");
+        only.offered_versions = vec!["TLSv1.0".into()];
+        let (status, detail) = judge(&only, Some(Product::Lync2013));
+        assert_eq!(status, Status::Finding);
+        assert!(detail.contains("speaks only TLSv1.0"), "{detail}");
     }
 
     /// TLS 1.3 is not expected below Windows Server 2022.
