@@ -76,4 +76,9 @@ pub mod fuzzing {
         let _ = PrivateKey::from_bytes(data, None);
         let _ = PrivateKey::from_bytes(data, Some(b"password"));
     }
+
+    /// A TLS 1.0/1.1 server's first flight as picert reads it, whole and in small pieces.
+    pub fn tls_first_flight(data: &[u8]) {
+        picert_verify::live::fuzz_first_flight(data);
+    }
 }

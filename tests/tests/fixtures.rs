@@ -193,10 +193,10 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
         .unwrap()
         .certificates;
     let cases = [
-        ("sip.fabrikam.com", "TLSv1.2", Some(true)),
-        ("edge.litwareinc.com", "TLSv1.1", Some(false)),
+        ("sip.fabrikam.com", "TLSv1.2", Some(true), true),
+        ("edge.litwareinc.com", "TLSv1.1", Some(false), false),
     ];
-    for (host, version, accepted) in cases {
+    for (host, version, accepted, proved) in cases {
         let presented = Presented {
             chain: chain.clone(),
             tls: TlsFacts {
@@ -208,8 +208,8 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
                 client_certificate: ClientCertificate::Requested,
                 client_certificate_accepted: accepted,
                 alert: None,
-                key_proved: true,
-                handshake_failure: None,
+                key_proved: proved,
+                handshake_failure: (!proved).then(|| "the signature does not verify".into()),
                 offered_versions: Vec::new(),
                 versions_not_probed: Vec::new(),
             },

@@ -67,3 +67,10 @@ fn private_key_replay() {
         fuzzing::private_key(&std::fs::read(&path).unwrap());
     }
 }
+
+#[test]
+fn tls_first_flight_replay() {
+    for path in inputs("tls_first_flight", &["fixtures/pki", "fixtures/bad"]) {
+        fuzzing::tls_first_flight(&std::fs::read(&path).unwrap());
+    }
+}

@@ -378,7 +378,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
                         }
                         (Some(Err(bad)), _) => {
                             failure = Some(format!(
-                            "the server's handshake signature does not verify with the key of the certificate it sent ({bad})"
+                            "the server's handshake signature does not verify with the key of the certificate it sent ({bad}): an impostor replaying the Edge's chain, a certificate replaced without its key, or a key too large for TLS libraries to use"
                         ));
                         }
                         (None, _) => {

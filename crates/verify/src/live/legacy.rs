@@ -106,73 +106,19 @@ pub(crate) fn probe(
         .map_err(|e| e.to_string())?;
     tcp.write_all(&client_hello(version, server_name)?)
         .map_err(|e| e.to_string())?;
-    let mut wire: Vec<u8> = Vec::new();
-    let mut handshake: Vec<u8> = Vec::new();
-    let mut chain = Vec::new();
-    let mut cipher = String::new();
-    let mut asked = false;
-    let mut chosen = None;
+    let mut flight = Flight::new(version);
     let mut buf = [0u8; 16 * 1024];
     loop {
-        // Whole records first, then the handshake messages they carry (a message may span
-        // records, and a record may carry several messages).
-        while let Ok((rest, record)) = parse_tls_raw_record(&wire) {
-            match record.hdr.record_type {
-                TlsRecordType::Handshake => handshake.extend_from_slice(record.data),
-                TlsRecordType::Alert => return Ok(Legacy::Refused),
-                _ => return Ok(Legacy::Refused),
-            }
-            let used = wire.len() - rest.len();
-            wire.drain(..used);
-        }
-        while let Ok((rest, message)) = parse_tls_message_handshake(&handshake) {
-            let TlsMessage::Handshake(message) = message else {
-                break;
-            };
-            match message {
-                TlsMessageHandshake::ServerHello(hello) => {
-                    if hello.version.0 != version {
-                        return Ok(Legacy::Refused);
-                    }
-                    chosen = Some(hello.version.0);
-                    cipher = hello
-                        .cipher
-                        .get_ciphersuite()
-                        .map(|c| c.name.to_string())
-                        .unwrap_or_else(|| format!("0x{:04X}", hello.cipher.0));
-                }
-                TlsMessageHandshake::Certificate(certs) => {
-                    chain = certs
-                        .cert_chain
-                        .iter()
-                        .map(|c| CertificateDer::from(c.data.to_vec()))
-                        .collect();
-                }
-                TlsMessageHandshake::CertificateRequest(_) => asked = true,
-                TlsMessageHandshake::ServerDone(_) => {
-                    return match chosen {
-                        Some(_) => Ok(Legacy::Offered {
-                            chain,
-                            cipher,
-                            asked,
-                        }),
-                        None => Ok(Legacy::Refused),
-                    };
-                }
-                _ => {}
-            }
-            let used = handshake.len() - rest.len();
-            handshake.drain(..used);
-        }
-        if wire.len() + handshake.len() > 1024 * 1024 {
-            return Err("the server's first flight is larger than 1 MiB".into());
-        }
         let wait = left()?.min(Duration::from_secs(3600));
         tcp.set_read_timeout(Some(wait))
             .map_err(|e| e.to_string())?;
         match tcp.read(&mut buf) {
             Ok(0) => return Ok(Legacy::Refused),
-            Ok(n) => wire.extend_from_slice(&buf[..n]),
+            Ok(n) => {
+                if let Some(verdict) = flight.feed(&buf[..n]) {
+                    return verdict;
+                }
+            }
             Err(e)
                 if matches!(
                     e.kind(),
@@ -190,6 +136,106 @@ pub(crate) fn probe(
                 return Ok(Legacy::Refused)
             }
             Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// The server's first flight as it arrives: whole records first, then the handshake messages
+/// they carry (a message may span records, and a record may carry several).
+pub(crate) struct Flight {
+    version: u16,
+    wire: Vec<u8>,
+    handshake: Vec<u8>,
+    chain: Vec<CertificateDer<'static>>,
+    cipher: String,
+    asked: bool,
+    chosen: bool,
+}
+
+impl Flight {
+    pub(crate) fn new(version: u16) -> Flight {
+        Flight {
+            version,
+            wire: Vec::new(),
+            handshake: Vec::new(),
+            chain: Vec::new(),
+            cipher: String::new(),
+            asked: false,
+            chosen: false,
+        }
+    }
+
+    /// Takes more bytes from the server; a verdict once the flight ends (ServerHelloDone), the
+    /// server refuses, or the flight is too large.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> Option<Result<Legacy, String>> {
+        self.wire.extend_from_slice(bytes);
+        while let Ok((rest, record)) = parse_tls_raw_record(&self.wire) {
+            if record.hdr.record_type != TlsRecordType::Handshake {
+                // An alert, or anything else before ServerHelloDone: not this version.
+                return Some(Ok(Legacy::Refused));
+            }
+            self.handshake.extend_from_slice(record.data);
+            let used = self.wire.len() - rest.len();
+            self.wire.drain(..used);
+        }
+        while let Ok((rest, message)) = parse_tls_message_handshake(&self.handshake) {
+            let TlsMessage::Handshake(message) = message else {
+                break;
+            };
+            match message {
+                TlsMessageHandshake::ServerHello(hello) => {
+                    if hello.version.0 != self.version {
+                        return Some(Ok(Legacy::Refused));
+                    }
+                    self.chosen = true;
+                    self.cipher = hello
+                        .cipher
+                        .get_ciphersuite()
+                        .map(|c| c.name.to_string())
+                        .unwrap_or_else(|| format!("0x{:04X}", hello.cipher.0));
+                }
+                TlsMessageHandshake::Certificate(certs) => {
+                    self.chain = certs
+                        .cert_chain
+                        .iter()
+                        .map(|c| CertificateDer::from(c.data.to_vec()))
+                        .collect();
+                }
+                TlsMessageHandshake::CertificateRequest(_) => self.asked = true,
+                TlsMessageHandshake::ServerDone(_) => {
+                    return Some(Ok(if self.chosen {
+                        Legacy::Offered {
+                            chain: std::mem::take(&mut self.chain),
+                            cipher: std::mem::take(&mut self.cipher),
+                            asked: self.asked,
+                        }
+                    } else {
+                        Legacy::Refused
+                    }));
+                }
+                _ => {}
+            }
+            let used = self.handshake.len() - rest.len();
+            self.handshake.drain(..used);
+        }
+        if self.wire.len() + self.handshake.len() > 1024 * 1024 {
+            return Some(Err("the server's first flight is larger than 1 MiB".into()));
+        }
+        None
+    }
+}
+
+/// Feeds arbitrary bytes to the first-flight reader, whole and in small pieces (for the fuzz
+/// targets and their replay in the test suite): it must never panic.
+#[doc(hidden)]
+pub fn fuzz_first_flight(data: &[u8]) {
+    for version in [0x0301, 0x0302] {
+        let _ = Flight::new(version).feed(data);
+        let mut pieces = Flight::new(version);
+        for chunk in data.chunks(7) {
+            if pieces.feed(chunk).is_some() {
+                break;
+            }
         }
     }
 }
@@ -213,5 +259,76 @@ mod tests {
         assert!(extensions
             .iter()
             .any(|e| matches!(e, TlsExtension::SNI(names) if names[0].1 == b"sip.contoso.com")));
+    }
+}
+
+#[cfg(test)]
+mod flight_tests {
+    use super::*;
+    use rustls::pki_types::pem::PemObject;
+
+    /// A ServerHello, Certificate and ServerHelloDone split across records at odd places.
+    #[test]
+    fn a_flight_split_across_records_reads_whole() {
+        let leaf = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/pki/good.pem"
+        ))
+        .unwrap();
+        let der = rustls::pki_types::CertificateDer::pem_slice_iter(&leaf)
+            .next()
+            .unwrap()
+            .unwrap();
+        let mut messages = Vec::new();
+        // ServerHello: version 0x0301, random, empty session, cipher 0xC014, no compression.
+        let mut hello = vec![0x03, 0x01];
+        hello.extend([7u8; 32]);
+        hello.extend([0x00, 0xC0, 0x14, 0x00]);
+        messages.push(2u8);
+        messages.extend(&(hello.len() as u32).to_be_bytes()[1..]);
+        messages.extend(&hello);
+        let mut certs = Vec::new();
+        certs.extend(&(der.len() as u32).to_be_bytes()[1..]);
+        certs.extend(der.as_ref());
+        let mut body = Vec::new();
+        body.extend(&(certs.len() as u32).to_be_bytes()[1..]);
+        body.extend(&certs);
+        messages.push(11u8);
+        messages.extend(&(body.len() as u32).to_be_bytes()[1..]);
+        messages.extend(&body);
+        messages.extend([14u8, 0, 0, 0]);
+        let mut wire = Vec::new();
+        for part in messages.chunks(500) {
+            wire.extend([0x16, 0x03, 0x01]);
+            wire.extend((part.len() as u16).to_be_bytes());
+            wire.extend(part);
+        }
+        let mut flight = Flight::new(0x0301);
+        let mut verdict = None;
+        for chunk in wire.chunks(3) {
+            verdict = flight.feed(chunk);
+            if verdict.is_some() {
+                break;
+            }
+        }
+        let Some(Ok(Legacy::Offered {
+            chain,
+            cipher,
+            asked,
+        })) = verdict
+        else {
+            panic!("{verdict:?}")
+        };
+        assert_eq!(chain, vec![der.into_owned()]);
+        assert_eq!(cipher, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA");
+        assert!(!asked);
+        // The same hello for TLS 1.1 is another version: refused.
+        assert_eq!(Flight::new(0x0302).feed(&wire), Some(Ok(Legacy::Refused)));
+        // An alert is a refusal.
+        assert_eq!(
+            Flight::new(0x0301).feed(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]),
+            Some(Ok(Legacy::Refused))
+        );
+        fuzz_first_flight(&wire);
     }
 }

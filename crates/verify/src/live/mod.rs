@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 
 pub use handshake::fetch_chain;
 pub use identity::{ClientIdentity, IdentityError};
+#[doc(hidden)]
+pub use legacy::fuzz_first_flight;
 
 /// The Edge's federation and remote access port.
 pub const SIP_TLS_PORT: u16 = 5061;

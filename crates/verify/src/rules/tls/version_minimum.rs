@@ -52,7 +52,7 @@ fn check(ctx: &Context<'_>) -> Outcome {
                 expected(ctx, &tls.version)
             ))),
             _ => Outcome::Finding(format!(
-                "{} still offers {} beside TLS 1.2{offered}: Skype for Business Server 2015 CU9 and 2019 CU1 and later support disabling them (Microsoft, \"Disable TLS 1.0/1.1 in Skype for Business Server 2015\"); RFC 8996 deprecates them",
+                "{} still offers {} beside TLS 1.2: Skype for Business Server 2015 CU9 and 2019 CU1 and later support disabling them (Microsoft, \"Disable TLS 1.0/1.1 in Skype for Business Server 2015\"); RFC 8996 deprecates them",
                 tls.address,
                 old.join(" and ")
             )),
