@@ -16,11 +16,13 @@ mkdir -p "$WORK"
 for tool in hyperfine python3; do
   command -v "$tool" >/dev/null || { echo "bench-network.sh needs $tool" >&2; exit 2; }
 done
-cargo build --release -q -p picert -p picert-tests --example partners
+cargo build --release -q -p picert
+cargo build --release -q -p picert-tests --example partners
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
 PICERT=$BIN/picert
 
 # The partners serve until their standard input closes.
+rm -f "$WORK/dns.txt"
 exec 3> >("$BIN/examples/partners" 50 >"$WORK/dns.txt")
 for _ in $(seq 50); do [ -s "$WORK/dns.txt" ] && break; sleep 0.1; done
 DNS=$(cat "$WORK/dns.txt")
