@@ -161,7 +161,9 @@ mod tests {
         let (status, detail) = judge(&t, Some(Product::Lync2013));
         assert_eq!(status, Status::Pass);
         assert!(detail.contains("does not support disabling"), "{detail}");
-        t.offered_versions = vec!["TLSv1.2".into(), "TLSv1.3".into()];
+        // Skype for Business Server 2015 runs on releases without TLS 1.3: a 1.2 Edge passes.
+        t.version = "TLSv1.2".into();
+        t.offered_versions = vec!["TLSv1.2".into()];
         assert_eq!(judge(&t, Some(Product::Sfb2015)).0, Status::Pass);
         t.versions_not_probed = vec!["TLSv1.0: no answer in time".into()];
         let (status, detail) = judge(&t, Some(Product::Sfb2015));
