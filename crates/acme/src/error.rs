@@ -40,6 +40,20 @@ pub enum AcmeError {
     /// serverAuth only.
     #[error("the topology declares PIC with AOL, which needs the client EKU, and ACME certificates carry the server EKU only (public CAs stopped issuing clientAuth in 2026). AOL's PIC ended in June 2014: if AOL is not in use, declare it off; if it is, an enterprise CA template with clientAuth is Microsoft's way")]
     ClientEkuUnavailable,
+    /// Two files of the run are one file (the same path, or a link to it): an output and the
+    /// account key, or two outputs. Refused before anything is ordered, whatever may be
+    /// replaced: an account key is never written over.
+    #[error("{first_role} {first} and {second_role} {second} are the same file: {}", if .first_role == &"the account key" { "picert never writes over an account key; give each file its own path" } else { "give each file its own path" })]
+    SameFile {
+        /// What the first file is ("the account key", "the certificate chain", ...).
+        first_role: &'static str,
+        /// The first file, as given.
+        first: String,
+        /// What the second file is.
+        second_role: &'static str,
+        /// The second file, as given.
+        second: String,
+    },
     /// The ACME server could not be reached (after the attempts said).
     #[error("cannot reach the ACME server {host} ({attempts} attempts): {why}")]
     Unreachable {

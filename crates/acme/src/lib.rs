@@ -25,6 +25,7 @@ mod hook;
 mod http;
 mod issue;
 mod job;
+mod paths;
 
 use std::path::PathBuf;
 use std::time::Duration;

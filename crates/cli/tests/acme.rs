@@ -478,3 +478,124 @@ fn an_untrusted_acme_server_is_said_at_once() {
         "no retry with back-off"
     );
 }
+
+/// An output that is the account key (the same path, a symbolic or a hard link) or another
+/// output is refused before the CA is asked, even with --force, the account key unchanged.
+#[test]
+fn outputs_never_land_on_the_account_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    std::fs::create_dir(&issued).unwrap();
+    // An account key where the certificate key would be written.
+    let account = issued.join("sip.contoso.com.key");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(&account)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let before = std::fs::read(&account).unwrap();
+    // If anything were asked of the CA, the run would say it cannot reach it.
+    let closed = servers::free_port(&[std::net::Ipv4Addr::LOCALHOST.into()]);
+    let directory = format!("https://127.0.0.1:{closed}/dir");
+    let run = |account_key: &Path, extra: &[&str]| {
+        let out = picert()
+            .args(["acme", "--topology"])
+            .arg(contoso())
+            .args([
+                "--no-aol",
+                "--directory",
+                &directory,
+                "--dns-hook",
+                "/bin/true",
+                "--account-key",
+            ])
+            .arg(account_key)
+            .args(["--agree-tos", "--timeout", "1", "--force", "--out-dir"])
+            .arg(&issued)
+            .args(extra)
+            .env("PICERT_PFX_PASSWORD", "pfx pass")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(!stderr.contains("cannot reach"), "{stderr}");
+        stderr
+    };
+    // The certificate's new key would be written over the account key.
+    let stderr = run(&account, &[]);
+    assert!(
+        stderr.contains(&format!(
+            "the account key {} and the certificate key {} are the same file: picert never writes over an account key",
+            account.display(),
+            account.display()
+        )),
+        "{stderr}"
+    );
+    // The PKCS#12 file through other spellings and links of the account key.
+    let spelled = issued.join("..").join("issued").join("sip.contoso.com.key");
+    let mut others = vec![spelled];
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("account-link.key");
+        std::os::unix::fs::symlink(&account, &link).unwrap();
+        let hard = dir.path().join("account-hard.key");
+        std::fs::hard_link(&account, &hard).unwrap();
+        others.push(link);
+        others.push(hard);
+    }
+    let kept = servers::pki("keys/leaf.key");
+    for other in &others {
+        // A kept certificate key: only the chain and the PKCS#12 file are written.
+        let stderr = run(
+            other,
+            &[
+                "--key",
+                &servers::arg(&kept),
+                "--pfx",
+                &servers::arg(&account),
+                "--legacy",
+            ],
+        );
+        assert!(
+            stderr.contains(&format!(
+                "the account key {} and the PKCS#12 file {} are the same file",
+                other.display(),
+                account.display()
+            )),
+            "{stderr}"
+        );
+    }
+    // Two outputs that are one file.
+    let stderr = run(
+        &dir.path().join("new-account.key"),
+        &[
+            "--pfx",
+            &servers::arg(&issued.join("sip.contoso.com.pem")),
+            "--legacy",
+        ],
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the certificate chain {} and the PKCS#12 file {} are the same file: give each file its own path",
+            issued.join("sip.contoso.com.pem").display(),
+            issued.join("sip.contoso.com.pem").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&account).unwrap(),
+        before,
+        "the account key is unchanged"
+    );
+    assert!(!dir.path().join("new-account.key").exists());
+    assert!(!issued.join("sip.contoso.com.pem").exists());
+}
