@@ -11,8 +11,12 @@ use crate::http::AcmeHttp;
 use crate::{AcmeOptions, Progress};
 
 fn builder(options: &AcmeOptions) -> Result<instant_acme::AccountBuilder, AcmeError> {
-    let http = AcmeHttp::new(&options.directory_roots, options.timeout)
-        .map_err(|e| AcmeError::Setup(format!("the ACME server's extra roots: {e}")))?;
+    let http = AcmeHttp::new(
+        &options.directory,
+        &options.directory_roots,
+        options.timeout,
+    )
+    .map_err(|e| AcmeError::Setup(format!("the ACME server's extra roots: {e}")))?;
     Ok(Account::builder_with_http(Box::new(http)))
 }
 
@@ -64,7 +68,13 @@ pub(crate) async fn account(
                 if p.r#type
                     .as_deref()
                     .is_some_and(|t| t.ends_with(":accountDoesNotExist")) => {}
-            Err(e) => return Err(from_acme("looking up the account", e)),
+            Err(e) => {
+                return Err(from_acme(
+                    options,
+                    "looking up the account (directory, newAccount)",
+                    e,
+                ))
+            }
         }
         if options.eab.is_some() {
             return Err(AcmeError::EabNeedsNewKey {
@@ -76,17 +86,19 @@ pub(crate) async fn account(
         let (account, _) = builder(options)?
             .create_from_key((key, PrivateKeyDer::Pkcs8(der)), options.directory.clone())
             .await
-            .map_err(|e| match from_acme("creating the account", e) {
-                AcmeError::EabRequired => AcmeError::EabNeedsNewKey {
-                    path: options.account_key.display().to_string(),
-                },
-                other => other,
+            .map_err(|e| {
+                match from_acme(options, "creating the account (directory, newAccount)", e) {
+                    AcmeError::EabRequired => AcmeError::EabNeedsNewKey {
+                        path: options.account_key.display().to_string(),
+                    },
+                    other => other,
+                }
             })?;
         if !contacts.is_empty() {
             account
                 .update_contacts(&contacts)
                 .await
-                .map_err(|e| from_acme("setting the account's contact", e))?;
+                .map_err(|e| from_acme(options, "setting the account's contact (account)", e))?;
         }
         progress(Progress::Account {
             url: account.id().to_string(),
@@ -111,7 +123,7 @@ pub(crate) async fn account(
             eab.as_ref(),
         )
         .await
-        .map_err(|e| from_acme("creating the account", e))?;
+        .map_err(|e| from_acme(options, "creating the account (directory, newAccount)", e))?;
     let text = zeroize::Zeroizing::new(pem_encode(
         "PRIVATE KEY",
         credentials.private_key().secret_pkcs8_der(),

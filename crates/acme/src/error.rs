@@ -72,6 +72,17 @@ pub enum AcmeError {
         /// Why.
         why: String,
     },
+    /// The directory URL is not https (ACME runs over HTTPS only, RFC 8555 section 6.1).
+    #[error("the ACME directory {url} is not an https:// URL: ACME runs over HTTPS only")]
+    NotHttps {
+        /// The URL given.
+        url: String,
+    },
+    /// The ACME server's answer cannot be used: an error status without a problem document, an
+    /// answer larger than picert reads, a directory that is not one. The message names the
+    /// step, the server, the request and the HTTP status.
+    #[error("{0}")]
+    Server(String),
     /// The CA refused something; the problem document, worded.
     #[error("{0}")]
     Ca(String),
@@ -139,9 +150,25 @@ pub fn problem_text(problem: &Problem) -> String {
     text
 }
 
-/// An instant-acme error, worded; `what` says which step failed.
-pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
+/// The host (and port) of the ACME server, from its directory URL.
+pub(crate) fn server_host(options: &crate::AcmeOptions) -> String {
+    options
+        .directory
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|u| u.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| options.directory.clone())
+}
+
+/// An instant-acme error, worded; `what` says which step failed (and the request, as RFC
+/// 8555 names it), the server's host is said.
+pub(crate) fn from_acme(
+    options: &crate::AcmeOptions,
+    what: &str,
+    e: instant_acme::Error,
+) -> AcmeError {
     use instant_acme::Error as E;
+    let host = server_host(options);
     match e {
         E::Api(p) => {
             let kind = p.r#type.as_deref().map(short_type).unwrap_or_default();
@@ -153,15 +180,24 @@ pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
                         None => String::new(),
                     })
                 }
-                _ => AcmeError::Ca(format!("{what}: {}", problem_text(&p))),
+                _ => AcmeError::Ca(format!(
+                    "{what}: the ACME server {host} answered{}: {}",
+                    p.status
+                        .and_then(|s| http::StatusCode::from_u16(s).ok())
+                        .map(|s| format!(" HTTP {}", crate::http::status_text(s)))
+                        .unwrap_or_default(),
+                    problem_text(&p)
+                )),
             }
         }
         E::Timeout(Some(when)) => AcmeError::Timeout(format!(
-            "{what}: the CA asks to poll again in {}s, after picert's wait ends",
+            "{what}: the ACME server {host} asks to poll again in {}s, after picert's wait ends",
             when.saturating_duration_since(std::time::Instant::now())
                 .as_secs()
         )),
-        E::Timeout(None) => AcmeError::Timeout(format!("{what}: the CA did not finish in time")),
+        E::Timeout(None) => AcmeError::Timeout(format!(
+            "{what}: the ACME server {host} did not finish in time"
+        )),
         E::Other(inner) => match inner.downcast::<crate::http::HttpFailure>() {
             Ok(failure) => match *failure {
                 crate::http::HttpFailure::Unreachable {
@@ -176,10 +212,15 @@ pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
                 crate::http::HttpFailure::Untrusted { host, why } => {
                     AcmeError::UntrustedServer { host, why }
                 }
+                crate::http::HttpFailure::NotHttps { url } => AcmeError::NotHttps { url },
+                other => AcmeError::Server(format!("{what}: {other}")),
             },
-            Err(inner) => AcmeError::Ca(format!("{what}: {inner}")),
+            Err(inner) => AcmeError::Ca(format!("{what}: the ACME server {host}: {inner}")),
         },
-        other => AcmeError::Ca(format!("{what}: {other}")),
+        E::Json(e) => AcmeError::Server(format!(
+            "{what}: the answer of the ACME server {host} is not what RFC 8555 says it is ({e})"
+        )),
+        other => AcmeError::Ca(format!("{what}: the ACME server {host}: {other}")),
     }
 }
 
@@ -211,6 +252,7 @@ mod tests {
         );
         assert!(matches!(
             from_acme(
+                &crate::AcmeOptions::new("https://ca.example/dir", "k".into()),
                 "account",
                 instant_acme::Error::Api(
                     serde_json::from_str(

@@ -82,7 +82,7 @@ async fn issue_async(
     let mut order = account
         .new_order(&new_order)
         .await
-        .map_err(|e| from_acme("placing the order", e))?;
+        .map_err(|e| from_acme(options, "placing the order (newOrder)", e))?;
     progress(Progress::Order {
         names: names.clone(),
         profile: profile.clone(),
@@ -93,8 +93,8 @@ async fn issue_async(
     let publish = async {
         let mut authorizations = order.authorizations();
         while let Some(authorization) = authorizations.next().await {
-            let mut authorization =
-                authorization.map_err(|e| from_acme("reading the authorizations", e))?;
+            let mut authorization = authorization
+                .map_err(|e| from_acme(options, "reading the authorizations (authorization)", e))?;
             let name = match &authorization.identifier().identifier {
                 Identifier::Dns(name) => name.clone(),
                 other => format!("{other:?}"),
@@ -143,11 +143,17 @@ async fn issue_async(
     order
         .finalize_csr(&request.csr_der)
         .await
-        .map_err(|e| from_acme("sending the request", e))?;
+        .map_err(|e| from_acme(options, "sending the request (finalize)", e))?;
     let chain_pem = order
         .poll_certificate(&policy(options))
         .await
-        .map_err(|e| from_acme("waiting for the certificate", e))?;
+        .map_err(|e| {
+            from_acme(
+                options,
+                "waiting for the certificate (order, certificate)",
+                e,
+            )
+        })?;
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| AcmeError::Ca(format!("the certificate the CA sent is not PEM: {e}")))?;
@@ -189,8 +195,8 @@ async fn validate(
         }
         let mut authorizations = order.authorizations();
         while let Some(authorization) = authorizations.next().await {
-            let mut authorization =
-                authorization.map_err(|e| from_acme("reading the authorizations", e))?;
+            let mut authorization = authorization
+                .map_err(|e| from_acme(options, "reading the authorizations (authorization)", e))?;
             if authorization.status != AuthorizationStatus::Pending {
                 continue;
             }
@@ -198,7 +204,7 @@ async fn validate(
                 challenge
                     .set_ready()
                     .await
-                    .map_err(|e| from_acme("asking for validation", e))?;
+                    .map_err(|e| from_acme(options, "asking for validation (challenge)", e))?;
             }
         }
     }
@@ -212,7 +218,7 @@ async fn validate(
         Err(instant_acme::Error::Api(problem)) => {
             Err(refusals(order, problem_text(&problem)).await)
         }
-        Err(e) => Err(from_acme("waiting for validation", e)),
+        Err(e) => Err(from_acme(options, "waiting for validation (order)", e)),
     }
 }
 

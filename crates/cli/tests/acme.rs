@@ -599,3 +599,258 @@ fn outputs_never_land_on_the_account_key() {
     assert!(!dir.path().join("new-account.key").exists());
     assert!(!issued.join("sip.contoso.com.pem").exists());
 }
+
+/// `picert acme` for the contoso topology against `directory`, trusting `tls_ca`, with a new
+/// account (no key yet) in `dir`: (exit status, standard error).
+fn against(directory: &str, tls_ca: &Path, dir: &Path, limit_memory: bool) -> (i32, String) {
+    let mut c = if limit_memory {
+        // Under a 1 GiB address-space limit: reading a body without end would fail on it.
+        let mut c = assert_cmd::Command::new("sh");
+        c.args(["-c", "ulimit -v 1048576 && exec \"$@\"", "sh"])
+            .arg(assert_cmd::cargo::cargo_bin("picert"));
+        c
+    } else {
+        picert()
+    };
+    let out = c
+        .args(["acme", "--topology"])
+        .arg(contoso())
+        .args(["--no-aol", "--directory", directory, "--directory-ca"])
+        .arg(tls_ca)
+        .args(["--dns-hook", "/bin/true", "--account-key"])
+        .arg(dir.join("account.key"))
+        .args(["--agree-tos", "--timeout", "5", "--out-dir"])
+        .arg(dir.join("issued"))
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!dir.join("account.key").exists(), "{stderr}");
+    assert!(!dir.join("issued").exists(), "{stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+/// Answers without end and answers too large are read up to 1 MiB, then refused with the
+/// server and the request named, within a bounded address space.
+#[cfg(unix)]
+#[test]
+fn answers_too_large_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let endless = servers::HttpsServer::start(|_| servers::Answer::Endless);
+    let host = endless.base.trim_start_matches("https://").to_string();
+    let (code, stderr) = against(
+        &format!("{}/dir", endless.base),
+        &endless.tls_ca,
+        dir.path(),
+        true,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the answer from {host} to the directory request is larger than 1048576 bytes"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(endless.requests().len(), 1, "not asked again");
+    // 200 MB announced, and sent.
+    let huge = servers::HttpsServer::start(|_| servers::Answer::Huge(200 << 20));
+    let host = huge.base.trim_start_matches("https://").to_string();
+    let (code, stderr) = against(
+        &format!("{}/dir", huge.base),
+        &huge.tls_ca,
+        dir.path(),
+        true,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the answer from {host} to the directory request is larger than 1048576 bytes"
+        )),
+        "{stderr}"
+    );
+}
+
+/// A directory answering garbage, 500, 503 with a Retry-After; a newNonce and a newAccount
+/// refused; an http:// directory: each said with the server, the request and the status.
+#[test]
+fn server_errors_say_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = |answer: servers::Answer| {
+        let server = servers::HttpsServer::start(move |_| answer.clone());
+        let host = server.base.trim_start_matches("https://").to_string();
+        let (code, stderr) = against(
+            &format!("{}/dir", server.base),
+            &server.tls_ca,
+            dir.path(),
+            false,
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        (host, stderr, server.requests().len())
+    };
+    let (host, stderr, _) = one(servers::Answer::with(
+        200,
+        "text/html",
+        "<html><body>Welcome to nginx</body></html>",
+    ));
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request (HTTP 200 OK) with what is not an ACME directory: not JSON"
+        )) && stderr.contains("<html><body>Welcome to nginx</body></html>"),
+        "{stderr}"
+    );
+    let (host, stderr, _) = one(servers::Answer::with(
+        200,
+        "application/json",
+        r#"{"newNonce":"x"}"#,
+    ));
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request (HTTP 200 OK) with what is not an ACME directory: it has no newAccount URL"
+        )),
+        "{stderr}"
+    );
+    let (host, stderr, _) = one(servers::Answer::with(
+        500,
+        "text/html",
+        "<h1>Internal error</h1>",
+    ));
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request with HTTP 500 Internal Server Error: <h1>Internal error</h1>"
+        )),
+        "{stderr}"
+    );
+    // A Retry-After longer than --timeout: said, not waited for, not asked again.
+    let (host, stderr, asked) = one(servers::Answer::Fixed {
+        status: 503,
+        headers: vec![("Retry-After".into(), "3600".into())],
+        body: Vec::new(),
+    });
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request with HTTP 503 Service Unavailable, retry after "
+        )) && stderr.contains("(3600 s)"),
+        "{stderr}"
+    );
+    assert_eq!(asked, 1);
+    // One that fits within it: waited for, and asked again.
+    let busy_once = servers::HttpsServer::start(|r| {
+        if r.index == 0 {
+            servers::Answer::Fixed {
+                status: 503,
+                headers: vec![("Retry-After".into(), "1".into())],
+                body: Vec::new(),
+            }
+        } else {
+            servers::Answer::with(500, "text/plain", "still down")
+        }
+    });
+    let (code, stderr) = against(
+        &format!("{}/dir", busy_once.base),
+        &busy_once.tls_ca,
+        dir.path(),
+        false,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("HTTP 500 Internal Server Error: still down"),
+        "{stderr}"
+    );
+    assert_eq!(
+        busy_once.requests().len(),
+        2,
+        "asked again after the Retry-After"
+    );
+
+    // A directory, then newNonce or newAccount refused.
+    let acme = |nonce: servers::Answer, account: servers::Answer| {
+        let base = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+        let b = base.clone();
+        let server = servers::HttpsServer::start(move |r| {
+            let base = b.get().unwrap();
+            match (r.method.as_str(), r.path.as_str()) {
+                ("GET", "/dir") => servers::Answer::with(
+                    200,
+                    "application/json",
+                    &format!(
+                        r#"{{"newNonce":"{base}/nonce","newAccount":"{base}/account","newOrder":"{base}/order"}}"#
+                    ),
+                ),
+                ("HEAD", "/nonce") => nonce.clone(),
+                _ => account.clone(),
+            }
+        });
+        base.set(server.base.clone()).unwrap();
+        let host = server.base.trim_start_matches("https://").to_string();
+        let (code, stderr) = against(
+            &format!("{}/dir", server.base),
+            &server.tls_ca,
+            dir.path(),
+            false,
+        );
+        assert_eq!(code, 2, "{stderr}");
+        (host, stderr)
+    };
+    let nonce = servers::Answer::Fixed {
+        status: 200,
+        headers: vec![("Replay-Nonce".into(), "bm9uY2U".into())],
+        body: Vec::new(),
+    };
+    let (host, stderr) = acme(
+        servers::Answer::Fixed {
+            status: 502,
+            headers: vec![],
+            body: Vec::new(),
+        },
+        nonce.clone(),
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the newNonce request with HTTP 502 Bad Gateway"
+        )),
+        "{stderr}"
+    );
+    let (host, stderr) = acme(
+        nonce.clone(),
+        servers::Answer::with(500, "text/html", "<p>database down</p>"),
+    );
+    assert!(
+        stderr.contains(&format!(
+            "creating the account (directory, newAccount): the ACME server {host} answered the newAccount request with HTTP 500 Internal Server Error: <p>database down</p>"
+        )),
+        "{stderr}"
+    );
+    let (host, stderr) = acme(
+        nonce.clone(),
+        servers::Answer::with(
+            500,
+            "application/problem+json",
+            r#"{"type":"urn:ietf:params:acme:error:serverInternal","detail":"database down"}"#,
+        ),
+    );
+    assert!(
+        stderr.contains(&format!(
+            "creating the account (directory, newAccount): the ACME server {host} answered HTTP 500 Internal Server Error: serverInternal: database down"
+        )),
+        "{stderr}"
+    );
+
+    // http://: refused at once, nothing asked.
+    let server = servers::HttpsServer::start(|_| servers::Answer::Endless);
+    let plain = format!("{}/dir", server.base.replace("https://", "http://"));
+    let (code, stderr) = against(&plain, &server.tls_ca, dir.path(), false);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "the ACME directory {plain} is not an https:// URL: ACME runs over HTTPS only"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("attempts"), "{stderr}");
+    assert_eq!(
+        server.connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "not connected to"
+    );
+}
