@@ -431,6 +431,12 @@ impl Pebble {
     /// Starts challtestsrv and Pebble; `eab` requires External Account Binding with these
     /// (kid, base64url HMAC) keys.
     pub fn start(eab: &[(&str, &str)]) -> Pebble {
+        Pebble::start_rejecting_nonces(eab, 0)
+    }
+
+    /// As [`Pebble::start`], Pebble refusing `percent` of the good nonces it is sent with a
+    /// badNonce problem (`PEBBLE_WFE_NONCEREJECT`), as a real CA does now and then.
+    pub fn start_rejecting_nonces(eab: &[(&str, &str)], percent: u8) -> Pebble {
         let local = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         let (dns, cts) = (free_udp_port(), free_port(&[local]));
         let dir = tempfile::tempdir().unwrap();
@@ -464,6 +470,7 @@ impl Pebble {
             SocketAddr::new(local, dns),
             vec![challtestsrv],
             format!("http://127.0.0.1:{cts}"),
+            percent,
         );
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", cts)).is_err() {
@@ -486,6 +493,7 @@ impl Pebble {
         dns: SocketAddr,
         mut children: Vec<Child>,
         challtestsrv: String,
+        nonce_reject: u8,
     ) -> Pebble {
         // A CA and a server certificate for Pebble's listeners (localhost and 127.0.0.1).
         let tls_ca = loopback_tls(dir.path(), "picert test Pebble TLS CA");
@@ -519,7 +527,7 @@ impl Pebble {
                 .arg(dir.path().join("pebble.json"))
                 .args(["-dnsserver", &dns.to_string()])
                 .env("PEBBLE_VA_NOSLEEP", "1")
-                .env("PEBBLE_WFE_NONCEREJECT", "0")
+                .env("PEBBLE_WFE_NONCEREJECT", nonce_reject.to_string())
                 .env("PEBBLE_AUTHZREUSE", "0")
                 .stdin(Stdio::null())
                 .stdout(log("pebble.log"))
@@ -655,6 +663,7 @@ impl Pebble {
             dns,
             Vec::new(),
             String::new(),
+            0,
         )
     }
 }

@@ -150,6 +150,39 @@ pub fn problem_text(problem: &Problem) -> String {
     text
 }
 
+/// How many times picert sends a request the ACME server refused with `badNonce` (RFC 8555
+/// section 6.5), in all. Each time, instant-acme itself sends the request up to three times,
+/// with the fresh nonce each refusal carries; these attempts are apart from the network retries
+/// of [`crate::http`].
+pub(crate) const NONCE_ATTEMPTS: u32 = 5;
+
+/// Whether an instant-acme error is the server refusing the request's nonce.
+pub(crate) fn is_bad_nonce(e: &instant_acme::Error) -> bool {
+    matches!(e, instant_acme::Error::Api(p)
+        if p.r#type.as_deref() == Some("urn:ietf:params:acme:error:badNonce"))
+}
+
+/// Evaluates an ACME request (an expression giving `Result<_, instant_acme::Error>`) again
+/// while the server refuses it with `badNonce`, [`NONCE_ATTEMPTS`] times in all. A request
+/// refused for its nonce was not acted on, so sending it again is safe.
+macro_rules! nonce_retry {
+    ($call:expr) => {{
+        let mut attempt = 1;
+        loop {
+            match $call {
+                Err(e)
+                    if $crate::error::is_bad_nonce(&e)
+                        && attempt < $crate::error::NONCE_ATTEMPTS =>
+                {
+                    attempt += 1
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use nonce_retry;
+
 /// The host (and port) of the ACME server, from its directory URL.
 pub(crate) fn server_host(options: &crate::AcmeOptions) -> String {
     options

@@ -854,3 +854,38 @@ fn server_errors_say_where() {
         "not connected to"
     );
 }
+
+/// A CA refusing half of the nonces it is sent (badNonce): each refused request is sent again
+/// with the fresh nonce, and issuance after issuance succeeds, one after the other.
+#[test]
+fn bad_nonces_are_retried() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start_rejecting_nonces(&[], 50);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let mut issued = 0;
+    let mut failures = Vec::new();
+    let chain = dir.path().join("issued").join("sip.contoso.com.pem");
+    for _ in 0..20 {
+        let _ = std::fs::remove_dir_all(dir.path().join("issued"));
+        let out = acme(&pebble, &hook, dir.path(), &[]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        // Issued: exit 1 for Pebble's certificate without a CRL distribution point.
+        if out.status.code() == Some(1) && chain.exists() {
+            issued += 1;
+        } else {
+            failures.push(stderr);
+        }
+    }
+    assert!(issued >= 19, "{issued} of 20 issued: {failures:#?}");
+    // Pebble was refusing nonces all along.
+    let log = ["pebble.log", "pebble.err"]
+        .map(|f| std::fs::read_to_string(pebble.dir.path().join(f)).unwrap_or_default())
+        .concat();
+    assert!(
+        log.contains("Configured to reject 50% of good nonces"),
+        "{log}"
+    );
+}
