@@ -113,6 +113,37 @@ pub fn run(
             }
         }
     }
+    // The set in place, before it is replaced: does it belong together?
+    let say_set = |new: bool, kept: Option<&PrivateKey>, progress: &mut dyn FnMut(Progress)| {
+        let set = crate::inplace::SetFiles {
+            chain: &certificate_path,
+            key_file: key_path.as_deref().map(|p| (p, job.key_passphrase)),
+            kept_key: kept,
+            pfx: job
+                .pfx
+                .as_ref()
+                .map(|p| (p.path.as_path(), p.password.as_str())),
+        };
+        if let Some(checked) = crate::inplace::check(&set) {
+            progress(match checked {
+                Ok(files) => Progress::SetInPlace {
+                    new,
+                    files,
+                    mismatch: None,
+                },
+                Err(why) => Progress::SetInPlace {
+                    new,
+                    files: Vec::new(),
+                    mismatch: Some(why),
+                },
+            });
+        }
+    };
+    let kept = match &job.key {
+        KeySource::Existing(k) => Some(k),
+        KeySource::Generate => None,
+    };
+    say_set(false, kept, progress);
     let key = match job.key {
         KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
         KeySource::Existing(k) => k,
@@ -165,6 +196,11 @@ pub fn run(
         });
     }
     write_all(&outputs, job.overwrite)?;
+    say_set(
+        true,
+        generate.then_some(()).map_or(Some(&key), |_| None),
+        progress,
+    );
     Ok(AcmeOutcome {
         thumbprint: bundle.thumbprint.clone(),
         report: bundle.report,

@@ -889,3 +889,76 @@ fn bad_nonces_are_retried() {
         "{log}"
     );
 }
+
+/// Every run says whether the set in place belongs together (the key is the certificate's, the
+/// PKCS#12 file holds both): the one it will replace, before ordering, and the one it wrote.
+#[test]
+fn the_set_in_place_is_checked() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    let (pem, key, pfx) = (
+        issued.join("sip.contoso.com.pem"),
+        issued.join("sip.contoso.com.key"),
+        issued.join("edge.pfx"),
+    );
+    let run = |force: bool| {
+        let mut extra = vec!["--pfx".to_string(), servers::arg(&pfx), "--legacy".into()];
+        if force {
+            extra.push("--force".into());
+        }
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let out = acme(&pebble, &hook, dir.path(), &extra)
+            .env("PICERT_PFX_PASSWORD", "pfx pass")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        stderr
+    };
+    let together = |which: &str| {
+        format!(
+            "acme: the {which} set in place belongs together: {}, {}, {}",
+            pem.display(),
+            key.display(),
+            pfx.display()
+        )
+    };
+    // Nothing in place yet: only the new set is checked.
+    let stderr = run(false);
+    assert!(!stderr.contains("current set"), "{stderr}");
+    assert!(stderr.contains(&together("new")), "{stderr}");
+    let first_pfx = std::fs::read(&pfx).unwrap();
+    // A renewal over a set that belongs together.
+    let stderr = run(true);
+    assert!(stderr.contains(&together("current")), "{stderr}");
+    assert!(stderr.contains(&together("new")), "{stderr}");
+    // A key that is not the certificate's: said, and the new set belongs together.
+    std::fs::copy(common::pki("keys/leaf.key"), &key).unwrap();
+    let stderr = run(true);
+    assert!(
+        stderr.contains(&format!(
+            "acme: warning: the current set in place does not belong together: {} is not the key of the certificate in {}",
+            key.display(),
+            pem.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&together("new")), "{stderr}");
+    // A PKCS#12 file of an earlier certificate.
+    std::fs::write(&pfx, &first_pfx).unwrap();
+    let stderr = run(true);
+    assert!(
+        stderr.contains(&format!(
+            "acme: warning: the current set in place does not belong together: {} does not hold the certificate in {}",
+            pfx.display(),
+            pem.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&together("new")), "{stderr}");
+}
