@@ -151,7 +151,7 @@ pub(crate) struct AcmeHttp {
 /// What each URL of the exchange is, as RFC 8555 names it.
 #[derive(Debug, Default)]
 struct Names {
-    directory: String,
+    directory: Option<http::Uri>,
     resources: Vec<(String, String)>,
 }
 
@@ -163,7 +163,7 @@ impl Names {
         if parts.method == http::Method::HEAD {
             return "newNonce".into();
         }
-        if url == self.directory {
+        if self.directory.as_ref() == Some(&parts.uri) {
             return "directory".into();
         }
         self.resources
@@ -208,7 +208,7 @@ impl AcmeHttp {
             client: Client::builder(TokioExecutor::new()).build(https),
             timeout,
             names: Arc::new(Mutex::new(Names {
-                directory: directory.to_string(),
+                directory: directory.parse().ok(),
                 resources: Vec::new(),
             })),
         })
@@ -524,6 +524,52 @@ mod tests {
     fn detail(body: &Bytes) -> String {
         let v: serde_json::Value = serde_json::from_slice(body).unwrap();
         v["detail"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn requests_are_named_as_rfc_8555_names_them() {
+        let request = |method: http::Method, url: &str| {
+            http::Request::builder()
+                .method(method)
+                .uri(url)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        let directory = br#"{"newNonce":"https://ca.example/nonce","newAccount":"https://ca.example/acct","newOrder":"https://ca.example/order","renewalInfo":"https://ca.example/ari/"}"#;
+        let names = Names {
+            // Without a path: the request's URI says "/", the directory URL does not.
+            directory: "https://ca.example".parse().ok(),
+            resources: directory_resources(directory).unwrap(),
+        };
+        let of = |m, u| names.of(&request(m, u));
+        assert_eq!(of(http::Method::GET, "https://ca.example"), "directory");
+        assert_eq!(
+            of(http::Method::HEAD, "https://ca.example/nonce"),
+            "newNonce"
+        );
+        assert_eq!(
+            of(http::Method::POST, "https://ca.example/acct"),
+            "newAccount"
+        );
+        assert_eq!(
+            of(http::Method::POST, "https://ca.example/order"),
+            "newOrder"
+        );
+        assert_eq!(
+            of(http::Method::GET, "https://ca.example/ari/abc.def"),
+            "renewalInfo"
+        );
+        assert_eq!(
+            of(http::Method::POST, "https://ca.example/finalize/7"),
+            "POST /finalize/7"
+        );
+        assert_eq!(directory_resources(b"").unwrap_err(), "an empty answer");
+        assert_eq!(
+            directory_resources(br#"["newNonce"]"#).unwrap_err(),
+            r#"not a JSON object: ["newNonce"]"#
+        );
     }
 
     #[test]
