@@ -549,6 +549,12 @@ impl Pebble {
     /// Starts challtestsrv and Pebble; `eab` requires External Account Binding with these
     /// (kid, base64url HMAC) keys.
     pub fn start(eab: &[(&str, &str)]) -> Pebble {
+        Pebble::start_rejecting_nonces(eab, 0)
+    }
+
+    /// As [`Pebble::start`], Pebble refusing `percent` of the good nonces it is sent with a
+    /// badNonce problem (`PEBBLE_WFE_NONCEREJECT`), as a real CA does now and then.
+    pub fn start_rejecting_nonces(eab: &[(&str, &str)], percent: u8) -> Pebble {
         let local = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         let (dns, cts) = (free_udp_port(), free_port(&[local]));
         let dir = tempfile::tempdir().unwrap();
@@ -582,6 +588,7 @@ impl Pebble {
             SocketAddr::new(local, dns),
             vec![challtestsrv],
             format!("http://127.0.0.1:{cts}"),
+            percent,
         );
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", cts)).is_err() {
@@ -604,24 +611,10 @@ impl Pebble {
         dns: SocketAddr,
         mut children: Vec<Child>,
         challtestsrv: String,
+        nonce_reject: u8,
     ) -> Pebble {
         // A CA and a server certificate for Pebble's listeners (localhost and 127.0.0.1).
-        let ca_key = rcgen::KeyPair::generate().unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca.distinguished_name
-            .push(rcgen::DnType::CommonName, "picert test Pebble TLS CA");
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, &ca_key);
-        let key = rcgen::KeyPair::generate().unwrap();
-        let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
-            .unwrap()
-            .signed_by(&key, &issuer)
-            .unwrap();
-        let tls_ca = dir.path().join("tls-ca.pem");
-        std::fs::write(&tls_ca, ca_cert.pem()).unwrap();
-        std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
-        std::fs::write(dir.path().join("server.key"), key.serialize_pem()).unwrap();
+        let tls_ca = loopback_tls(dir.path(), "picert test Pebble TLS CA");
 
         let local = [IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
         let (acme, mgmt, http, tls) = (
@@ -652,7 +645,7 @@ impl Pebble {
                 .arg(dir.path().join("pebble.json"))
                 .args(["-dnsserver", &dns.to_string()])
                 .env("PEBBLE_VA_NOSLEEP", "1")
-                .env("PEBBLE_WFE_NONCEREJECT", "0")
+                .env("PEBBLE_WFE_NONCEREJECT", nonce_reject.to_string())
                 .env("PEBBLE_AUTHZREUSE", "0")
                 .stdin(Stdio::null())
                 .stdout(log("pebble.log"))
@@ -788,6 +781,7 @@ impl Pebble {
             dns,
             Vec::new(),
             String::new(),
+            0,
         )
     }
 }
@@ -1043,5 +1037,255 @@ impl Drop for Named {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A TLS CA made for the run and a server certificate it issued for localhost and 127.0.0.1,
+/// written into `dir`: `tls-ca.pem` (returned), `server.pem`, `server.key`.
+fn loopback_tls(dir: &Path, ca_name: &str) -> PathBuf {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, ca_name);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, &ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let tls_ca = dir.join("tls-ca.pem");
+    std::fs::write(&tls_ca, ca_cert.pem()).unwrap();
+    std::fs::write(dir.join("server.pem"), server.pem()).unwrap();
+    std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
+    tls_ca
+}
+
+/// A request as [`HttpsServer`] saw it.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    /// GET, HEAD, POST.
+    pub method: String,
+    /// The path.
+    pub path: String,
+    /// How many requests came before it.
+    pub index: usize,
+}
+
+/// What [`HttpsServer`] answers.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// A status, headers and a body (with its Content-Length).
+    Fixed {
+        /// The status code.
+        status: u16,
+        /// Headers besides Content-Length and Connection.
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// 200 and a body without end (no Content-Length), until the client goes away.
+    Endless,
+    /// 200, a Content-Length of this many bytes, and that many bytes sent.
+    Huge(u64),
+}
+
+impl Answer {
+    /// A status and a body, with a Content-Type.
+    pub fn with(status: u16, content_type: &str, body: &str) -> Answer {
+        Answer::Fixed {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// A hostile or scripted HTTPS server on 127.0.0.1 (rustls, HTTP/1.1, one request per
+/// connection), answering what `answer` says for each request, with a TLS certificate made for
+/// the run (its CA in `tls_ca`), until dropped. A plain-HTTP request is not answered (the
+/// handshake fails), but its connection is counted.
+pub struct HttpsServer {
+    /// `https://127.0.0.1:PORT`.
+    pub base: String,
+    /// The CA of its TLS certificate.
+    pub tls_ca: PathBuf,
+    /// Connections accepted.
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
+    /// Requests read, in order.
+    pub seen: Arc<std::sync::Mutex<Vec<SeenRequest>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+type Answerer = dyn Fn(&SeenRequest) -> Answer + Send + Sync;
+
+impl HttpsServer {
+    /// Starts the server.
+    pub fn start(answer: impl Fn(&SeenRequest) -> Answer + Send + Sync + 'static) -> HttpsServer {
+        let dir = tempfile::tempdir().unwrap();
+        let tls_ca = loopback_tls(dir.path(), "picert test HTTPS CA");
+        let chain = CertificateDer::pem_file_iter(dir.path().join("server.pem"))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let key = PrivateKeyDer::from_pem_file(dir.path().join("server.key")).unwrap();
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::aws_lc_rs::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let answer: Arc<Answerer> = Arc::new(answer);
+        let (flag, count, log) = (stop.clone(), connections.clone(), seen.clone());
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((tcp, _)) => {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        let (config, answer, log, flag) =
+                            (config.clone(), answer.clone(), log.clone(), flag.clone());
+                        std::thread::spawn(move || answer_one(tcp, config, &*answer, &log, &flag));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        HttpsServer {
+            base: format!("https://{addr}"),
+            tls_ca,
+            connections,
+            seen,
+            stop,
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    /// The requests seen so far.
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn answer_one(
+    mut tcp: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    answer: &Answerer,
+    seen: &std::sync::Mutex<Vec<SeenRequest>>,
+    stop: &AtomicBool,
+) {
+    use std::io::Write;
+    let _ = tcp.set_nonblocking(false);
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = tcp.set_write_timeout(Some(Duration::from_secs(10)));
+    let Ok(mut conn) = rustls::ServerConnection::new(config) else {
+        return;
+    };
+    let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+    // The head, then as much body as Content-Length says.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match tls.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+        if head.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let mut words = text.split_whitespace();
+    let (method, path) = (
+        words.next().unwrap_or_default().to_string(),
+        words.next().unwrap_or_default().to_string(),
+    );
+    let length: usize = text
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length.min(1 << 20)];
+    if tls.read_exact(&mut body).is_err() {
+        return;
+    }
+    let request = {
+        let mut log = seen.lock().unwrap();
+        let r = SeenRequest {
+            method,
+            path,
+            index: log.len(),
+        };
+        log.push(r.clone());
+        r
+    };
+    let chunk = vec![b' '; 64 * 1024];
+    match answer(&request) {
+        Answer::Fixed {
+            status,
+            headers,
+            body,
+        } => {
+            let mut out = format!("HTTP/1.1 {status} X\r\nConnection: close\r\n");
+            for (name, value) in headers {
+                out.push_str(&format!("{name}: {value}\r\n"));
+            }
+            if request.method != "HEAD" || !body.is_empty() {
+                out.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            }
+            out.push_str("\r\n");
+            let _ = tls.write_all(out.as_bytes());
+            if request.method != "HEAD" {
+                let _ = tls.write_all(&body);
+            }
+        }
+        Answer::Endless => {
+            let _ = tls.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[",
+            );
+            while !stop.load(Ordering::Relaxed) && tls.write_all(&chunk).is_ok() {}
+        }
+        Answer::Huge(n) => {
+            let _ = tls.write_all(
+                format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {n}\r\n\r\n")
+                    .as_bytes(),
+            );
+            let mut sent = 0u64;
+            while sent < n && !stop.load(Ordering::Relaxed) {
+                let part = chunk.len().min((n - sent) as usize);
+                if tls.write_all(&chunk[..part]).is_err() {
+                    break;
+                }
+                sent += part as u64;
+            }
+        }
+    }
+    let _ = tls.flush();
+    conn.send_close_notify();
+    let _ = conn.complete_io(&mut tcp);
+}
+
+impl Drop for HttpsServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }

@@ -6,13 +6,17 @@ use instant_acme::{Account, ExternalAccountKey, Key, NewAccount};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::error::{from_acme, AcmeError};
+use crate::error::{from_acme, nonce_retry, AcmeError};
 use crate::http::AcmeHttp;
 use crate::{AcmeOptions, Progress};
 
 fn builder(options: &AcmeOptions) -> Result<instant_acme::AccountBuilder, AcmeError> {
-    let http = AcmeHttp::new(&options.directory_roots, options.timeout)
-        .map_err(|e| AcmeError::Setup(format!("the ACME server's extra roots: {e}")))?;
+    let http = AcmeHttp::new(
+        &options.directory,
+        &options.directory_roots,
+        options.timeout,
+    )
+    .map_err(|e| AcmeError::Setup(format!("the ACME server's extra roots: {e}")))?;
     Ok(Account::builder_with_http(Box::new(http)))
 }
 
@@ -43,16 +47,17 @@ pub(crate) async fn account(
                 "not an ACME account key (an ECDSA P-256 key in PKCS#8 PEM, PRIVATE KEY)",
             )
         })?;
-        let key = Key::from_pkcs8_der(der.clone_key())
-            .map_err(|_| key_error(options, "an ACME account key must be ECDSA P-256"))?;
+        let key = || {
+            Key::from_pkcs8_der(der.clone_key())
+                .map(|k| (k, PrivateKeyDer::Pkcs8(der.clone_key())))
+                .map_err(|_| key_error(options, "an ACME account key must be ECDSA P-256"))
+        };
         // The account this key opened (onlyReturnExisting), else a new one for the key.
-        match builder(options)?
-            .from_key(
-                (key, PrivateKeyDer::Pkcs8(der.clone_key())),
-                options.directory.clone(),
-            )
-            .await
-        {
+        match nonce_retry!(
+            builder(options)?
+                .from_key(key()?, options.directory.clone())
+                .await
+        ) {
             Ok((account, _)) => {
                 progress(Progress::Account {
                     url: account.id().to_string(),
@@ -64,29 +69,35 @@ pub(crate) async fn account(
                 if p.r#type
                     .as_deref()
                     .is_some_and(|t| t.ends_with(":accountDoesNotExist")) => {}
-            Err(e) => return Err(from_acme("looking up the account", e)),
+            Err(e) => {
+                return Err(from_acme(
+                    options,
+                    "looking up the account (directory, newAccount)",
+                    e,
+                ))
+            }
         }
         if options.eab.is_some() {
             return Err(AcmeError::EabNeedsNewKey {
                 path: options.account_key.display().to_string(),
             });
         }
-        let key = Key::from_pkcs8_der(der.clone_key())
-            .map_err(|_| key_error(options, "an ACME account key must be ECDSA P-256"))?;
-        let (account, _) = builder(options)?
-            .create_from_key((key, PrivateKeyDer::Pkcs8(der)), options.directory.clone())
-            .await
-            .map_err(|e| match from_acme("creating the account", e) {
+        let (account, _) = nonce_retry!(
+            builder(options)?
+                .create_from_key(key()?, options.directory.clone())
+                .await
+        )
+        .map_err(|e| {
+            match from_acme(options, "creating the account (directory, newAccount)", e) {
                 AcmeError::EabRequired => AcmeError::EabNeedsNewKey {
                     path: options.account_key.display().to_string(),
                 },
                 other => other,
-            })?;
+            }
+        })?;
         if !contacts.is_empty() {
-            account
-                .update_contacts(&contacts)
-                .await
-                .map_err(|e| from_acme("setting the account's contact", e))?;
+            nonce_retry!(account.update_contacts(&contacts).await)
+                .map_err(|e| from_acme(options, "setting the account's contact (account)", e))?;
         }
         progress(Progress::Account {
             url: account.id().to_string(),
@@ -100,18 +111,20 @@ pub(crate) async fn account(
         .eab
         .as_ref()
         .map(|e| ExternalAccountKey::new(e.kid.clone(), &e.hmac));
-    let (account, credentials) = builder(options)?
-        .create(
-            &NewAccount {
-                contact: &contacts,
-                terms_of_service_agreed: options.agree_tos,
-                only_return_existing: false,
-            },
-            options.directory.clone(),
-            eab.as_ref(),
-        )
-        .await
-        .map_err(|e| from_acme("creating the account", e))?;
+    let (account, credentials) = nonce_retry!(
+        builder(options)?
+            .create(
+                &NewAccount {
+                    contact: &contacts,
+                    terms_of_service_agreed: options.agree_tos,
+                    only_return_existing: false,
+                },
+                options.directory.clone(),
+                eab.as_ref(),
+            )
+            .await
+    )
+    .map_err(|e| from_acme(options, "creating the account (directory, newAccount)", e))?;
     let text = zeroize::Zeroizing::new(pem_encode(
         "PRIVATE KEY",
         credentials.private_key().secret_pkcs8_der(),

@@ -106,7 +106,11 @@ pub fn renewal_due(
             }
             // No renewalInfo in the directory: the lifetime decides.
             Err(instant_acme::Error::Unsupported(_)) => Ok(None),
-            Err(e) => Err(from_acme("asking for renewal information", e)),
+            Err(e) => Err(from_acme(
+                options,
+                "asking for renewal information (renewalInfo)",
+                e,
+            )),
         }
     });
     match asked {

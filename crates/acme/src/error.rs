@@ -40,6 +40,20 @@ pub enum AcmeError {
     /// serverAuth only.
     #[error("the topology declares PIC with AOL, which needs the client EKU, and ACME certificates carry the server EKU only (public CAs stopped issuing clientAuth in 2026). AOL's PIC ended in June 2014: if AOL is not in use, declare it off; if it is, an enterprise CA template with clientAuth is Microsoft's way")]
     ClientEkuUnavailable,
+    /// Two files of the run are one file (the same path, or a link to it): an output and the
+    /// account key, or two outputs. Refused before anything is ordered, whatever may be
+    /// replaced: an account key is never written over.
+    #[error("{first_role} {first} and {second_role} {second} are the same file: {}", if .first_role == &"the account key" { "picert never writes over an account key; give each file its own path" } else { "give each file its own path" })]
+    SameFile {
+        /// What the first file is ("the account key", "the certificate chain", ...).
+        first_role: &'static str,
+        /// The first file, as given.
+        first: String,
+        /// What the second file is.
+        second_role: &'static str,
+        /// The second file, as given.
+        second: String,
+    },
     /// The ACME server could not be reached (after the attempts said).
     #[error("cannot reach the ACME server {host} ({attempts} attempts): {why}")]
     Unreachable {
@@ -58,6 +72,17 @@ pub enum AcmeError {
         /// Why.
         why: String,
     },
+    /// The directory URL is not https (ACME runs over HTTPS only, RFC 8555 section 6.1).
+    #[error("the ACME directory {url} is not an https:// URL: ACME runs over HTTPS only")]
+    NotHttps {
+        /// The URL given.
+        url: String,
+    },
+    /// The ACME server's answer cannot be used: an error status without a problem document, an
+    /// answer larger than picert reads, a directory that is not one. The message names the
+    /// step, the server, the request and the HTTP status.
+    #[error("{0}")]
+    Server(String),
     /// The CA refused something; the problem document, worded.
     #[error("{0}")]
     Ca(String),
@@ -125,9 +150,58 @@ pub fn problem_text(problem: &Problem) -> String {
     text
 }
 
-/// An instant-acme error, worded; `what` says which step failed.
-pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
+/// How many times picert sends a request the ACME server refused with `badNonce` (RFC 8555
+/// section 6.5), in all. Each time, instant-acme itself sends the request up to three times,
+/// with the fresh nonce each refusal carries; these attempts are apart from the network retries
+/// of [`crate::http`].
+pub(crate) const NONCE_ATTEMPTS: u32 = 5;
+
+/// Whether an instant-acme error is the server refusing the request's nonce.
+pub(crate) fn is_bad_nonce(e: &instant_acme::Error) -> bool {
+    matches!(e, instant_acme::Error::Api(p)
+        if p.r#type.as_deref() == Some("urn:ietf:params:acme:error:badNonce"))
+}
+
+/// Evaluates an ACME request (an expression giving `Result<_, instant_acme::Error>`) again
+/// while the server refuses it with `badNonce`, [`NONCE_ATTEMPTS`] times in all. A request
+/// refused for its nonce was not acted on, so sending it again is safe.
+macro_rules! nonce_retry {
+    ($call:expr) => {{
+        let mut attempt = 1;
+        loop {
+            match $call {
+                Err(e)
+                    if $crate::error::is_bad_nonce(&e)
+                        && attempt < $crate::error::NONCE_ATTEMPTS =>
+                {
+                    attempt += 1
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use nonce_retry;
+
+/// The host (and port) of the ACME server, from its directory URL.
+pub(crate) fn server_host(options: &crate::AcmeOptions) -> String {
+    options
+        .directory
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|u| u.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| options.directory.clone())
+}
+
+/// An instant-acme error, worded; `what` says which step failed (and the request, as RFC
+/// 8555 names it), the server's host is said.
+pub(crate) fn from_acme(
+    options: &crate::AcmeOptions,
+    what: &str,
+    e: instant_acme::Error,
+) -> AcmeError {
     use instant_acme::Error as E;
+    let host = server_host(options);
     match e {
         E::Api(p) => {
             let kind = p.r#type.as_deref().map(short_type).unwrap_or_default();
@@ -139,15 +213,24 @@ pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
                         None => String::new(),
                     })
                 }
-                _ => AcmeError::Ca(format!("{what}: {}", problem_text(&p))),
+                _ => AcmeError::Ca(format!(
+                    "{what}: the ACME server {host} answered{}: {}",
+                    p.status
+                        .and_then(|s| http::StatusCode::from_u16(s).ok())
+                        .map(|s| format!(" HTTP {}", crate::http::status_text(s)))
+                        .unwrap_or_default(),
+                    problem_text(&p)
+                )),
             }
         }
         E::Timeout(Some(when)) => AcmeError::Timeout(format!(
-            "{what}: the CA asks to poll again in {}s, after picert's wait ends",
+            "{what}: the ACME server {host} asks to poll again in {}s, after picert's wait ends",
             when.saturating_duration_since(std::time::Instant::now())
                 .as_secs()
         )),
-        E::Timeout(None) => AcmeError::Timeout(format!("{what}: the CA did not finish in time")),
+        E::Timeout(None) => AcmeError::Timeout(format!(
+            "{what}: the ACME server {host} did not finish in time"
+        )),
         E::Other(inner) => match inner.downcast::<crate::http::HttpFailure>() {
             Ok(failure) => match *failure {
                 crate::http::HttpFailure::Unreachable {
@@ -162,10 +245,15 @@ pub(crate) fn from_acme(what: &str, e: instant_acme::Error) -> AcmeError {
                 crate::http::HttpFailure::Untrusted { host, why } => {
                     AcmeError::UntrustedServer { host, why }
                 }
+                crate::http::HttpFailure::NotHttps { url } => AcmeError::NotHttps { url },
+                other => AcmeError::Server(format!("{what}: {other}")),
             },
-            Err(inner) => AcmeError::Ca(format!("{what}: {inner}")),
+            Err(inner) => AcmeError::Ca(format!("{what}: the ACME server {host}: {inner}")),
         },
-        other => AcmeError::Ca(format!("{what}: {other}")),
+        E::Json(e) => AcmeError::Server(format!(
+            "{what}: the answer of the ACME server {host} is not what RFC 8555 says it is ({e})"
+        )),
+        other => AcmeError::Ca(format!("{what}: the ACME server {host}: {other}")),
     }
 }
 
@@ -197,6 +285,7 @@ mod tests {
         );
         assert!(matches!(
             from_acme(
+                &crate::AcmeOptions::new("https://ca.example/dir", "k".into()),
                 "account",
                 instant_acme::Error::Api(
                     serde_json::from_str(

@@ -32,7 +32,8 @@ pub struct HookError {
     pub name: String,
     /// The exit status, or why it did not run.
     pub why: String,
-    /// What it wrote on standard error (the first lines).
+    /// What it wrote on standard error (the first lines; bytes that are not UTF-8 replaced by
+    /// U+FFFD).
     pub stderr: String,
 }
 
@@ -84,11 +85,13 @@ impl CommandHook {
         let mut stderr = child.stderr.take();
         let (sent, received) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let mut text = String::new();
+            // Bytes, shown lossily: a hook's message in another encoding (a Windows code page,
+            // Latin-1) is kept, its odd bytes replaced, rather than dropped whole.
+            let mut bytes = Vec::new();
             if let Some(s) = stderr.as_mut() {
-                let _ = s.take(64 * 1024).read_to_string(&mut text);
+                let _ = s.take(64 * 1024).read_to_end(&mut bytes);
             }
-            let _ = sent.send(text);
+            let _ = sent.send(String::from_utf8_lossy(&bytes).into_owned());
         });
         let deadline = Instant::now() + self.timeout;
         let status = loop {
@@ -269,6 +272,43 @@ mod tests {
             withheld_env: vec![],
         };
         sh.check().unwrap();
+    }
+
+    /// A message on standard error that is not UTF-8 (Latin-1 here) is shown, its odd bytes
+    /// replaced.
+    #[test]
+    fn stderr_that_is_not_utf8_is_shown_lossily() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("hook.sh");
+        // "zone mise à jour refusée" in Latin-1: 0xE0 and 0xE9 are not UTF-8.
+        std::fs::write(
+            &script,
+            "#!/bin/sh
+printf 'zone mise \\340 jour refus\\351e\\n' >&2
+exit 4
+",
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let e = CommandHook {
+            program: script,
+            timeout: Duration::from_secs(5),
+            withheld_env: vec![],
+        }
+        .add("_acme-challenge.sip.contoso.com", "abc")
+        .unwrap_err();
+        assert_eq!(e.why, "exit status 4");
+        assert_eq!(e.stderr, "zone mise \u{FFFD} jour refus\u{FFFD}e");
+        assert!(
+            e.to_string().ends_with(
+                "add _acme-challenge.sip.contoso.com failed (exit status 4): zone mise \u{FFFD} jour refus\u{FFFD}e"
+            ),
+            "{e}"
+        );
     }
 
     /// The caller's secrets are not passed to the hook.

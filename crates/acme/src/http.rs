@@ -5,12 +5,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::Request;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -19,6 +19,10 @@ use rustls_pki_types::CertificateDer;
 
 /// Attempts per request when the network fails (a refused connection, a reset, a timeout).
 pub(crate) const ATTEMPTS: u32 = 3;
+
+/// The most an answer of the ACME server may hold. A directory, an order or a certificate chain
+/// is a few kilobytes; an answer larger than this is not read further.
+pub(crate) const BODY_LIMIT: usize = 1 << 20;
 
 /// Why an exchange failed, for [`crate::AcmeError`] to word.
 #[derive(Debug)]
@@ -31,6 +35,36 @@ pub(crate) enum HttpFailure {
     },
     /// The server's TLS certificate is not trusted: not retried.
     Untrusted { host: String, why: String },
+    /// A URL that is not https: ACME runs over HTTPS only (RFC 8555 section 6.1).
+    NotHttps { url: String },
+    /// The answer is larger than [`BODY_LIMIT`]: not read further.
+    TooLarge {
+        host: String,
+        request: String,
+        limit: usize,
+    },
+    /// An error status whose body is not a problem document (an HTML page, nothing).
+    Status {
+        host: String,
+        request: String,
+        status: http::StatusCode,
+        retry_after: Option<String>,
+        body: String,
+    },
+    /// The directory's answer is not an ACME directory.
+    NotADirectory {
+        host: String,
+        status: http::StatusCode,
+        why: String,
+    },
+}
+
+/// An HTTP status as `503 Service Unavailable`.
+pub(crate) fn status_text(status: http::StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
 }
 
 impl std::fmt::Display for HttpFailure {
@@ -47,6 +81,43 @@ impl std::fmt::Display for HttpFailure {
             HttpFailure::Untrusted { host, why } => write!(
                 f,
                 "the ACME server {host} presented a TLS certificate picert does not trust: {why}"
+            ),
+            HttpFailure::NotHttps { url } => write!(
+                f,
+                "{url} is not an https:// URL: ACME runs over HTTPS only"
+            ),
+            HttpFailure::TooLarge {
+                host,
+                request,
+                limit,
+            } => write!(
+                f,
+                "the answer from {host} to the {request} request is larger than {limit} bytes (not read further)"
+            ),
+            HttpFailure::Status {
+                host,
+                request,
+                status,
+                retry_after,
+                body,
+            } => {
+                write!(
+                    f,
+                    "the ACME server {host} answered the {request} request with HTTP {}",
+                    status_text(*status)
+                )?;
+                if let Some(after) = retry_after {
+                    write!(f, ", {after}")?;
+                }
+                if !body.is_empty() {
+                    write!(f, ": {body}")?;
+                }
+                Ok(())
+            }
+            HttpFailure::NotADirectory { host, status, why } => write!(
+                f,
+                "the ACME server {host} answered the directory request (HTTP {}) with what is not an ACME directory: {why}",
+                status_text(*status)
             ),
         }
     }
@@ -73,11 +144,40 @@ fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
 pub(crate) struct AcmeHttp {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, BodyWrapper<Bytes>>,
     timeout: Duration,
+    /// The directory URL, and the resources its answer names, to name each request.
+    names: Arc<Mutex<Names>>,
+}
+
+/// What each URL of the exchange is, as RFC 8555 names it.
+#[derive(Debug, Default)]
+struct Names {
+    directory: Option<http::Uri>,
+    resources: Vec<(String, String)>,
+}
+
+impl Names {
+    /// The request's name: `directory`, `newNonce`, `newAccount`, `newOrder`, `renewalInfo`...
+    /// or, for the URLs an order hands out, its path.
+    fn of(&self, parts: &http::request::Parts) -> String {
+        let url = parts.uri.to_string();
+        if parts.method == http::Method::HEAD {
+            return "newNonce".into();
+        }
+        if self.directory.as_ref() == Some(&parts.uri) {
+            return "directory".into();
+        }
+        self.resources
+            .iter()
+            .find(|(base, _)| url == *base || url.starts_with(&format!("{base}/")))
+            .map(|(_, name)| name.clone())
+            .unwrap_or_else(|| format!("{} {}", parts.method, parts.uri.path()))
+    }
 }
 
 impl AcmeHttp {
     /// A client trusting Mozilla's roots and `extra_roots`, each exchange bounded by `timeout`.
     pub(crate) fn new(
+        directory: &str,
         extra_roots: &[CertificateDer<'static>],
         timeout: Duration,
     ) -> Result<AcmeHttp, String> {
@@ -107,6 +207,10 @@ impl AcmeHttp {
         Ok(AcmeHttp {
             client: Client::builder(TokioExecutor::new()).build(https),
             timeout,
+            names: Arc::new(Mutex::new(Names {
+                directory: directory.parse().ok(),
+                resources: Vec::new(),
+            })),
         })
     }
 }
@@ -130,8 +234,16 @@ impl HttpClient for AcmeHttp {
     ) -> Pin<Box<dyn Future<Output = Result<BytesResponse, Error>> + Send>> {
         let client = self.client.clone();
         let timeout = self.timeout;
+        let names = self.names.clone();
         Box::pin(async move {
             let (parts, body) = request.into_parts();
+            let host = host_of(&parts);
+            if parts.uri.scheme_str() != Some("https") {
+                return Err(Error::Other(Box::new(HttpFailure::NotHttps {
+                    url: parts.uri.to_string(),
+                })));
+            }
+            let name = names.lock().map(|n| n.of(&parts)).unwrap_or_default();
             let body = body
                 .collect()
                 .await
@@ -139,46 +251,105 @@ impl HttpClient for AcmeHttp {
                 .to_bytes();
             let mut last = None;
             let mut made = 0;
+            let mut delay = None;
             for attempt in 0..ATTEMPTS {
                 made = attempt + 1;
                 if attempt > 0 {
-                    tokio::time::sleep(Duration::from_secs(1 << (attempt - 1))).await;
+                    let backoff = Duration::from_secs(1 << (attempt - 1));
+                    tokio::time::sleep(delay.take().unwrap_or(backoff)).await;
                 }
                 let exchange = async {
                     let response = client.request(rebuild(&parts, &body)).await.map_err(|e| {
                         match certificate_error(&e) {
                             Some(why) => Error::Other(Box::new(HttpFailure::Untrusted {
-                                host: host_of(&parts),
+                                host: host.clone(),
                                 why,
                             })),
                             None => Error::Other(Box::new(e)),
                         }
                     })?;
                     let (head, incoming) = response.into_parts();
-                    let bytes = incoming
-                        .collect()
-                        .await
-                        .map_err(|e| Error::Other(Box::new(e)))?
-                        .to_bytes();
-                    let bytes = with_retry_after(&head, bytes);
-                    Ok::<_, Error>(BytesResponse {
-                        parts: head,
-                        body: Box::new(bytes),
-                    })
+                    // Read up to the limit, and no further.
+                    let bytes = match Limited::new(incoming, BODY_LIMIT).collect().await {
+                        Ok(collected) => collected.to_bytes(),
+                        Err(e) if e.is::<LengthLimitError>() => {
+                            return Err(Error::Other(Box::new(HttpFailure::TooLarge {
+                                host: host.clone(),
+                                request: name.clone(),
+                                limit: BODY_LIMIT,
+                            })))
+                        }
+                        Err(e) => return Err(Error::Other(e)),
+                    };
+                    Ok::<_, Error>((head, bytes))
                 };
-                match tokio::time::timeout(timeout, exchange).await {
-                    Ok(Ok(response)) => return Ok(response),
+                let (head, bytes) = match tokio::time::timeout(timeout, exchange).await {
+                    Ok(Ok(answer)) => answer,
                     Ok(Err(Error::Other(inner))) if inner.is::<HttpFailure>() => {
                         return Err(Error::Other(inner))
                     }
-                    Ok(Err(e)) => last = Some(causes(&e)),
+                    Ok(Err(e)) => {
+                        last = Some(causes(&e));
+                        continue;
+                    }
                     Err(_) => {
-                        last = Some(format!("no answer within {}s", timeout.as_secs().max(1)))
+                        last = Some(format!("no answer within {}s", timeout.as_secs().max(1)));
+                        continue;
+                    }
+                };
+                // Busy: a GET or HEAD (nothing signed, no nonce spent) is asked again after the
+                // time the server gives, when that fits within the timeout.
+                if head.status == http::StatusCode::SERVICE_UNAVAILABLE
+                    && matches!(parts.method, http::Method::GET | http::Method::HEAD)
+                    && attempt + 1 < ATTEMPTS
+                {
+                    if let Some(seconds) = retry_after_seconds(&head) {
+                        if Duration::from_secs(seconds) <= timeout {
+                            delay = Some(Duration::from_secs(seconds));
+                            last = Some(format!("HTTP {}", status_text(head.status)));
+                            continue;
+                        }
                     }
                 }
+                let failed = head.status.is_client_error() || head.status.is_server_error();
+                let problem = is_json_object(&bytes);
+                if failed && !problem {
+                    return Err(Error::Other(Box::new(HttpFailure::Status {
+                        host: host.clone(),
+                        request: name.clone(),
+                        status: head.status,
+                        retry_after: retry_after_text(&head),
+                        body: snippet(&bytes),
+                    })));
+                }
+                if name == "directory" && !failed {
+                    match directory_resources(&bytes) {
+                        Ok(resources) => {
+                            if let Ok(mut n) = names.lock() {
+                                n.resources = resources;
+                            }
+                        }
+                        Err(why) => {
+                            return Err(Error::Other(Box::new(HttpFailure::NotADirectory {
+                                host: host.clone(),
+                                status: head.status,
+                                why,
+                            })))
+                        }
+                    }
+                }
+                let bytes = if failed {
+                    with_status(&head, with_retry_after(&head, bytes))
+                } else {
+                    bytes
+                };
+                return Ok(BytesResponse {
+                    parts: head,
+                    body: Box::new(bytes),
+                });
             }
             Err(Error::Other(Box::new(HttpFailure::Unreachable {
-                host: host_of(&parts),
+                host,
                 attempts: made,
                 why: last.unwrap_or_else(|| "no attempt was made".into()),
             })))
@@ -186,20 +357,109 @@ impl HttpClient for AcmeHttp {
     }
 }
 
-/// A rate-limit answer (429) carries the time to retry in its Retry-After header, which the
+/// Whether `body` is a JSON object (a problem document, when the status is an error).
+fn is_json_object(body: &[u8]) -> bool {
+    matches!(
+        serde_json::from_slice::<serde_json::Value>(body),
+        Ok(serde_json::Value::Object(_))
+    )
+}
+
+/// The start of a body that is not a problem document, as one line of text.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if body.len() > 200 {
+        format!("{line}...")
+    } else {
+        line
+    }
+}
+
+/// The resources a directory names (RFC 8555 section 7.1.1), with the URL of each; an error
+/// saying what is wrong when it is not a directory.
+fn directory_resources(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        if body.is_empty() {
+            "an empty answer".to_string()
+        } else {
+            format!("not JSON ({e}): {}", snippet(body))
+        }
+    })?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(format!("not a JSON object: {}", snippet(body)));
+    };
+    let mut resources = Vec::new();
+    for name in ["newNonce", "newAccount", "newOrder"] {
+        match map.get(name).and_then(|v| v.as_str()) {
+            Some(url) => resources.push((url.to_string(), name.to_string())),
+            None => return Err(format!("it has no {name} URL")),
+        }
+    }
+    for name in ["revokeCert", "keyChange", "renewalInfo"] {
+        if let Some(url) = map.get(name).and_then(|v| v.as_str()) {
+            resources.push((url.trim_end_matches('/').to_string(), name.to_string()));
+        }
+    }
+    Ok(resources)
+}
+
+/// A Retry-After given in seconds.
+fn retry_after_seconds(head: &http::response::Parts) -> Option<u64> {
+    head.headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// A Retry-After header, worded: `retry after TIME (N s)`, or the date the server gave.
+fn retry_after_text(head: &http::response::Parts) -> Option<String> {
+    let after = head
+        .headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if after.is_empty() {
+        return None;
+    }
+    Some(match after.parse::<i64>() {
+        Ok(seconds) => format!(
+            "retry after {} ({seconds} s)",
+            picert_core::Timestamp::now().plus_seconds(seconds)
+        ),
+        Err(_) => format!("retry after {after}"),
+    })
+}
+
+/// A problem document without its `status` member gets the HTTP status, so that the error
+/// can say it.
+fn with_status(head: &http::response::Parts, body: Bytes) -> Bytes {
+    let Ok(serde_json::Value::Object(mut problem)) = serde_json::from_slice(&body) else {
+        return body;
+    };
+    if problem.get("status").is_some_and(|s| s.is_u64()) {
+        return body;
+    }
+    problem.insert("status".into(), head.status.as_u16().into());
+    serde_json::to_vec(&problem)
+        .map(Bytes::from)
+        .unwrap_or(body)
+}
+
+/// A rate-limit answer (429), or a busy one (503), carries the time to retry in its Retry-After header, which the
 /// problem document reaching the caller does not keep: the header is added to the document's
 /// detail, unless the detail already gives a time to retry.
 fn with_retry_after(head: &http::response::Parts, body: Bytes) -> Bytes {
-    if head.status != http::StatusCode::TOO_MANY_REQUESTS {
+    if head.status != http::StatusCode::TOO_MANY_REQUESTS
+        && head.status != http::StatusCode::SERVICE_UNAVAILABLE
+    {
         return body;
     }
-    let Some(after) = head
-        .headers
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    else {
+    let Some(when) = retry_after_text(head) else {
         return body;
     };
     let Ok(serde_json::Value::Object(mut problem)) = serde_json::from_slice(&body) else {
@@ -213,13 +473,6 @@ fn with_retry_after(head: &http::response::Parts, body: Bytes) -> Bytes {
     if detail.to_ascii_lowercase().contains("retry after") {
         return body;
     }
-    let when = match after.parse::<i64>() {
-        Ok(seconds) => format!(
-            "retry after {} ({seconds} s)",
-            picert_core::Timestamp::now().plus_seconds(seconds)
-        ),
-        Err(_) => format!("retry after {after}"),
-    };
     let detail = if detail.is_empty() {
         when
     } else {
@@ -271,6 +524,52 @@ mod tests {
     fn detail(body: &Bytes) -> String {
         let v: serde_json::Value = serde_json::from_slice(body).unwrap();
         v["detail"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn requests_are_named_as_rfc_8555_names_them() {
+        let request = |method: http::Method, url: &str| {
+            http::Request::builder()
+                .method(method)
+                .uri(url)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        let directory = br#"{"newNonce":"https://ca.example/nonce","newAccount":"https://ca.example/acct","newOrder":"https://ca.example/order","renewalInfo":"https://ca.example/ari/"}"#;
+        let names = Names {
+            // Without a path: the request's URI says "/", the directory URL does not.
+            directory: "https://ca.example".parse().ok(),
+            resources: directory_resources(directory).unwrap(),
+        };
+        let of = |m, u| names.of(&request(m, u));
+        assert_eq!(of(http::Method::GET, "https://ca.example"), "directory");
+        assert_eq!(
+            of(http::Method::HEAD, "https://ca.example/nonce"),
+            "newNonce"
+        );
+        assert_eq!(
+            of(http::Method::POST, "https://ca.example/acct"),
+            "newAccount"
+        );
+        assert_eq!(
+            of(http::Method::POST, "https://ca.example/order"),
+            "newOrder"
+        );
+        assert_eq!(
+            of(http::Method::GET, "https://ca.example/ari/abc.def"),
+            "renewalInfo"
+        );
+        assert_eq!(
+            of(http::Method::POST, "https://ca.example/finalize/7"),
+            "POST /finalize/7"
+        );
+        assert_eq!(directory_resources(b"").unwrap_err(), "an empty answer");
+        assert_eq!(
+            directory_resources(br#"["newNonce"]"#).unwrap_err(),
+            r#"not a JSON object: ["newNonce"]"#
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
 use crate::account::account;
-use crate::error::{from_acme, problem_text, AcmeError};
+use crate::error::{from_acme, is_bad_nonce, nonce_retry, problem_text, AcmeError, NONCE_ATTEMPTS};
 use crate::hook::ChallengeDns;
 use crate::{AcmeOptions, Progress};
 
@@ -79,22 +79,22 @@ async fn issue_async(
     if let Some(p) = &profile {
         new_order = new_order.profile(p);
     }
-    let mut order = account
-        .new_order(&new_order)
-        .await
-        .map_err(|e| from_acme("placing the order", e))?;
+    let mut order = nonce_retry!(account.new_order(&new_order).await)
+        .map_err(|e| from_acme(options, "placing the order (newOrder)", e))?;
     progress(Progress::Order {
         names: names.clone(),
         profile: profile.clone(),
     });
 
+    // Every authorization read first (a refused nonce asks again for the ones not read yet).
+    read_authorizations(options, &mut order).await?;
     // Every challenge published first.
     let mut published: Vec<(String, String)> = Vec::new();
     let publish = async {
         let mut authorizations = order.authorizations();
         while let Some(authorization) = authorizations.next().await {
-            let mut authorization =
-                authorization.map_err(|e| from_acme("reading the authorizations", e))?;
+            let mut authorization = authorization
+                .map_err(|e| from_acme(options, "reading the authorizations (authorization)", e))?;
             let name = match &authorization.identifier().identifier {
                 Identifier::Dns(name) => name.clone(),
                 other => format!("{other:?}"),
@@ -140,14 +140,15 @@ async fn issue_async(
     outcome?;
 
     let request = build_request(&plan.profile, key)?;
-    order
-        .finalize_csr(&request.csr_der)
-        .await
-        .map_err(|e| from_acme("sending the request", e))?;
-    let chain_pem = order
-        .poll_certificate(&policy(options))
-        .await
-        .map_err(|e| from_acme("waiting for the certificate", e))?;
+    nonce_retry!(order.finalize_csr(&request.csr_der).await)
+        .map_err(|e| from_acme(options, "sending the request (finalize)", e))?;
+    let chain_pem = nonce_retry!(order.poll_certificate(&policy(options)).await).map_err(|e| {
+        from_acme(
+            options,
+            "waiting for the certificate (order, certificate)",
+            e,
+        )
+    })?;
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| AcmeError::Ca(format!("the certificate the CA sent is not PEM: {e}")))?;
@@ -163,6 +164,32 @@ async fn issue_async(
         order: order.url().to_string(),
         profile: state.or(profile),
     })
+}
+
+/// Reads the state of every authorization of the order (kept in the order: later passes over
+/// them ask nothing), each refused nonce asked again.
+async fn read_authorizations(
+    options: &AcmeOptions,
+    order: &mut instant_acme::Order,
+) -> Result<(), AcmeError> {
+    let mut attempt = 1;
+    'again: loop {
+        let mut authorizations = order.authorizations();
+        while let Some(authorization) = authorizations.next().await {
+            if let Err(e) = authorization {
+                if is_bad_nonce(&e) && attempt < NONCE_ATTEMPTS {
+                    attempt += 1;
+                    continue 'again;
+                }
+                return Err(from_acme(
+                    options,
+                    "reading the authorizations (authorization)",
+                    e,
+                ));
+            }
+        }
+        return Ok(());
+    }
 }
 
 fn policy(options: &AcmeOptions) -> RetryPolicy {
@@ -189,20 +216,18 @@ async fn validate(
         }
         let mut authorizations = order.authorizations();
         while let Some(authorization) = authorizations.next().await {
-            let mut authorization =
-                authorization.map_err(|e| from_acme("reading the authorizations", e))?;
+            let mut authorization = authorization
+                .map_err(|e| from_acme(options, "reading the authorizations (authorization)", e))?;
             if authorization.status != AuthorizationStatus::Pending {
                 continue;
             }
             if let Some(mut challenge) = authorization.challenge(ChallengeType::Dns01) {
-                challenge
-                    .set_ready()
-                    .await
-                    .map_err(|e| from_acme("asking for validation", e))?;
+                nonce_retry!(challenge.set_ready().await)
+                    .map_err(|e| from_acme(options, "asking for validation (challenge)", e))?;
             }
         }
     }
-    let status = order.poll_ready(&policy(options)).await;
+    let status = nonce_retry!(order.poll_ready(&policy(options)).await);
     match status {
         Ok(OrderStatus::Ready) => {
             progress(Progress::Validated);
@@ -212,7 +237,7 @@ async fn validate(
         Err(instant_acme::Error::Api(problem)) => {
             Err(refusals(order, problem_text(&problem)).await)
         }
-        Err(e) => Err(from_acme("waiting for validation", e)),
+        Err(e) => Err(from_acme(options, "waiting for validation (order)", e)),
     }
 }
 

@@ -75,8 +75,10 @@ pub fn check_plan(plan: &RequestPlan) -> Result<(), AcmeError> {
 }
 
 /// Issues, audits (at the moment the certificate arrives, with the auditor's trust store and
-/// expectations) and writes. Existing files stop the run before the CA is contacted unless
-/// `overwrite` is set; nothing is written unless a certificate was issued.
+/// expectations) and writes. An output that is the account key or another output (the same
+/// path, a symbolic or hard link) stops the run before the CA is contacted, even with
+/// `overwrite` ([`AcmeError::SameFile`]); so do existing files unless `overwrite` is set;
+/// nothing is written unless a certificate was issued.
 pub fn run(
     job: AcmeJob<'_>,
     auditor: &Auditor,
@@ -89,6 +91,18 @@ pub fn run(
     let generate = matches!(job.key, KeySource::Generate);
     let key_path = generate.then(|| job.out_dir.join(format!("{stem}.key")));
     let pfx_path = job.pfx.as_ref().map(|p| p.path.clone());
+    // No output may be the account key or another output, whatever may be replaced.
+    let mut files: Vec<(&'static str, &std::path::Path)> = vec![
+        ("the account key", job.options.account_key.as_path()),
+        ("the certificate chain", certificate_path.as_path()),
+    ];
+    if let Some(k) = &key_path {
+        files.push(("the certificate key", k.as_path()));
+    }
+    if let Some(p) = &pfx_path {
+        files.push(("the PKCS#12 file", p.as_path()));
+    }
+    crate::paths::check_distinct(&files)?;
     if !job.overwrite {
         for path in std::iter::once(&certificate_path)
             .chain(key_path.iter())
@@ -99,6 +113,37 @@ pub fn run(
             }
         }
     }
+    // The set in place, before it is replaced: does it belong together?
+    let say_set = |new: bool, kept: Option<&PrivateKey>, progress: &mut dyn FnMut(Progress)| {
+        let set = crate::inplace::SetFiles {
+            chain: &certificate_path,
+            key_file: key_path.as_deref().map(|p| (p, job.key_passphrase)),
+            kept_key: kept,
+            pfx: job
+                .pfx
+                .as_ref()
+                .map(|p| (p.path.as_path(), p.password.as_str())),
+        };
+        if let Some(checked) = crate::inplace::check(&set) {
+            progress(match checked {
+                Ok(files) => Progress::SetInPlace {
+                    new,
+                    files,
+                    mismatch: None,
+                },
+                Err(why) => Progress::SetInPlace {
+                    new,
+                    files: Vec::new(),
+                    mismatch: Some(why),
+                },
+            });
+        }
+    };
+    let kept = match &job.key {
+        KeySource::Existing(k) => Some(k),
+        KeySource::Generate => None,
+    };
+    say_set(false, kept, progress);
     let key = match job.key {
         KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
         KeySource::Existing(k) => k,
@@ -151,6 +196,11 @@ pub fn run(
         });
     }
     write_all(&outputs, job.overwrite)?;
+    say_set(
+        true,
+        generate.then_some(()).map_or(Some(&key), |_| None),
+        progress,
+    );
     Ok(AcmeOutcome {
         thumbprint: bundle.thumbprint.clone(),
         report: bundle.report,

@@ -23,8 +23,10 @@ mod due;
 mod error;
 mod hook;
 mod http;
+mod inplace;
 mod issue;
 mod job;
+mod paths;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -185,6 +187,17 @@ pub enum Progress {
     },
     /// The CA issued the certificate.
     Issued,
+    /// Whether the set in place (the chain, the key, the PKCS#12 file) belongs together: the
+    /// key is the certificate's and the PKCS#12 file holds both. Said before the order, of the
+    /// set the run will replace (`new` false), and once the new set is written (`new` true).
+    SetInPlace {
+        /// The set just written.
+        new: bool,
+        /// The files checked, when they belong together.
+        files: Vec<String>,
+        /// Why they do not, naming the file.
+        mismatch: Option<String>,
+    },
     /// The CA's renewal information could not be asked for; the lifetime rule decided.
     RenewalInfoUnavailable {
         /// Why.

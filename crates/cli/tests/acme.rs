@@ -478,3 +478,487 @@ fn an_untrusted_acme_server_is_said_at_once() {
         "no retry with back-off"
     );
 }
+
+/// An output that is the account key (the same path, a symbolic or a hard link) or another
+/// output is refused before the CA is asked, even with --force, the account key unchanged.
+#[test]
+fn outputs_never_land_on_the_account_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    std::fs::create_dir(&issued).unwrap();
+    // An account key where the certificate key would be written.
+    let account = issued.join("sip.contoso.com.key");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(&account)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let before = std::fs::read(&account).unwrap();
+    // If anything were asked of the CA, the run would say it cannot reach it.
+    let closed = servers::free_port(&[std::net::Ipv4Addr::LOCALHOST.into()]);
+    let directory = format!("https://127.0.0.1:{closed}/dir");
+    let run = |account_key: &Path, extra: &[&str]| {
+        let out = picert()
+            .args(["acme", "--topology"])
+            .arg(contoso())
+            .args([
+                "--no-aol",
+                "--directory",
+                &directory,
+                "--dns-hook",
+                "/bin/true",
+                "--account-key",
+            ])
+            .arg(account_key)
+            .args(["--agree-tos", "--timeout", "1", "--force", "--out-dir"])
+            .arg(&issued)
+            .args(extra)
+            .env("PICERT_PFX_PASSWORD", "pfx pass")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(!stderr.contains("cannot reach"), "{stderr}");
+        stderr
+    };
+    // The certificate's new key would be written over the account key.
+    let stderr = run(&account, &[]);
+    assert!(
+        stderr.contains(&format!(
+            "the account key {} and the certificate key {} are the same file: picert never writes over an account key",
+            account.display(),
+            account.display()
+        )),
+        "{stderr}"
+    );
+    // The PKCS#12 file through other spellings and links of the account key.
+    let spelled = issued.join("..").join("issued").join("sip.contoso.com.key");
+    let mut others = vec![spelled];
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("account-link.key");
+        std::os::unix::fs::symlink(&account, &link).unwrap();
+        let hard = dir.path().join("account-hard.key");
+        std::fs::hard_link(&account, &hard).unwrap();
+        others.push(link);
+        others.push(hard);
+    }
+    let kept = servers::pki("keys/leaf.key");
+    for other in &others {
+        // A kept certificate key: only the chain and the PKCS#12 file are written.
+        let stderr = run(
+            other,
+            &[
+                "--key",
+                &servers::arg(&kept),
+                "--pfx",
+                &servers::arg(&account),
+                "--legacy",
+            ],
+        );
+        assert!(
+            stderr.contains(&format!(
+                "the account key {} and the PKCS#12 file {} are the same file",
+                other.display(),
+                account.display()
+            )),
+            "{stderr}"
+        );
+    }
+    // Two outputs that are one file.
+    let stderr = run(
+        &dir.path().join("new-account.key"),
+        &[
+            "--pfx",
+            &servers::arg(&issued.join("sip.contoso.com.pem")),
+            "--legacy",
+        ],
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the certificate chain {} and the PKCS#12 file {} are the same file: give each file its own path",
+            issued.join("sip.contoso.com.pem").display(),
+            issued.join("sip.contoso.com.pem").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&account).unwrap(),
+        before,
+        "the account key is unchanged"
+    );
+    assert!(!dir.path().join("new-account.key").exists());
+    assert!(!issued.join("sip.contoso.com.pem").exists());
+}
+
+/// `picert acme` for the contoso topology against `directory`, trusting `tls_ca`, with a new
+/// account (no key yet) in `dir`: (exit status, standard error).
+fn against(directory: &str, tls_ca: &Path, dir: &Path, limit_memory: bool) -> (i32, String) {
+    let mut c = if limit_memory {
+        // Under a 1 GiB address-space limit: reading a body without end would fail on it.
+        let mut c = assert_cmd::Command::new("sh");
+        c.args(["-c", "ulimit -v 1048576 && exec \"$@\"", "sh"])
+            .arg(assert_cmd::cargo::cargo_bin("picert"));
+        c
+    } else {
+        picert()
+    };
+    let out = c
+        .args(["acme", "--topology"])
+        .arg(contoso())
+        .args(["--no-aol", "--directory", directory, "--directory-ca"])
+        .arg(tls_ca)
+        .args(["--dns-hook", "/bin/true", "--account-key"])
+        .arg(dir.join("account.key"))
+        .args(["--agree-tos", "--timeout", "5", "--out-dir"])
+        .arg(dir.join("issued"))
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!dir.join("account.key").exists(), "{stderr}");
+    assert!(!dir.join("issued").exists(), "{stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+/// Answers without end and answers too large are read up to 1 MiB, then refused with the
+/// server and the request named, within a bounded address space.
+#[cfg(unix)]
+#[test]
+fn answers_too_large_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let endless = servers::HttpsServer::start(|_| servers::Answer::Endless);
+    let host = endless.base.trim_start_matches("https://").to_string();
+    let (code, stderr) = against(
+        &format!("{}/dir", endless.base),
+        &endless.tls_ca,
+        dir.path(),
+        true,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the answer from {host} to the directory request is larger than 1048576 bytes"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(endless.requests().len(), 1, "not asked again");
+    // 200 MB announced, and sent.
+    let huge = servers::HttpsServer::start(|_| servers::Answer::Huge(200 << 20));
+    let host = huge.base.trim_start_matches("https://").to_string();
+    let (code, stderr) = against(
+        &format!("{}/dir", huge.base),
+        &huge.tls_ca,
+        dir.path(),
+        true,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the answer from {host} to the directory request is larger than 1048576 bytes"
+        )),
+        "{stderr}"
+    );
+}
+
+/// A directory answering garbage, 500, 503 with a Retry-After; a newNonce and a newAccount
+/// refused; an http:// directory: each said with the server, the request and the status.
+#[test]
+fn server_errors_say_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = |answer: servers::Answer| {
+        let server = servers::HttpsServer::start(move |_| answer.clone());
+        let host = server.base.trim_start_matches("https://").to_string();
+        let (code, stderr) = against(
+            &format!("{}/dir", server.base),
+            &server.tls_ca,
+            dir.path(),
+            false,
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        (host, stderr, server.requests().len())
+    };
+    let (host, stderr, _) = one(servers::Answer::with(
+        200,
+        "text/html",
+        "<html><body>Welcome to nginx</body></html>",
+    ));
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request (HTTP 200 OK) with what is not an ACME directory: not JSON"
+        )) && stderr.contains("<html><body>Welcome to nginx</body></html>"),
+        "{stderr}"
+    );
+    let (host, stderr, _) = one(servers::Answer::with(
+        200,
+        "application/json",
+        r#"{"newNonce":"x"}"#,
+    ));
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request (HTTP 200 OK) with what is not an ACME directory: it has no newAccount URL"
+        )),
+        "{stderr}"
+    );
+    let (host, stderr, _) = one(servers::Answer::with(
+        500,
+        "text/html",
+        "<h1>Internal error</h1>",
+    ));
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request with HTTP 500 Internal Server Error: <h1>Internal error</h1>"
+        )),
+        "{stderr}"
+    );
+    // A Retry-After longer than --timeout: said, not waited for, not asked again.
+    let (host, stderr, asked) = one(servers::Answer::Fixed {
+        status: 503,
+        headers: vec![("Retry-After".into(), "3600".into())],
+        body: Vec::new(),
+    });
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the directory request with HTTP 503 Service Unavailable, retry after "
+        )) && stderr.contains("(3600 s)"),
+        "{stderr}"
+    );
+    assert_eq!(asked, 1);
+    // One that fits within it: waited for, and asked again.
+    let busy_once = servers::HttpsServer::start(|r| {
+        if r.index == 0 {
+            servers::Answer::Fixed {
+                status: 503,
+                headers: vec![("Retry-After".into(), "1".into())],
+                body: Vec::new(),
+            }
+        } else {
+            servers::Answer::with(500, "text/plain", "still down")
+        }
+    });
+    let (code, stderr) = against(
+        &format!("{}/dir", busy_once.base),
+        &busy_once.tls_ca,
+        dir.path(),
+        false,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("HTTP 500 Internal Server Error: still down"),
+        "{stderr}"
+    );
+    assert_eq!(
+        busy_once.requests().len(),
+        2,
+        "asked again after the Retry-After"
+    );
+
+    // A directory, then newNonce or newAccount refused.
+    let acme = |nonce: servers::Answer, account: servers::Answer| {
+        let base = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+        let b = base.clone();
+        let server = servers::HttpsServer::start(move |r| {
+            let base = b.get().unwrap();
+            match (r.method.as_str(), r.path.as_str()) {
+                ("GET", "/dir") => servers::Answer::with(
+                    200,
+                    "application/json",
+                    &format!(
+                        r#"{{"newNonce":"{base}/nonce","newAccount":"{base}/account","newOrder":"{base}/order"}}"#
+                    ),
+                ),
+                ("HEAD", "/nonce") => nonce.clone(),
+                _ => account.clone(),
+            }
+        });
+        base.set(server.base.clone()).unwrap();
+        let host = server.base.trim_start_matches("https://").to_string();
+        let (code, stderr) = against(
+            &format!("{}/dir", server.base),
+            &server.tls_ca,
+            dir.path(),
+            false,
+        );
+        assert_eq!(code, 2, "{stderr}");
+        (host, stderr)
+    };
+    let nonce = servers::Answer::Fixed {
+        status: 200,
+        headers: vec![("Replay-Nonce".into(), "bm9uY2U".into())],
+        body: Vec::new(),
+    };
+    let (host, stderr) = acme(
+        servers::Answer::Fixed {
+            status: 502,
+            headers: vec![],
+            body: Vec::new(),
+        },
+        nonce.clone(),
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the ACME server {host} answered the newNonce request with HTTP 502 Bad Gateway"
+        )),
+        "{stderr}"
+    );
+    let (host, stderr) = acme(
+        nonce.clone(),
+        servers::Answer::with(500, "text/html", "<p>database down</p>"),
+    );
+    assert!(
+        stderr.contains(&format!(
+            "creating the account (directory, newAccount): the ACME server {host} answered the newAccount request with HTTP 500 Internal Server Error: <p>database down</p>"
+        )),
+        "{stderr}"
+    );
+    let (host, stderr) = acme(
+        nonce.clone(),
+        servers::Answer::with(
+            500,
+            "application/problem+json",
+            r#"{"type":"urn:ietf:params:acme:error:serverInternal","detail":"database down"}"#,
+        ),
+    );
+    assert!(
+        stderr.contains(&format!(
+            "creating the account (directory, newAccount): the ACME server {host} answered HTTP 500 Internal Server Error: serverInternal: database down"
+        )),
+        "{stderr}"
+    );
+
+    // http://: refused at once, nothing asked.
+    let server = servers::HttpsServer::start(|_| servers::Answer::Endless);
+    let plain = format!("{}/dir", server.base.replace("https://", "http://"));
+    let (code, stderr) = against(&plain, &server.tls_ca, dir.path(), false);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "the ACME directory {plain} is not an https:// URL: ACME runs over HTTPS only"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("attempts"), "{stderr}");
+    assert_eq!(
+        server.connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "not connected to"
+    );
+}
+
+/// A CA refusing half of the nonces it is sent (badNonce): each refused request is sent again
+/// with the fresh nonce, and issuance after issuance succeeds, one after the other.
+#[test]
+fn bad_nonces_are_retried() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start_rejecting_nonces(&[], 50);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let mut issued = 0;
+    let mut failures = Vec::new();
+    let chain = dir.path().join("issued").join("sip.contoso.com.pem");
+    for _ in 0..20 {
+        let _ = std::fs::remove_dir_all(dir.path().join("issued"));
+        let out = acme(&pebble, &hook, dir.path(), &[]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        // Issued: exit 1 for Pebble's certificate without a CRL distribution point.
+        if out.status.code() == Some(1) && chain.exists() {
+            issued += 1;
+        } else {
+            failures.push(stderr);
+        }
+    }
+    assert!(issued >= 19, "{issued} of 20 issued: {failures:#?}");
+    // Pebble was refusing nonces all along.
+    let log = ["pebble.log", "pebble.err"]
+        .map(|f| std::fs::read_to_string(pebble.dir.path().join(f)).unwrap_or_default())
+        .concat();
+    assert!(
+        log.contains("Configured to reject 50% of good nonces"),
+        "{log}"
+    );
+}
+
+/// Every run says whether the set in place belongs together (the key is the certificate's, the
+/// PKCS#12 file holds both): the one it will replace, before ordering, and the one it wrote.
+#[test]
+fn the_set_in_place_is_checked() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    let (pem, key, pfx) = (
+        issued.join("sip.contoso.com.pem"),
+        issued.join("sip.contoso.com.key"),
+        issued.join("edge.pfx"),
+    );
+    let run = |force: bool| {
+        let mut extra = vec!["--pfx".to_string(), servers::arg(&pfx), "--legacy".into()];
+        if force {
+            extra.push("--force".into());
+        }
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let out = acme(&pebble, &hook, dir.path(), &extra)
+            .env("PICERT_PFX_PASSWORD", "pfx pass")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        stderr
+    };
+    let together = |which: &str| {
+        format!(
+            "acme: the {which} set in place belongs together: {}, {}, {}",
+            pem.display(),
+            key.display(),
+            pfx.display()
+        )
+    };
+    // Nothing in place yet: only the new set is checked.
+    let stderr = run(false);
+    assert!(!stderr.contains("current set"), "{stderr}");
+    assert!(stderr.contains(&together("new")), "{stderr}");
+    let first_pfx = std::fs::read(&pfx).unwrap();
+    // A renewal over a set that belongs together.
+    let stderr = run(true);
+    assert!(stderr.contains(&together("current")), "{stderr}");
+    assert!(stderr.contains(&together("new")), "{stderr}");
+    // A key that is not the certificate's: said, and the new set belongs together.
+    std::fs::copy(common::pki("keys/leaf.key"), &key).unwrap();
+    let stderr = run(true);
+    assert!(
+        stderr.contains(&format!(
+            "acme: warning: the current set in place does not belong together: {} is not the key of the certificate in {}",
+            key.display(),
+            pem.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&together("new")), "{stderr}");
+    // A PKCS#12 file of an earlier certificate.
+    std::fs::write(&pfx, &first_pfx).unwrap();
+    let stderr = run(true);
+    assert!(
+        stderr.contains(&format!(
+            "acme: warning: the current set in place does not belong together: {} does not hold the certificate in {}",
+            pfx.display(),
+            pem.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&together("new")), "{stderr}");
+}

@@ -343,6 +343,23 @@ fn progress_line(p: &Progress) -> String {
         Progress::Validated => "acme: every name validated".into(),
         Progress::NotWithdrawn { error } => format!("acme: warning: {error}"),
         Progress::Issued => "acme: issued".into(),
+        Progress::SetInPlace {
+            new,
+            files,
+            mismatch: None,
+        } => format!(
+            "acme: the {} set in place belongs together: {}",
+            if *new { "new" } else { "current" },
+            files.join(", ")
+        ),
+        Progress::SetInPlace {
+            new,
+            mismatch: Some(why),
+            ..
+        } => format!(
+            "acme: warning: the {} set in place does not belong together: {why}",
+            if *new { "new" } else { "current" }
+        ),
         Progress::RenewalInfoUnavailable { error } => format!(
             "acme: warning: the CA's renewal information could not be read ({error}); the certificate's lifetime decides"
         ),
