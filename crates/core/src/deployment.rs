@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::Path;
 
 use roxmltree::{Document, Node};
+use serde::Serialize;
 
 use crate::error::Error;
 use crate::platform::Product;
@@ -39,7 +40,8 @@ impl fmt::Display for XmlFormat {
 }
 
 /// A `ServiceVersion` attribute: 7 in Skype for Business Server 2015 files, 8 in 2019 files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
 pub struct ServiceVersion(pub u32);
 
 impl ServiceVersion {
@@ -68,7 +70,7 @@ impl fmt::Display for ServiceVersion {
 }
 
 /// A central site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Site {
     /// `SiteId`.
     pub id: String,
@@ -77,18 +79,19 @@ pub struct Site {
 }
 
 /// An Edge service's external name and port (`Ports/Port` with `InterfaceSide="External"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalName {
     /// `ConfiguredFqdn`.
     pub fqdn: String,
     /// `Port`.
     pub port: u16,
     /// The line of the `Port` element.
+    #[serde(skip)]
     pub line: usize,
 }
 
 /// An Edge pool: the cluster of an `EdgeServer` service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EdgePool {
     /// The pool's FQDN (the cluster's; its only server's when it has one server without a name
     /// of its own).
@@ -109,11 +112,12 @@ pub struct EdgePool {
     /// The Edge service's `ServiceVersion`.
     pub service_version: Option<ServiceVersion>,
     /// The line of the cluster.
+    #[serde(skip)]
     pub line: usize,
 }
 
 /// A Front End pool or a Director pool: the cluster of a `Registrar` service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FrontEndPool {
     /// The pool's FQDN.
     pub fqdn: String,
@@ -132,7 +136,7 @@ pub struct FrontEndPool {
 }
 
 /// A simple URL (`SimpleUrlConfiguration/SimpleUrl`; Topology Builder files only).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SimpleUrl {
     /// `Component`: `Meet`, `Dialin` or `Cscp` (the administrative URL).
     pub component: String,
@@ -152,11 +156,13 @@ impl SimpleUrl {
 }
 
 /// A topology read from Topology Builder's or `Get-CsTopology -AsXml`'s XML.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deployment {
     /// Which file it is.
+    #[serde(serialize_with = "as_text")]
     pub format: XmlFormat,
     /// How its text was encoded.
+    #[serde(serialize_with = "as_text")]
     pub encoding: TextEncoding,
     /// The central sites.
     pub sites: Vec<Site>,
@@ -167,6 +173,7 @@ pub struct Deployment {
     /// The SIP domains, the default one first.
     pub sip_domains: Vec<String>,
     /// The line of `InternalDomains`.
+    #[serde(skip)]
     pub sip_domains_line: usize,
     /// The simple URLs.
     pub simple_urls: Vec<SimpleUrl>,
@@ -233,6 +240,10 @@ fn list(pools: &[PoolSummary]) -> String {
         .map(|p| p.to_string())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn as_text<T: fmt::Display, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
 }
 
 /// True when the text (already decoded) is XML rather than TOML: its first character other
@@ -340,6 +351,12 @@ impl Deployment {
 
     /// Parses topology XML text. `origin` names the file in errors.
     pub fn parse(text: &str, encoding: TextEncoding, origin: &str) -> Result<Deployment, Error> {
+        if !looks_like_xml(text) {
+            return Err(bad(
+                origin,
+                "the file is not XML: a topology XML file starts with <?xml, <TopologyBuilder or <Topology",
+            ));
+        }
         let doc = Document::parse(text).map_err(|e| xml_error(origin, text, &e))?;
         let line = |n: Node| doc.text_pos_at(n.range().start).row as usize;
         let root = doc.root_element();
@@ -585,6 +602,50 @@ impl Deployment {
             _ => None,
         }
     }
+}
+
+/// The picert TOML topology equivalent to a topology's fields: what [`Topology::load`] gives
+/// when a TOML file holds it. The fields the XML cannot say (AOL, subject, template, key type,
+/// Windows release) are left for the administrator, with a comment naming them.
+///
+/// [`Topology::load`]: crate::Topology::load
+pub fn equivalent_toml(topology: &crate::Topology, heading: &str) -> Result<String, Error> {
+    #[derive(Serialize)]
+    struct Equivalent<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        access_edge: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        webconf_edge: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        av_edge: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sip_domains: Option<&'a [String]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        edge_servers: Option<&'a [String]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        product: Option<&'static str>,
+    }
+    let body = toml::to_string(&Equivalent {
+        access_edge: topology.access_edge.as_deref(),
+        webconf_edge: topology.webconf_edge.as_deref(),
+        av_edge: topology.av_edge.as_deref(),
+        sip_domains: topology.sip_domains.as_deref(),
+        edge_servers: topology.edge_servers.as_deref(),
+        product: topology.product.map(Product::as_str),
+    })
+    .map_err(|e| crate::error::encoding("the TOML topology")(e.to_string()))?;
+    let mut out = String::new();
+    for line in heading.lines() {
+        out.push_str("# ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(
+        "# What the XML cannot say is left to set: aol, [subject] (organization, locality,\n",
+    );
+    out.push_str("# state, country), template, key_type, windows (docs/topology.md).\n\n");
+    out.push_str(&body);
+    Ok(out)
 }
 
 impl EdgePool {
@@ -926,6 +987,42 @@ mod tests {
         assert!(e.ends_with("huge.xml: the file is larger than 16 MiB; a topology file is at most a few hundred kilobytes"), "{e}");
         file.set_len(10).unwrap();
         assert!(Deployment::load(&path).is_err());
+    }
+
+    #[test]
+    fn the_equivalent_toml_reads_back_as_the_same_topology() {
+        let d = parse(TBXML);
+        let t = crate::Topology::from_deployment(&d, Some("edgepool-red.contoso.com"), "multi")
+            .unwrap();
+        let text =
+            equivalent_toml(&t, "from multi.tbxml\nEdge pool edgepool-red.contoso.com").unwrap();
+        assert!(text.starts_with("# from multi.tbxml\n# Edge pool edgepool-red.contoso.com\n"));
+        let back = crate::Topology::from_toml(&text, "back.toml").unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.product, Some(Product::Sfb2019));
+        assert_eq!(
+            back.edge_servers.unwrap(),
+            ["edge-red1.contoso.com", "edge-red2.contoso.com"]
+        );
+        assert!(
+            Deployment::parse("access_edge = 'x'", TextEncoding::Utf8, "t.toml")
+                .unwrap_err()
+                .to_string()
+                .starts_with("t.toml: the file is not XML")
+        );
+    }
+
+    #[test]
+    fn the_json_form_leaves_out_lines() {
+        let v = serde_json::to_value(parse(PUBLISHED)).unwrap();
+        assert_eq!(v["format"], "published topology (Get-CsTopology -AsXml)");
+        assert_eq!(
+            v["edge_pools"][1]["access_edge"]["fqdn"],
+            "sip-eu.contoso.com"
+        );
+        assert_eq!(v["edge_pools"][1]["access_edge"]["port"], 5061);
+        assert_eq!(v["service_versions"][0], 8);
+        assert!(v["edge_pools"][0].get("line").is_none());
     }
 
     #[test]

@@ -9,3 +9,4 @@ pub mod federation;
 pub mod man;
 pub mod request;
 pub mod rules;
+pub mod topology;
