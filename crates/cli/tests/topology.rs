@@ -148,3 +148,48 @@ fn refusals_exit_2_in_one_line() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("\nno Edge pool\n"));
 }
+
+#[test]
+fn plan_lists_every_certificate() {
+    let out = picert()
+        .arg("plan")
+        .arg(fixture("multi-published.xml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(": 9 certificates\n"), "{text}");
+    for said in [
+        "edge-external  Dublin   edgepool-dub.contoso.com  public      sip-eu.contoso.com\n",
+        "director       Redmond  dirpool-red.contoso.com   enterprise  dirpool-red.contoso.com\n",
+        "  SAN 4. sip.fabrikam.com (SIP domain fabrikam.com)\n",
+        "  SAN 3. lyncdiscover.contoso.com (Autodiscover from outside, SIP domain contoso.com)\n",
+    ] {
+        assert!(text.contains(said), "{said:?} in\n{text}");
+    }
+    let out = picert()
+        .arg("plan")
+        .arg(fixture("multi.tbxml"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let certs = v["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 9);
+    assert_eq!(certs[0]["kind"], "edge-external");
+    assert_eq!(certs[0]["ca"], "public");
+    assert_eq!(certs[0]["sans"][1]["name"], "webconf.contoso.com");
+    assert_eq!(certs[7]["kind"], "reverse-proxy");
+    assert_eq!(certs[7]["sans"][2]["name"], "dialin.contoso.com");
+    for bad in ["bad/dtd.xml", "bad/truncated.tbxml"] {
+        let out = picert().arg("plan").arg(fixture(bad)).output().unwrap();
+        no_panic(&out.stderr);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    }
+}

@@ -43,6 +43,7 @@ pub mod key;
 pub mod names;
 mod notes;
 pub mod pfx;
+pub mod plan;
 pub mod platform;
 mod profile;
 pub mod renewal;

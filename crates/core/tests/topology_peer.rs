@@ -99,3 +99,34 @@ fn rlevchenko_published_without_edge() {
     let e = Topology::load(&path).unwrap_err().to_string();
     assert!(e.contains("defines no Edge pool"), "{e}");
 }
+
+#[test]
+#[ignore = "needs PICERT_PEER_CORPUS"]
+fn the_plan_of_the_real_files() {
+    use picert_core::plan::{plan, CertificateKind};
+    let d = Deployment::load(&corpus().join("automatedlab-contoso.tbxml")).unwrap();
+    let plans = plan(&d, "automatedlab-contoso.tbxml").unwrap();
+    let kinds: Vec<_> = plans.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            CertificateKind::EdgeExternal,
+            CertificateKind::EdgeInternal,
+            CertificateKind::FrontEnd,
+            CertificateKind::ReverseProxy
+        ]
+    );
+    let fe: Vec<_> = plans[2].sans.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(fe[0], "frontendpool.contoso.com");
+    assert!(
+        fe.contains(&"xfrontend4.contoso.com") && fe.contains(&"lyncdiscoverinternal.contoso.com")
+    );
+    let d = Deployment::load(&corpus().join("rlevchenko-published-noedge.xml")).unwrap();
+    let plans = plan(&d, "rlevchenko-published-noedge.xml").unwrap();
+    let kinds: Vec<_> = plans.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [CertificateKind::FrontEnd, CertificateKind::ReverseProxy]
+    );
+    assert_eq!(plans[1].subject, "poolfe.tenant.rlevchenko.com");
+}
