@@ -978,6 +978,18 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_is_an_error_of_one_line_not_a_panic() {
+        for bytes in [TBXML, PUBLISHED_LE] {
+            for end in (0..bytes.len() - 20).step_by(61) {
+                let e = Deployment::parse_bytes(&bytes[..end], "t.xml")
+                    .unwrap_err()
+                    .to_string();
+                assert!(e.starts_with("t.xml: ") && !e.contains('\n'), "{end}: {e}");
+            }
+        }
+    }
+
+    #[test]
     fn a_file_over_the_cap_is_not_read_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("huge.xml");

@@ -334,6 +334,12 @@ impl Topology {
         let mut own = Topology::from_toml(text, &shown)?;
         own.origins.converted(&shown, encoding);
         let Some(xml) = own.topology_xml.clone() else {
+            if let Some(pool) = edge_pool.or(own.edge_pool.as_deref()) {
+                return Err(Error::Topology {
+                    path: shown,
+                    message: format!("the Edge pool {pool} is chosen, but this TOML topology names no XML topology (topology_xml) to take it from"),
+                });
+            }
             return Ok(own);
         };
         let xml_path = path.parent().unwrap_or(Path::new("")).join(&xml);
@@ -941,6 +947,14 @@ mod tests {
         // The pool given by the caller goes over the file's.
         let t = Topology::load_pool(&toml, Some("edgepool-dub.contoso.com")).unwrap();
         assert_eq!(t.access_edge.as_deref(), Some("sip-eu.contoso.com"));
+        // A pool without an XML to take it from.
+        std::fs::write(&toml, "edge_pool = \"edgepool-red.contoso.com\"\n").unwrap();
+        let e = Topology::load(&toml).unwrap_err().to_string();
+        assert!(e.ends_with("edge.toml: the Edge pool edgepool-red.contoso.com is chosen, but this TOML topology names no XML topology (topology_xml) to take it from"), "{e}");
+        let e = Topology::load_pool(&fixture("../contoso.toml"), Some("x.contoso.com"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("names no XML topology"), "{e}");
         // A missing XML file is named.
         std::fs::write(&toml, "topology_xml = \"gone.tbxml\"\n").unwrap();
         let e = Topology::load(&toml).unwrap_err().to_string();
