@@ -577,3 +577,35 @@ fn a_toml_topology_names_the_xml_and_keeps_its_settings() {
         "{stderr}"
     );
 }
+
+/// The servers of the Edge pool an XML topology names go into the deployment script.
+#[test]
+fn the_deployment_script_takes_the_pool_servers_from_the_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["bundle", "--cert"])
+        .arg(pki("good.pem"))
+        .arg("--key")
+        .arg(pki("keys/leaf.key"))
+        .arg("--trust-store")
+        .arg(pki("public-root.pem"))
+        .args(["--at", "2026-06-01", "--topology"])
+        .arg(root().join("fixtures/topology/multi.tbxml"))
+        .args(["--edge-pool", "edgepool-red.contoso.com"])
+        .args(["--webconf", "webcon.contoso.com", "--aol"])
+        .arg("-o")
+        .arg(dir.path().join("edge.pfx"))
+        .arg("--deploy-script")
+        .arg(dir.path().join("deploy.ps1"))
+        .env("PICERT_PFX_PASSWORD", "pfx secret")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "(PowerShell: import and assign on edge-red1.contoso.com, edge-red2.contoso.com)",
+        ));
+    let script = fs::read_to_string(dir.path().join("deploy.ps1")).unwrap();
+    assert!(
+        script.contains("@('edge-red1.contoso.com', 'edge-red2.contoso.com')"),
+        "{script}"
+    );
+}
