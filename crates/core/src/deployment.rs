@@ -21,6 +21,10 @@ use crate::text::TextEncoding;
 /// The largest topology XML file picert reads. Real files are tens to hundreds of kilobytes.
 pub const MAX_XML_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The most XML nodes (elements, text, comments) picert builds a tree of: a real topology has a
+/// few thousand; the cap keeps a file of millions of tiny elements from taking gigabytes.
+pub const MAX_XML_NODES: u32 = 1_000_000;
+
 /// Which of Microsoft's two topology files was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum XmlFormat {
@@ -273,6 +277,10 @@ fn xml_error(path: &str, text: &str, e: &roxmltree::Error) -> Error {
             path,
             "the XML declares a DTD (<!DOCTYPE ...>) and may declare entities; topology files have none, and picert refuses them rather than expand or fetch anything",
         ),
+        X::NodesLimitReached => bad(
+            path,
+            format!("the XML has more than {MAX_XML_NODES} nodes; a topology has a few thousand"),
+        ),
         X::UnexpectedEndOfStream | X::UnclosedRootNode => {
             let (line, column) = end_position(text);
             bad(
@@ -357,7 +365,13 @@ impl Deployment {
                 "the file is not XML: a topology XML file starts with <?xml, <TopologyBuilder or <Topology",
             ));
         }
-        let doc = Document::parse(text).map_err(|e| xml_error(origin, text, &e))?;
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: false,
+            nodes_limit: MAX_XML_NODES,
+            ..roxmltree::ParsingOptions::default()
+        };
+        let doc =
+            Document::parse_with_options(text, options).map_err(|e| xml_error(origin, text, &e))?;
         let line = |n: Node| doc.text_pos_at(n.range().start).row as usize;
         let root = doc.root_element();
         let (format, partial) = match root.tag_name().name() {
@@ -440,6 +454,9 @@ impl Deployment {
                             continue;
                         };
                         let key = id.to_ascii_lowercase();
+                        if clusters.contains_key(&key) {
+                            continue;
+                        }
                         cluster_order.push(key.clone());
                         clusters.insert(
                             key,
@@ -472,6 +489,9 @@ impl Deployment {
                         .iter()
                         .find(|s| s.id == site_id)
                         .map_or(site_id, |s| s.name.clone());
+                    if clusters.contains_key(&key) {
+                        continue;
+                    }
                     cluster_order.push(key.clone());
                     clusters.insert(
                         key,
@@ -987,6 +1007,18 @@ mod tests {
                 assert!(e.starts_with("t.xml: ") && !e.contains('\n'), "{end}: {e}");
             }
         }
+    }
+
+    #[test]
+    fn millions_of_nodes_are_refused() {
+        let mut text = String::from("<Topology>");
+        text.push_str(&"<a/>".repeat(MAX_XML_NODES as usize + 1));
+        text.push_str("</Topology>");
+        let e = error(text.as_bytes());
+        assert_eq!(
+            e,
+            "t.xml: the XML has more than 1000000 nodes; a topology has a few thousand"
+        );
     }
 
     #[test]
