@@ -139,6 +139,15 @@ fn refusals_exit_2_in_one_line() {
         );
         assert!(out.stdout.is_empty());
     }
+    let out = picert()
+        .arg("topology")
+        .arg(fixture("multi.tbxml"))
+        .args(["--edge-pool", "edgepool-red.contoso.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--edge-pool chooses the pool for --format toml"));
     // A topology without an Edge pool is still shown.
     let out = picert()
         .arg("topology")

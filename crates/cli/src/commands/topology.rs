@@ -37,6 +37,11 @@ pub enum ShowFormat {
 }
 
 pub fn run(args: TopologyCmdArgs, _global: Global) -> Result<u8, CliError> {
+    if args.edge_pool.is_some() && args.format != ShowFormat::Toml {
+        return Err(CliError::usage(
+            "--edge-pool chooses the pool for --format toml; the text and the JSON show every pool",
+        ));
+    }
     let shown = args.file.display().to_string();
     let deployment = Deployment::load(&args.file)?;
     let text = match args.format {
