@@ -23,9 +23,10 @@ seed parse_input fixtures/pki/*.pem fixtures/pki/*.csr fixtures/pki/*.p7b fixtur
 seed audit fixtures/pki/*.pem fixtures/pki/*.csr fixtures/pki/*.p7b fixtures/bad/*
 seed topology fixtures/contoso.toml fixtures/bad/*.toml
 seed private_key fixtures/pki/keys/* "$PEER"/certigo/test-certs/*.key
+seed topology_xml fixtures/topology/*.tbxml fixtures/topology/*.xml fixtures/topology/bad/* "$PEER"/topology/*.tbxml "$PEER"/topology/*.xml
 
 cd fuzz
-for target in parse_input audit topology private_key; do
+for target in parse_input audit topology topology_xml private_key; do
   echo "== $target for ${SECONDS_EACH}s"
   cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -print_final_stats=1 2>&1 |
     grep -E "^Done|stat::number_of_executed_units|stat::peak_rss_mb|ERROR|SUMMARY" || true

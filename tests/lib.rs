@@ -71,6 +71,24 @@ pub mod fuzzing {
         }
     }
 
+    /// The topology XML reader (Topology Builder's and `Get-CsTopology -AsXml`'s), each Edge
+    /// pool as a topology, and the plan of every certificate.
+    pub fn topology_xml(data: &[u8]) {
+        let Ok(deployment) = picert_core::deployment::Deployment::parse_bytes(data, "fuzz.xml")
+        else {
+            return;
+        };
+        for pool in &deployment.edge_pools {
+            if let Ok(topology) =
+                Topology::from_deployment(&deployment, Some(&pool.fqdn), "fuzz.xml")
+            {
+                let _ = topology.expectations();
+                let _ = EdgeProfile::from_topology(topology);
+            }
+        }
+        let _ = picert_core::plan::plan(&deployment, "fuzz.xml");
+    }
+
     /// Private key reading, with and without a passphrase.
     pub fn private_key(data: &[u8]) {
         let _ = PrivateKey::from_bytes(data, None);

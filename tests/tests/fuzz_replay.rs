@@ -62,6 +62,15 @@ fn topology_replay() {
 }
 
 #[test]
+fn topology_xml_replay() {
+    let all = inputs("topology_xml", &["fixtures/topology"]);
+    assert!(all.len() >= 8, "{} inputs", all.len());
+    for path in all {
+        fuzzing::topology_xml(&std::fs::read(&path).unwrap());
+    }
+}
+
+#[test]
 fn private_key_replay() {
     for path in inputs("private_key", &["fixtures/pki/keys", "fixtures/bad"]) {
         fuzzing::private_key(&std::fs::read(&path).unwrap());

@@ -25,9 +25,14 @@ use crate::{read_file, CliError};
 /// The topology flags, over a topology file.
 #[derive(Args, Debug, Default, Clone)]
 pub struct TopologyArgs {
-    /// Topology file (TOML; see docs/topology.md). Flags override its fields.
+    /// Topology file: picert's TOML, Topology Builder's .tbxml or Get-CsTopology -AsXml's XML
+    /// (see docs/topology.md). Flags override its fields.
     #[arg(long, value_name = "FILE")]
     pub topology: Option<PathBuf>,
+    /// The Edge pool of an XML topology, by its FQDN (case-insensitive); needed when the
+    /// topology has several
+    #[arg(long, value_name = "FQDN", requires = "topology")]
+    pub edge_pool: Option<String>,
     /// Access Edge external FQDN (the subject name)
     #[arg(long, value_name = "FQDN")]
     pub access_edge: Option<String>,
@@ -73,7 +78,7 @@ impl TopologyArgs {
     /// The topology file (if any) with these flags over it.
     pub fn resolve(&self) -> Result<Topology, CliError> {
         let base = match &self.topology {
-            Some(path) => Topology::load(path)?,
+            Some(path) => Topology::load_pool(path, self.edge_pool.as_deref())?,
             None => Topology::default(),
         };
         Ok(base.overlay(self.flags()))
@@ -121,6 +126,7 @@ impl TopologyArgs {
             None => String::new(),
         };
         for (flag, value) in [
+            ("--edge-pool", &self.edge_pool),
             ("--access-edge", &self.access_edge),
             ("--webconf", &self.webconf),
         ] {

@@ -1,6 +1,7 @@
 //! The libraries' typed errors, worded for this command line: where a flag or a variable
 //! fixes the problem, the message names it.
 
+use picert_core::deployment::PoolError;
 use picert_core::{Error, KeyError, Missing, RenewalError, SettingError};
 use picert_verify::input::InputError;
 use picert_verify::{Failure, InputReport};
@@ -36,6 +37,9 @@ pub fn core(e: &Error) -> String {
         Error::Renewal(RenewalError::KeyDoesNotMatch) => {
             "this key does not match the certificate in service (--reuse-key keeps that certificate's key)"
                 .into()
+        }
+        Error::Pool(PoolError::Choose { .. } | PoolError::Unknown { .. }) => {
+            format!("{e} (--edge-pool FQDN, or edge_pool in a TOML topology)")
         }
         other => other.to_string(),
     }

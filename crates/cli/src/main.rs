@@ -70,6 +70,16 @@ enum Command {
         after_help = "Examples:\n  picert acme --topology edge.toml --directory https://acme.example/directory --dns-hook ./dns-hook.sh --account-key acme-account.key --agree-tos --out-dir issued\n  picert acme --from-cert issued/sip.contoso.com.pem --topology edge.toml --directory letsencrypt --dns-hook ./dns-hook.sh --account-key acme-account.key --out-dir issued --if-due --force --pfx issued/edge.pfx\n\nExit status: 0 issued and clean (or not due with --if-due); 1 issued with a finding at --fail-on; 2 nothing issued.\n\n--at is the time --if-due judges by; the issued certificate is audited as it arrives."
     )]
     Acme(Box<commands::acme::AcmeArgs>),
+    /// List every certificate a topology XML needs: subject, SANs, CA, assignment, limits
+    #[command(
+        after_help = "Examples:\n  picert plan topology.tbxml\n  picert plan topology.xml --format json\n\nExit status: 0; 2 when the file cannot be read as a topology, or holds a name no certificate can carry."
+    )]
+    Plan(commands::plan::PlanArgs),
+    /// Show what picert reads from Topology Builder's or Get-CsTopology -AsXml's topology XML
+    #[command(
+        after_help = "Examples:\n  picert topology topology.tbxml\n  picert topology topology.xml --format json\n  picert topology topology.tbxml --format toml --edge-pool edgepool.contoso.com > edge.toml\n\nExit status: 0; 2 when the file cannot be read as a topology, or the Edge pool is not in it."
+    )]
+    Topology(commands::topology::TopologyCmdArgs),
     /// Print a shell completion script
     #[command(after_help = "Example:\n  picert completions bash > /etc/bash_completion.d/picert")]
     Completions {
@@ -205,6 +215,8 @@ fn main() -> ExitCode {
         Command::Request(args) => commands::request::run(*args, global),
         Command::Audit(args) => commands::audit::run(*args, global),
         Command::Rules(args) => commands::rules::run(args, global),
+        Command::Topology(args) => commands::topology::run(args, global),
+        Command::Plan(args) => commands::plan::run(args, global),
         Command::Bundle(args) => commands::bundle::run(*args, global),
         Command::Expiry(args) => commands::expiry::run(*args, global),
         Command::Federation(args) => commands::federation::run(*args, global),

@@ -466,3 +466,40 @@ fn json_keys_come_in_the_documented_order() {
     // Still one JSON document.
     serde_json::from_str::<serde_json::Value>(&text).unwrap();
 }
+
+#[test]
+fn a_certificate_is_audited_against_a_pool_of_a_multi_site_topology() {
+    let topology = root().join("fixtures/topology/multi.tbxml");
+    let run = |extra: &[&str]| {
+        let mut c = picert();
+        c.arg("audit")
+            .arg(pki("good.pem"))
+            .arg("--trust-store")
+            .arg(pki("public-root.pem"))
+            .arg("--topology")
+            .arg(&topology)
+            .args(["--at", "2026-06-01T00:00:00Z", "--aol"])
+            .args(extra);
+        json(&mut c)
+    };
+    // The Redmond pool wants webconf.contoso.com; the certificate has webcon.contoso.com.
+    let (report, code) = run(&["--edge-pool", "EDGEPOOL-RED.contoso.com"]);
+    assert_eq!(code, 1);
+    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    assert_eq!(status, Status::Finding);
+    assert!(message.contains("webconf.contoso.com"), "{message}");
+    // A flag over the XML's name: the Redmond pool then matches.
+    let (_, code) = run(&[
+        "--edge-pool",
+        "edgepool-red.contoso.com",
+        "--webconf",
+        "webcon.contoso.com",
+    ]);
+    assert_eq!(code, 0);
+    // The Dublin pool's Access Edge is another name.
+    let (report, code) = run(&["--edge-pool", "edgepool-dub.contoso.com"]);
+    assert_eq!(code, 1);
+    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    assert_eq!(status, Status::Finding);
+    assert!(message.contains("sip-eu.contoso.com"), "{message}");
+}

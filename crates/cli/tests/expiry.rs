@@ -108,7 +108,7 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("wrote 11 pages"));
+        .stderr(predicate::str::contains("wrote 13 pages"));
     let main = std::fs::read_to_string(dir.path().join("picert.1")).unwrap();
     for sub in [
         "request",
@@ -117,6 +117,8 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         "expiry",
         "federation",
         "acme",
+        "topology",
+        "plan",
         "completions",
         "man",
         "rules",

@@ -1077,3 +1077,166 @@ fn quiet_prints_nothing_but_errors() {
         .code(2)
         .stderr(predicate::str::contains("/nonexistent.toml: no such file"));
 }
+
+/// A file of the XML topology fixtures (`fixtures/topology`).
+fn topology_xml(name: &str) -> std::path::PathBuf {
+    common::root().join("fixtures/topology").join(name)
+}
+
+#[test]
+fn an_edge_pool_of_a_multi_site_topology_gives_the_request() {
+    let cases: [(&str, &str, &str, &[&str]); 2] = [
+        (
+            "multi.tbxml",
+            "EdgePool-Dub.contoso.com",
+            "sip-eu.contoso.com",
+            &[
+                "sip-eu.contoso.com",
+                "webconf-eu.contoso.com",
+                "sip.contoso.com",
+                "sip.fabrikam.com",
+            ],
+        ),
+        (
+            "multi-published.xml",
+            "edgepool-red.contoso.com",
+            "sip.contoso.com",
+            &["sip.contoso.com", "webconf.contoso.com", "sip.fabrikam.com"],
+        ),
+    ];
+    for (file, pool, subject, sans) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        picert()
+            .args(["request", "--topology"])
+            .arg(topology_xml(file))
+            .args(["--edge-pool", pool, "--org", "Contoso", "--country", "US"])
+            .arg("--out-dir")
+            .arg(dir.path())
+            .assert()
+            .success();
+        let f = read_csr(&dir.path().join(format!("{subject}.csr")));
+        assert_eq!(f.dns_sans, sans, "{file}");
+        assert_eq!(
+            f.subject,
+            format!("C=US, O=Contoso, CN={subject}"),
+            "{file}"
+        );
+        assert!(dir.path().join(format!("{subject}.key")).exists());
+    }
+}
+
+#[test]
+fn flags_override_what_the_xml_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["request", "--topology"])
+        .arg(topology_xml("multi.tbxml"))
+        .args(["--edge-pool", "edgepool-red.contoso.com"])
+        .args([
+            "--webconf",
+            "meet-edge.contoso.com",
+            "--sip-domain",
+            "contoso.com",
+        ])
+        .arg("--out-dir")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let f = read_csr(&dir.path().join("sip.contoso.com.csr"));
+    assert_eq!(f.dns_sans, ["sip.contoso.com", "meet-edge.contoso.com"]);
+}
+
+#[test]
+fn several_edge_pools_and_no_choice_exit_2_listing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = picert()
+        .current_dir(dir.path())
+        .args(["request", "--topology"])
+        .arg(topology_xml("multi.tbxml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for said in [
+        "multi.tbxml: the topology has 2 Edge pools, choose one: ",
+        "edgepool-red.contoso.com (site Redmond, Access Edge sip.contoso.com)",
+        "edgepool-dub.contoso.com (site Dublin, Access Edge sip-eu.contoso.com)",
+        "--edge-pool",
+    ] {
+        assert!(stderr.contains(said), "{said}: {stderr}");
+    }
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no key written"
+    );
+    let out = picert()
+        .current_dir(dir.path())
+        .args(["request", "--topology"])
+        .arg(topology_xml("multi.tbxml"))
+        .args(["--edge-pool", "edgepool-nyc.contoso.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no Edge pool edgepool-nyc.contoso.com; the topology has edgepool-red"));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no key written"
+    );
+}
+
+#[test]
+fn bad_xml_topologies_exit_2_in_one_line_without_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.tbxml");
+    fs::File::create(&huge)
+        .unwrap()
+        .set_len(16 * 1024 * 1024 + 1)
+        .unwrap();
+    let out_dir = dir.path().join("out");
+    for (path, says) in [
+        (
+            topology_xml("bad/not-topology.xml"),
+            "root element is <configuration>, not a topology",
+        ),
+        (
+            topology_xml("bad/truncated.tbxml"),
+            "before its elements are closed: the file is truncated",
+        ),
+        (
+            topology_xml("bad/noedge.xml"),
+            "the topology defines no Edge pool",
+        ),
+        (topology_xml("bad/dtd.xml"), "declares a DTD"),
+        (huge.clone(), "larger than 16 MiB"),
+    ] {
+        let out = picert()
+            .args(["request", "--topology"])
+            .arg(&path)
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        common::no_panic(&out.stderr);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("picert: error: {}: ", path.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains(says), "{says}: {stderr}");
+        assert!(!out_dir.exists(), "nothing written for {}", path.display());
+    }
+    let truncated = fs::read_to_string(topology_xml("bad/truncated.tbxml")).unwrap();
+    let out = picert()
+        .args(["request", "--topology"])
+        .arg(topology_xml("bad/truncated.tbxml"))
+        .output()
+        .unwrap();
+    let line = truncated.matches('\n').count() + 1;
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("ends at line {line}, column ")));
+}

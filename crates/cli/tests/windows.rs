@@ -496,3 +496,116 @@ fn the_deployment_script() {
         golden.display()
     );
 }
+
+#[test]
+fn xml_topologies_saved_as_utf16_are_read_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["multi-utf16le.tbxml", "multi-published-utf16le.xml"] {
+        let path = root().join("fixtures/topology").join(file);
+        let out = picert()
+            .args(["request", "--topology"])
+            .arg(&path)
+            .args(["--edge-pool", "edgepool-red.contoso.com", "--out-dir"])
+            .arg(dir.path().join(file))
+            .output()
+            .unwrap();
+        no_panic(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "{}: the file is UTF-16LE text with a byte-order mark",
+                path.display()
+            )),
+            "{stderr}"
+        );
+        let f = common::read_csr(&dir.path().join(file).join("sip.contoso.com.csr"));
+        assert_eq!(
+            f.dns_sans,
+            ["sip.contoso.com", "webconf.contoso.com", "sip.fabrikam.com"]
+        );
+    }
+}
+
+#[test]
+fn a_toml_topology_names_the_xml_and_keeps_its_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("fixtures/topology/multi-utf16le.tbxml"),
+        dir.path().join("topology.tbxml"),
+    )
+    .unwrap();
+    // Saved by PowerShell too: UTF-16LE with a byte-order mark, CRLF.
+    let toml = "topology_xml = \"topology.tbxml\"\r\nedge_pool = \"edgepool-dub.contoso.com\"\r\nkey_type = \"rsa3072\"\r\n\r\n[subject]\r\norganization = \"Contoso\"\r\nlocality = \"Dublin\"\r\ncountry = \"IE\"\r\n";
+    fs::write(dir.path().join("edge.toml"), utf16le(toml.as_bytes(), true)).unwrap();
+    let out = picert()
+        .current_dir(dir.path())
+        .args(["request", "--topology", "edge.toml", "--out-dir", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = common::read_csr(&dir.path().join("out/sip-eu.contoso.com.csr"));
+    assert_eq!(
+        f.subject,
+        "C=IE, L=Dublin, O=Contoso, CN=sip-eu.contoso.com"
+    );
+    assert_eq!(
+        f.dns_sans,
+        [
+            "sip-eu.contoso.com",
+            "webconf-eu.contoso.com",
+            "sip.contoso.com",
+            "sip.fabrikam.com"
+        ]
+    );
+    assert_eq!(f.key, picert_verify::facts::KeyFacts::Rsa { bits: 3072 });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("edge.toml: the file is UTF-16LE"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("topology.tbxml: the file is UTF-16LE"),
+        "{stderr}"
+    );
+}
+
+/// The servers of the Edge pool an XML topology names go into the deployment script.
+#[test]
+fn the_deployment_script_takes_the_pool_servers_from_the_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    picert()
+        .args(["bundle", "--cert"])
+        .arg(pki("good.pem"))
+        .arg("--key")
+        .arg(pki("keys/leaf.key"))
+        .arg("--trust-store")
+        .arg(pki("public-root.pem"))
+        .args(["--at", "2026-06-01", "--topology"])
+        .arg(root().join("fixtures/topology/multi.tbxml"))
+        .args(["--edge-pool", "edgepool-red.contoso.com"])
+        .args(["--webconf", "webcon.contoso.com", "--aol"])
+        .arg("-o")
+        .arg(dir.path().join("edge.pfx"))
+        .arg("--deploy-script")
+        .arg(dir.path().join("deploy.ps1"))
+        .env("PICERT_PFX_PASSWORD", "pfx secret")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "(PowerShell: import and assign on edge-red1.contoso.com, edge-red2.contoso.com)",
+        ));
+    let script = fs::read_to_string(dir.path().join("deploy.ps1")).unwrap();
+    assert!(
+        script.contains("@('edge-red1.contoso.com', 'edge-red2.contoso.com')"),
+        "{script}"
+    );
+}

@@ -40,6 +40,9 @@ pub enum Error {
         /// What is wrong, with its line when known.
         message: String,
     },
+    /// No Edge pool, or not the one asked for, can be taken from an XML topology.
+    #[error(transparent)]
+    Pool(#[from] crate::deployment::PoolError),
     /// A file could not be read.
     #[error("{path}: {message}")]
     Read {

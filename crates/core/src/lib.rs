@@ -1,7 +1,8 @@
 //! picert-core: the external certificate of a Lync Server 2013 / Skype for Business Server Edge
 //! Server, as the "Certificate summary - Public IM Connectivity" table describes it.
 //!
-//! - [`Topology`] reads the TOML topology file (or stands for the equivalent flags);
+//! - [`Topology`] reads the TOML topology file (or stands for the equivalent flags), or takes an
+//!   Edge pool of the XML topology Microsoft's tools write ([`deployment::Deployment`]);
 //!   [`EdgeProfile`] is its validated form and [`SanPlan`] the SAN list in the table's order.
 //! - [`plan_request`] reconciles a topology, a key and, for a renewal, the certificate in
 //!   service ([`CurrentCertificate`]) into a [`RequestPlan`] with its [`Note`]s;
@@ -35,12 +36,14 @@
 #![deny(missing_docs)]
 
 mod algorithms;
+pub mod deployment;
 mod error;
 pub mod inf;
 pub mod key;
 pub mod names;
 mod notes;
 pub mod pfx;
+pub mod plan;
 pub mod platform;
 mod profile;
 pub mod renewal;

@@ -45,6 +45,14 @@ pub enum Note {
         /// Where it came from.
         origin: Option<Origin>,
     },
+    /// A file was UTF-16 text with a byte-order mark (as Windows PowerShell 5.1's `>` writes
+    /// it) and was read as that text.
+    ConvertedText {
+        /// The file.
+        path: String,
+        /// Its encoding.
+        encoding: crate::text::TextEncoding,
+    },
     /// The Web Conferencing Edge name is the Access Edge name: one SAN carries both.
     WebconfMerged {
         /// The name.
@@ -164,6 +172,11 @@ impl fmt::Display for Note {
                 f,
                 "the SIP domain {domain}{} gives the SAN {san}: if the SIP domain is {meant}, give that (picert adds the sip. prefix itself)",
                 in_origin(origin)
+            ),
+            Note::ConvertedText { path, encoding } => write!(
+                f,
+                "{path}: the file is {} text with a byte-order mark (as Windows PowerShell 5.1's > and Out-File write it); it was read as that text",
+                if *encoding == crate::text::TextEncoding::Utf16Be { "UTF-16BE" } else { "UTF-16LE" }
             ),
             Note::WebconfMerged { name } => write!(
                 f,

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::algorithms::{HashAlg, KeyType};
+use crate::deployment::Deployment;
 use crate::error::{Error, Field, Origin, SettingError};
 use crate::names::normalize_fqdn;
 use crate::notes::Note;
@@ -57,6 +58,11 @@ pub struct Topology {
     /// The Edge servers of the pool (the names they are reached by for administration), for
     /// the deployment script.
     pub edge_servers: Option<Vec<String>>,
+    /// The XML topology (Topology Builder's file or `Get-CsTopology -AsXml`'s) this file takes
+    /// its Edge pool's names from, relative to this file; this file's own settings go over it.
+    pub topology_xml: Option<String>,
+    /// The Edge pool of `topology_xml` (its FQDN, case-insensitive); needed when it has several.
+    pub edge_pool: Option<String>,
     /// Where each value came from (file lines, flags), for messages. Not part of the value:
     /// two topologies with the same settings are equal wherever they came from.
     #[serde(skip)]
@@ -68,6 +74,8 @@ pub struct Topology {
 #[derive(Debug, Clone, Default)]
 pub struct Origins {
     entries: Vec<(Field, Option<usize>, Origin)>,
+    /// Files read from UTF-16 text, for a note.
+    converted: Vec<(String, crate::text::TextEncoding)>,
 }
 
 impl PartialEq for Origins {
@@ -96,6 +104,12 @@ impl Origins {
                 .map(|(_, _, o)| o)
         };
         find(index).or_else(|| index.and_then(|_| find(None)))
+    }
+
+    fn converted(&mut self, path: &str, encoding: crate::text::TextEncoding) {
+        if encoding.is_converted() {
+            self.converted.push((path.to_string(), encoding));
+        }
     }
 
     fn take(&mut self, field: Field, from: &Origins) {
@@ -138,6 +152,8 @@ const FIELDS: &[&str] = &[
     "windows",
     "product",
     "edge_servers",
+    "topology_xml",
+    "edge_pool",
 ];
 
 const SUBJECT_FIELDS: &[&str] = &[
@@ -282,40 +298,103 @@ impl Topology {
         Ok(topology)
     }
 
-    /// Reads and parses a topology file.
+    /// Reads and parses a topology file: picert's TOML, or the XML of Topology Builder or
+    /// `Get-CsTopology -AsXml` (told apart by content) with its only Edge pool.
     pub fn load(path: &Path) -> Result<Topology, Error> {
+        Topology::load_pool(path, None)
+    }
+
+    /// Reads a topology file, as [`Topology::load`], taking the Edge pool `edge_pool` (its FQDN,
+    /// case-insensitive) from an XML topology: the file itself, or the one a TOML file names in
+    /// `topology_xml` (`edge_pool` here goes over the TOML's).
+    pub fn load_pool(path: &Path, edge_pool: Option<&str>) -> Result<Topology, Error> {
         let shown = path.display().to_string();
-        // A topology is a few hundred bytes; refuse anything absurd before reading it all.
-        const MAX_TOPOLOGY_BYTES: u64 = 1024 * 1024;
-        let read_error = |e: std::io::Error| Error::Read {
+        let bytes = crate::deployment::read_capped(path, &shown)?;
+        // Notepad's UTF-8 byte-order mark and PowerShell's UTF-16 are read as the text they are.
+        let (decoded, encoding) = crate::text::decode(&bytes).map_err(|e| Error::Topology {
             path: shown.clone(),
-            message: crate::io_message(&e),
-        };
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(
-                std::fs::File::open(path).map_err(read_error)?,
-                MAX_TOPOLOGY_BYTES + 1,
-            ),
-            &mut bytes,
-        )
-        .map_err(read_error)?;
-        if bytes.len() as u64 > MAX_TOPOLOGY_BYTES {
+            message: e.to_string(),
+        })?;
+        let text = std::str::from_utf8(&decoded).map_err(|_| Error::Topology {
+            path: shown.clone(),
+            message: "the file is not UTF-8 text".into(),
+        })?;
+        if crate::deployment::looks_like_xml(text) {
+            let deployment = Deployment::parse(text, encoding, &shown)?;
+            return Topology::from_deployment(&deployment, edge_pool, &shown);
+        }
+        // A TOML topology is a few hundred bytes; refuse anything absurd.
+        const MAX_TOPOLOGY_BYTES: usize = 1024 * 1024;
+        if bytes.len() > MAX_TOPOLOGY_BYTES {
             return Err(Error::Topology {
                 path: shown,
                 message: "the file is larger than 1 MiB; a topology file is a few lines".into(),
             });
         }
-        // Notepad's UTF-8 byte-order mark and PowerShell's UTF-16 are read as the text they are.
-        let (decoded, _) = crate::text::decode(&bytes).map_err(|e| Error::Topology {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        let text = String::from_utf8(decoded.into_owned()).map_err(|_| Error::Topology {
-            path: shown.clone(),
-            message: "the file is not UTF-8 text".into(),
-        })?;
-        Topology::from_toml(&text, &shown)
+        let mut own = Topology::from_toml(text, &shown)?;
+        own.origins.converted(&shown, encoding);
+        let Some(xml) = own.topology_xml.clone() else {
+            if let Some(pool) = edge_pool.or(own.edge_pool.as_deref()) {
+                return Err(Error::Topology {
+                    path: shown,
+                    message: format!("the Edge pool {pool} is chosen, but this TOML topology names no XML topology (topology_xml) to take it from"),
+                });
+            }
+            return Ok(own);
+        };
+        let xml_path = path.parent().unwrap_or(Path::new("")).join(&xml);
+        let xml_shown = xml_path.display().to_string();
+        let bytes = crate::deployment::read_capped(&xml_path, &xml_shown)?;
+        let deployment = Deployment::parse_bytes(&bytes, &xml_shown)?;
+        let pool = edge_pool.or(own.edge_pool.as_deref());
+        let mut derived = Topology::from_deployment(&deployment, pool, &xml_shown)?;
+        derived.origins.converted.append(&mut own.origins.converted);
+        Ok(derived.overlay(own))
+    }
+
+    /// The Edge pool `edge_pool` of an XML topology (the only one when `None`) as a topology:
+    /// its Access Edge, Web Conferencing Edge and A/V Edge external FQDNs, the SIP domains, its
+    /// servers, and the product its `ServiceVersion` names. `origin` names the file.
+    pub fn from_deployment(
+        deployment: &Deployment,
+        edge_pool: Option<&str>,
+        origin: &str,
+    ) -> Result<Topology, Error> {
+        let pool = deployment.edge_pool(edge_pool, origin)?;
+        let at = |line: usize| Origin::File {
+            path: origin.to_string(),
+            line,
+        };
+        let mut t = Topology {
+            access_edge: pool.access_edge.as_ref().map(|n| n.fqdn.clone()),
+            webconf_edge: pool.webconf_edge.as_ref().map(|n| n.fqdn.clone()),
+            av_edge: pool.av_edge.as_ref().map(|n| n.fqdn.clone()),
+            sip_domains: (!deployment.sip_domains.is_empty())
+                .then(|| deployment.sip_domains.clone()),
+            edge_servers: (!pool.machines.is_empty()).then(|| pool.machines.clone()),
+            product: pool
+                .service_version
+                .and_then(|v| v.product())
+                .or_else(|| deployment.product()),
+            ..Topology::default()
+        };
+        for (field, name) in [
+            (Field::AccessEdge, &pool.access_edge),
+            (Field::WebconfEdge, &pool.webconf_edge),
+            (Field::AvEdge, &pool.av_edge),
+        ] {
+            if let Some(n) = name {
+                t.origins.set(field, None, at(n.line));
+            }
+        }
+        t.origins
+            .set(Field::SipDomains, None, at(deployment.sip_domains_line));
+        t.origins.set(Field::EdgeServers, None, at(pool.line));
+        if t.product.is_some() {
+            t.origins.set(Field::Product, None, at(pool.line));
+        }
+        t.origins.converted(origin, deployment.encoding);
+        Ok(t)
     }
 
     /// Returns this topology with every field that `over` sets replaced by `over`'s value
@@ -326,6 +405,9 @@ impl Topology {
             (a, b) => b.or(a),
         };
         let mut origins = self.origins.clone();
+        origins
+            .converted
+            .extend(over.origins.converted.iter().cloned());
         for (field, set) in [
             (Field::AccessEdge, over.access_edge.is_some()),
             (Field::WebconfEdge, over.webconf_edge.is_some()),
@@ -358,6 +440,8 @@ impl Topology {
             windows: over.windows.or(self.windows),
             product: over.product.or(self.product),
             edge_servers: over.edge_servers.or(self.edge_servers),
+            topology_xml: over.topology_xml.or(self.topology_xml),
+            edge_pool: over.edge_pool.or(self.edge_pool),
             origins,
         }
     }
@@ -415,7 +499,15 @@ impl Topology {
     /// written with the root's dot, a SIP domain that is already a SIP name, a Web Conferencing
     /// name that is the Access Edge's, a product on a Windows release with a caveat.
     pub fn notes(&self) -> Vec<Note> {
-        let mut notes = Vec::new();
+        let mut notes: Vec<Note> = self
+            .origins
+            .converted
+            .iter()
+            .map(|(path, encoding)| Note::ConvertedText {
+                path: path.clone(),
+                encoding: *encoding,
+            })
+            .collect();
         let mut dotted = |field: Field, index: Option<usize>, name: &str| {
             if let Some(base) = dotted_name(name) {
                 if let Ok(name) = normalize_fqdn(base) {
@@ -740,5 +832,167 @@ mod tests {
         let e = Topology::load(&path).unwrap_err().to_string();
         assert!(e.contains("UTF-16 text without a byte-order mark"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/topology")
+            .join(name)
+    }
+
+    #[test]
+    fn an_xml_topology_gives_its_edge_pool() {
+        for file in [
+            "multi.tbxml",
+            "multi-published.xml",
+            "multi-utf16le.tbxml",
+            "multi-published-utf16le.xml",
+        ] {
+            let path = fixture(file);
+            let e = Topology::load(&path).unwrap_err();
+            assert!(
+                matches!(&e, Error::Pool(crate::deployment::PoolError::Choose { pools, .. }) if pools.len() == 2),
+                "{file}: {e}"
+            );
+            let t = Topology::load_pool(&path, Some("EDGEPOOL-DUB.contoso.com")).unwrap();
+            assert_eq!(
+                t.access_edge.as_deref(),
+                Some("sip-eu.contoso.com"),
+                "{file}"
+            );
+            assert_eq!(t.webconf_edge.as_deref(), Some("webconf-eu.contoso.com"));
+            assert_eq!(t.av_edge.as_deref(), Some("av-eu.contoso.com"));
+            assert_eq!(
+                t.sip_domains.as_deref().unwrap(),
+                ["contoso.com", "fabrikam.com"]
+            );
+            assert_eq!(
+                t.edge_servers.as_deref().unwrap(),
+                ["edge-dub1.contoso.com"]
+            );
+            assert_eq!(t.product, Some(Product::Sfb2019));
+            let exp = t.expectations().unwrap();
+            assert_eq!(
+                exp.plan.names(),
+                [
+                    "sip-eu.contoso.com",
+                    "webconf-eu.contoso.com",
+                    "sip.contoso.com",
+                    "sip.fabrikam.com"
+                ]
+            );
+            let notes: Vec<String> = t.notes().iter().map(|n| n.to_string()).collect();
+            if file.contains("utf16le") {
+                assert_eq!(notes.len(), 1, "{notes:?}");
+                assert!(notes[0].ends_with("the file is UTF-16LE text with a byte-order mark (as Windows PowerShell 5.1's > and Out-File write it); it was read as that text"), "{notes:?}");
+            } else {
+                assert!(notes.is_empty(), "{notes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_name_in_the_xml_points_at_its_line() {
+        let text = std::fs::read_to_string(fixture("multi-published.xml"))
+            .unwrap()
+            .replace(
+                "ConfiguredFqdn=\"webconf-eu.contoso.com\"",
+                "ConfiguredFqdn=\"*.contoso.com\"",
+            );
+        let line = text
+            .lines()
+            .position(|l| l.contains("*.contoso.com"))
+            .unwrap()
+            + 1;
+        let d = Deployment::parse(&text, crate::text::TextEncoding::Utf8, "t.xml").unwrap();
+        let t = Topology::from_deployment(&d, Some("edgepool-dub.contoso.com"), "t.xml").unwrap();
+        let e = t.expectations().unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!(
+                "t.xml:{line}: webconf_edge: '*.contoso.com' is a wildcard"
+            )),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_toml_file_names_the_xml_and_keeps_its_own_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(fixture("multi.tbxml"), dir.path().join("multi.tbxml")).unwrap();
+        let toml = dir.path().join("edge.toml");
+        std::fs::write(
+            &toml,
+            "topology_xml = \"multi.tbxml\"\nedge_pool = \"edgepool-red.contoso.com\"\naol = true\nwindows = \"2022\"\ntemplate = \"EdgeTemplate\"\nwebconf_edge = \"meetings.contoso.com\"\n\n[subject]\norganization = \"Contoso\"\ncountry = \"US\"\n",
+        )
+        .unwrap();
+        let t = Topology::load(&toml).unwrap();
+        assert_eq!(t.access_edge.as_deref(), Some("sip.contoso.com"));
+        assert_eq!(
+            t.webconf_edge.as_deref(),
+            Some("meetings.contoso.com"),
+            "the TOML's own value goes over the XML's"
+        );
+        assert_eq!(
+            t.edge_servers.as_deref().unwrap(),
+            ["edge-red1.contoso.com", "edge-red2.contoso.com"]
+        );
+        assert_eq!(t.aol, Some(true));
+        assert_eq!(t.windows, Some(WindowsServer::W2022));
+        assert_eq!(t.product, Some(Product::Sfb2019));
+        assert_eq!(t.template.as_deref(), Some("EdgeTemplate"));
+        assert_eq!(
+            t.subject.as_ref().unwrap().organization.as_deref(),
+            Some("Contoso")
+        );
+        // The pool given by the caller goes over the file's.
+        let t = Topology::load_pool(&toml, Some("edgepool-dub.contoso.com")).unwrap();
+        assert_eq!(t.access_edge.as_deref(), Some("sip-eu.contoso.com"));
+        // A pool without an XML to take it from.
+        std::fs::write(&toml, "edge_pool = \"edgepool-red.contoso.com\"\n").unwrap();
+        let e = Topology::load(&toml).unwrap_err().to_string();
+        assert!(e.ends_with("edge.toml: the Edge pool edgepool-red.contoso.com is chosen, but this TOML topology names no XML topology (topology_xml) to take it from"), "{e}");
+        let e = Topology::load_pool(&fixture("../contoso.toml"), Some("x.contoso.com"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("names no XML topology"), "{e}");
+        // A missing XML file is named.
+        std::fs::write(&toml, "topology_xml = \"gone.tbxml\"\n").unwrap();
+        let e = Topology::load(&toml).unwrap_err().to_string();
+        assert!(e.ends_with("gone.tbxml: no such file or directory"), "{e}");
+        // A TOML that names an XML with several pools and no choice.
+        std::fs::write(&toml, "topology_xml = \"multi.tbxml\"\n").unwrap();
+        assert!(matches!(
+            Topology::load(&toml),
+            Err(Error::Pool(crate::deployment::PoolError::Choose { .. }))
+        ));
+    }
+
+    #[test]
+    fn bad_xml_topologies_are_one_line_errors() {
+        for (file, says) in [
+            ("bad/not-topology.xml", "not a topology"),
+            ("bad/truncated.tbxml", "the file is truncated"),
+            ("bad/dtd.xml", "declares a DTD"),
+            ("bad/noedge.xml", "defines no Edge pool"),
+        ] {
+            let e = Topology::load(&fixture(file)).unwrap_err().to_string();
+            assert!(
+                e.contains(file) && e.contains(says) && !e.contains('\n'),
+                "{file}: {e}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.tbxml");
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(crate::deployment::MAX_XML_BYTES + 1)
+            .unwrap();
+        let e = Topology::load(&path).unwrap_err().to_string();
+        assert!(e.contains("larger than 16 MiB"), "{e}");
+        // A TOML file over 1 MiB is still refused as TOML.
+        let path = dir.path().join("big.toml");
+        std::fs::write(&path, format!("# {}\n", "x".repeat(1024 * 1024))).unwrap();
+        let e = Topology::load(&path).unwrap_err().to_string();
+        assert!(e.contains("larger than 1 MiB"), "{e}");
     }
 }

@@ -7,5 +7,7 @@ pub mod bundle;
 pub mod expiry;
 pub mod federation;
 pub mod man;
+pub mod plan;
 pub mod request;
 pub mod rules;
+pub mod topology;
