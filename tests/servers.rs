@@ -373,6 +373,16 @@ impl OpenSslServer {
     /// on `addr`, adding `args` (`-tls1_2`, `-Verify 1`, ...). Waits until it accepts
     /// connections; `None` when openssl is not installed.
     pub fn start(addr: SocketAddr, file: &str, args: &[&str]) -> Option<OpenSslServer> {
+        OpenSslServer::start_with(addr, &pki(file), &pki("keys/leaf.key"), args)
+    }
+
+    /// The same with any certificate file (leaf first) and its key.
+    pub fn start_with(
+        addr: SocketAddr,
+        cert: &Path,
+        key: &Path,
+        args: &[&str],
+    ) -> Option<OpenSslServer> {
         let listen = match addr.ip() {
             IpAddr::V6(ip) => format!("[{ip}]:{}", addr.port()),
             IpAddr::V4(ip) => format!("{ip}:{}", addr.port()),
@@ -381,11 +391,11 @@ impl OpenSslServer {
             .args([
                 "s_server", "-quiet", "-naccept", "1000", "-accept", &listen, "-cert",
             ])
-            .arg(pki(file))
+            .arg(cert)
             .arg("-cert_chain")
             .arg(pki("public-issuing.pem"))
             .arg("-key")
-            .arg(pki("keys/leaf.key"))
+            .arg(key)
             .arg("-CAfile")
             .arg(pki("public-root.pem"))
             .args(args)

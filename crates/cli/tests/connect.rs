@@ -561,3 +561,48 @@ fn offered_versions_and_a_tls_1_0_only_server() {
     );
     assert_eq!(code, 1);
 }
+
+/// An RSA-16384 leaf (fixtures/live): OpenSSL signs the handshake with it, but picert's TLS
+/// library, like most, refuses to verify a signature with so large a key, so the server never
+/// proves it holds the key. The chain is audited; the audit fails on `tls.handshake.key_proved`.
+#[test]
+fn an_rsa_16384_leaf_does_not_prove_its_key() {
+    use picert_tests::servers::{free_port, root, OpenSslServer};
+    let v4: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let port = free_port(&[v4]);
+    let _server = OpenSslServer::start_with(
+        std::net::SocketAddr::new(v4, port),
+        &root().join("fixtures/live/rsa16384.pem"),
+        &root().join("fixtures/live/rsa16384.key"),
+        &["-tls1_2"],
+    )
+    .expect("openssl s_server (.ci/run installs openssl)");
+    let out = picert()
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--at",
+            "2027-01-01",
+            "--timeout",
+            "5",
+        ])
+        .arg("--trust-store")
+        .arg(pki("public-root.pem"))
+        .args(["--server-name", "sip.contoso.com"])
+        .args(["--connect", &format!("127.0.0.1:{port}")])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let report: Report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let input = &report.inputs[0];
+    assert!(input.error.is_none(), "{input:?}");
+    let tls = input.tls.as_ref().unwrap();
+    assert!(!tls.key_proved, "{tls:?}");
+    let (st, detail) = status(&report, "tls.handshake.key_proved");
+    assert_eq!(st, Status::Finding);
+    assert!(detail.contains("does not verify"), "{detail}");
+    assert_eq!(status(&report, "tls.host.name_match").0, Status::Pass);
+    assert_eq!(out.status.code(), Some(1));
+}
