@@ -26,7 +26,7 @@ pub struct FederationArgs {
     #[arg(long)]
     pub allow_loopback: bool,
     /// How many SIP domains to check at once
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallel: u16,
     #[command(flatten)]
     pub live: ConnectArgs,

@@ -81,7 +81,7 @@ impl Default for FederationOptions {
             timeout: Duration::from_secs(10),
             client: None,
             loopback_allowed: false,
-            parallel_domains: 16,
+            parallel_domains: 64,
         }
     }
 }
