@@ -185,7 +185,8 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             edge_servers: &edge_servers,
-            made: auditor.audit_time(),
+            // Today, whatever --at audits the certificate at.
+            made: picert_core::Timestamp::now(),
         }
         .render()
     });
