@@ -294,7 +294,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             }
             render::input(&mut text, &report, &style, detail);
             write_stdout(text.as_bytes())?;
-            commentary.say(next_step(&outcome));
+            commentary.say(next_step(&outcome, expect.topology.product));
         }
     }
     let mut summary = picert_verify::Summary::default();
@@ -368,11 +368,12 @@ fn progress_line(p: &Progress) -> String {
 }
 
 /// What to do with what was written: import the PKCS#12 file on the pool, or make one.
-fn next_step(outcome: &picert_acme::AcmeOutcome) -> String {
+fn next_step(outcome: &picert_acme::AcmeOutcome, product: Option<picert_core::Product>) -> String {
     let t = &outcome.thumbprint;
     match &outcome.pfx_path {
         Some(pfx) => format!(
-            "Next: on every Edge server of the pool, in the Skype for Business Server Management Shell:\n  Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(picert bundle --deploy-script writes these steps as a script for the pool; docs/acme.md)",
+            "Next: on every Edge server of the pool, in the {}:\n  Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(picert bundle --deploy-script writes these steps as a script for the pool; docs/acme.md)",
+            crate::output::management_shell(product),
             pfx.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         ),
         None => format!(
