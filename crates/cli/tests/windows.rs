@@ -56,6 +56,13 @@ fn files_powershell_wrote_are_read_with_a_note() {
             "{:?}",
             input.notes
         );
+        // PowerShell 5.1 writes little-endian: the big-endian note does not say it does.
+        assert_eq!(
+            input.notes[0].contains("(as Windows PowerShell 5.1's > and Out-File write it)"),
+            encoding == "UTF-16LE",
+            "{:?}",
+            input.notes
+        );
     }
     // The human report says it too.
     audit()
