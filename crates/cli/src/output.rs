@@ -97,6 +97,15 @@ pub fn note_line(note: &picert_core::Note) -> String {
 
 /// What a topology's values deserve a word about ([`picert_core::Topology::notes`]), one
 /// `picert: warning:` or `picert: note:` line each, on standard error.
+/// The shell the `Next:` advice runs `Set-CsCertificate` in: the product's, or the Skype for
+/// Business one when the product is not known.
+pub fn management_shell(product: Option<picert_core::Product>) -> &'static str {
+    product.map_or(
+        "Skype for Business Server Management Shell",
+        picert_core::Product::management_shell,
+    )
+}
+
 pub fn say_topology_notes(commentary: &Commentary, topology: &picert_core::Topology) {
     for note in topology.notes() {
         commentary.say(format!("picert: {}", note_line(&note)));

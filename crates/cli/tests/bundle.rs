@@ -151,6 +151,34 @@ fn modern_and_legacy_files_read_in_openssl_and_audit_back() {
     assert_eq!(key_pub.stdout, want.stdout);
 }
 
+/// The `Next:` advice names the shell the product has: Lync Server 2013 calls it the Lync
+/// Server Management Shell.
+#[test]
+fn the_next_step_names_the_products_management_shell() {
+    let s = Setup::new();
+    for (product, windows, shell) in [
+        ("lync2013", "2012r2", "in the Lync Server Management Shell:"),
+        (
+            "sfb2019",
+            "2019",
+            "in the Skype for Business Server Management Shell:",
+        ),
+    ] {
+        s.bundle("good.pem", &format!("{product}.pfx"))
+            .args(["--product", product, "--windows", windows])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!(
+                "Next: on every Edge server of the pool, {shell}"
+            )));
+    }
+    s.bundle("good.pem", "lync.pfx")
+        .args(["--product", "lync2013"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Skype for Business").not());
+}
+
 #[test]
 fn a_key_that_does_not_match_is_always_refused() {
     let s = Setup::new();

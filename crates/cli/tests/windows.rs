@@ -56,6 +56,13 @@ fn files_powershell_wrote_are_read_with_a_note() {
             "{:?}",
             input.notes
         );
+        // PowerShell 5.1 writes little-endian: the big-endian note does not say it does.
+        assert_eq!(
+            input.notes[0].contains("(as Windows PowerShell 5.1's > and Out-File write it)"),
+            encoding == "UTF-16LE",
+            "{:?}",
+            input.notes
+        );
     }
     // The human report says it too.
     audit()
@@ -447,14 +454,28 @@ fn the_deployment_script() {
         }
         c.assert()
     };
+    let before = picert_core::Timestamp::now().date();
     run("deploy.ps1", false)
         .success()
         .stdout(predicate::str::contains(
             "(PowerShell: import and assign on edge1.perimeter.contoso.com, edge2.perimeter.contoso.com)",
         ))
         .stderr(predicate::str::contains("Next: read "));
+    let after = picert_core::Timestamp::now().date();
     let bytes = fs::read(dir.path().join("deploy.ps1")).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
+    // The header has the day the script was written, not the --at date of the audit.
+    const WRITTEN: &str = "\n# Written by picert on ";
+    let at = text
+        .find(WRITTEN)
+        .expect("the header says when it was written")
+        + WRITTEN.len();
+    let written = &text[at..at + 10];
+    assert!(
+        written == before || written == after,
+        "written on {written}, today is {after}"
+    );
+    assert_ne!(written, "2026-06-01", "not the --at date");
     assert!(
         text.starts_with('\u{feff}'),
         "UTF-8 with a byte-order mark, for PowerShell 5.1"
@@ -484,6 +505,8 @@ fn the_deployment_script() {
         .code(2)
         .stderr(predicate::str::contains("already exists"));
 
+    // The golden file has YYYY-MM-DD for the day it is written.
+    let bytes = format!("{}YYYY-MM-DD{}", &text[..at], &text[at + 10..]).into_bytes();
     let golden = root().join("crates/cli/tests/golden/deploy.ps1");
     if std::env::var_os("PICERT_BLESS").is_some() {
         fs::create_dir_all(golden.parent().unwrap()).unwrap();

@@ -45,8 +45,8 @@ pub enum Note {
         /// Where it came from.
         origin: Option<Origin>,
     },
-    /// A file was UTF-16 text with a byte-order mark (as Windows PowerShell 5.1's `>` writes
-    /// it) and was read as that text.
+    /// A file was UTF-16 text with a byte-order mark (UTF-16LE is what Windows PowerShell
+    /// 5.1's `>` writes) and was read as that text.
     ConvertedText {
         /// The file.
         path: String,
@@ -175,8 +175,10 @@ impl fmt::Display for Note {
             ),
             Note::ConvertedText { path, encoding } => write!(
                 f,
-                "{path}: the file is {} text with a byte-order mark (as Windows PowerShell 5.1's > and Out-File write it); it was read as that text",
-                if *encoding == crate::text::TextEncoding::Utf16Be { "UTF-16BE" } else { "UTF-16LE" }
+                "{path}: {}",
+                encoding
+                    .conversion_note()
+                    .unwrap_or("the file was read as UTF-8 text")
             ),
             Note::WebconfMerged { name } => write!(
                 f,

@@ -163,6 +163,16 @@ impl Product {
         self != Product::Sfb2015
     }
 
+    /// The PowerShell console that has the product's cmdlets (`Set-CsCertificate`): "Lync
+    /// Server Management Shell" for Lync Server 2013, "Skype for Business Server Management
+    /// Shell" for the others.
+    pub fn management_shell(self) -> &'static str {
+        match self {
+            Product::Lync2013 => "Lync Server Management Shell",
+            _ => "Skype for Business Server Management Shell",
+        }
+    }
+
     /// The Windows Server releases Microsoft lists for the product (docs/topology.md).
     pub fn supported_windows(self) -> &'static [WindowsServer] {
         use WindowsServer::*;
@@ -293,6 +303,20 @@ impl Platform {
 mod tests {
     use super::*;
     use WindowsServer::*;
+
+    #[test]
+    fn lync_2013_has_its_own_management_shell() {
+        assert_eq!(
+            Product::Lync2013.management_shell(),
+            "Lync Server Management Shell"
+        );
+        for p in [Product::Sfb2015, Product::Sfb2019, Product::SfbSe] {
+            assert_eq!(
+                p.management_shell(),
+                "Skype for Business Server Management Shell"
+            );
+        }
+    }
 
     #[test]
     fn names_parse_in_the_forms_people_write() {

@@ -26,6 +26,22 @@ impl TextEncoding {
     pub fn is_converted(self) -> bool {
         matches!(self, TextEncoding::Utf16Le | TextEncoding::Utf16Be)
     }
+
+    /// What a report says about a file read in this encoding, after the file's name: the
+    /// encoding and where such files come from. `None` for UTF-8, which needs no word.
+    /// Windows PowerShell 5.1's `>` and `Out-File` write UTF-16LE; big-endian UTF-16 comes
+    /// from `Out-File -Encoding BigEndianUnicode` and the like.
+    pub fn conversion_note(self) -> Option<&'static str> {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => None,
+            TextEncoding::Utf16Le => Some(
+                "the file is UTF-16LE text with a byte-order mark (as Windows PowerShell 5.1's > and Out-File write it); it was read as that text",
+            ),
+            TextEncoding::Utf16Be => Some(
+                "the file is UTF-16BE text with a byte-order mark (big-endian, as Out-File -Encoding BigEndianUnicode writes it; PowerShell 5.1's > and plain Out-File write little-endian UTF-16LE); it was read as that text",
+            ),
+        }
+    }
 }
 
 impl fmt::Display for TextEncoding {
@@ -109,6 +125,19 @@ mod tests {
         let mut out = vec![0xfe, 0xff];
         out.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
         out
+    }
+
+    /// PowerShell 5.1 writes UTF-16 little-endian: only the UTF-16LE note says a file is as
+    /// PowerShell writes it; the UTF-16BE one says big-endian comes from elsewhere.
+    #[test]
+    fn the_notes_say_which_utf16_powershell_writes() {
+        let le = TextEncoding::Utf16Le.conversion_note().unwrap();
+        assert!(le.starts_with("the file is UTF-16LE text with a byte-order mark (as Windows PowerShell 5.1's > and Out-File write it)"), "{le}");
+        let be = TextEncoding::Utf16Be.conversion_note().unwrap();
+        assert!(be.starts_with("the file is UTF-16BE text with a byte-order mark (big-endian, as Out-File -Encoding BigEndianUnicode writes it; PowerShell 5.1's > and plain Out-File write little-endian UTF-16LE)"), "{be}");
+        assert!(!be.contains("as Windows PowerShell 5.1's > and Out-File write it"));
+        assert_eq!(TextEncoding::Utf8.conversion_note(), None);
+        assert_eq!(TextEncoding::Utf8Bom.conversion_note(), None);
     }
 
     #[test]

@@ -164,38 +164,13 @@ const SUBJECT_FIELDS: &[&str] = &[
     "organizational_unit",
 ];
 
-/// The edit distance between two short names (insertions, deletions, substitutions, and
-/// swaps of neighbours).
-fn distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
-/// The field meant by a misspelt one, when one is close enough.
+/// The field meant by a misspelt one, when one is close enough: by the optimal string alignment
+/// distance (insertions, deletions, substitutions, and swaps of neighbours).
 fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     let lower = unknown.to_ascii_lowercase().replace('-', "_");
     known
         .iter()
-        .map(|k| (distance(&lower, k), *k))
+        .map(|k| (strsim::osa_distance(&lower, k), *k))
         .filter(|(d, k)| *d <= 3 && *d < k.len() / 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
@@ -706,6 +681,23 @@ mod tests {
             e.contains("unknown field `colour`; the fields are access_edge, "),
             "{e}"
         );
+    }
+
+    /// A swap of neighbours is one edit (as in "hsah"): with plain Levenshtein it is two, and
+    /// short fields would get no suggestion.
+    #[test]
+    fn did_you_mean_counts_a_swap_as_one_edit() {
+        assert_eq!(closest("hsah", FIELDS), Some("hash"));
+        assert_eq!(closest("rpdouct", FIELDS), Some("product"));
+        assert_eq!(closest("Access-Egde", FIELDS), Some("access_edge"));
+        assert_eq!(
+            closest("organisation", SUBJECT_FIELDS),
+            Some("organization")
+        );
+        // Too far, or too short to guess from.
+        assert_eq!(closest("hshs", FIELDS), None);
+        assert_eq!(closest("aoll", FIELDS), None);
+        assert_eq!(closest("colour", FIELDS), None);
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub struct DeployScript<'a> {
     /// The Edge servers of the pool (from the topology); the script's `-EdgeServers` parameter
     /// replaces them. Empty: the script deploys on the computer it runs on.
     pub edge_servers: &'a [String],
-    /// When the script was made (written in its header).
+    /// When the script was written (the date goes in its header): the wall clock of the run,
+    /// not the time the certificate was audited at.
     pub made: Timestamp,
 }
 
@@ -116,7 +117,11 @@ impl DeployScript<'_> {
         line("# uses PowerShell remoting: Edge servers sit outside the internal domain, so remoting needs");
         line("# HTTPS or the TrustedHosts list, and -Credential (about_Remote_Troubleshooting).");
         line("#");
-        line("#   .\\deploy.ps1                                  # the servers below");
+        line(if self.edge_servers.is_empty() {
+            "#   .\\deploy.ps1                                  # this computer (-EdgeServers is empty)"
+        } else {
+            "#   .\\deploy.ps1                                  # the servers below (-EdgeServers)"
+        });
         line("#   .\\deploy.ps1 -EdgeServers edge1.perimeter.local -Credential (Get-Credential)");
         line("#   .\\deploy.ps1 -AudioVideoEffectiveDate (Get-Date).AddHours(8)");
         line("");
@@ -319,5 +324,22 @@ mod tests {
         .text();
         assert!(text.contains("[string[]] $EdgeServers = @(),"));
         assert!(text.contains("the topology names none (edge_servers)"));
+        assert!(text.contains("# this computer (-EdgeServers is empty)"));
+        assert!(!text.contains("the servers below"), "there are none");
+    }
+
+    #[test]
+    fn the_header_has_the_date_it_was_written() {
+        let b = bundle();
+        let servers = vec!["edge1.perimeter.local".to_string()];
+        let text = DeployScript {
+            bundle: &b,
+            pfx_file_name: "edge.pfx",
+            edge_servers: &servers,
+            made: Timestamp::from_date(2027, 1, 15).plus_seconds(3600),
+        }
+        .text();
+        assert!(text.contains("\n# Written by picert on 2027-01-15. Read it before"));
+        assert!(text.contains("# the servers below (-EdgeServers)"));
     }
 }

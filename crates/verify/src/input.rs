@@ -180,14 +180,8 @@ fn read_any(bytes: &[u8], pfx_password: Option<&str>) -> Result<Contents, InputE
     } else {
         return Err(InputError::Unrecognised);
     };
-    if encoding.is_converted() {
-        contents.notes.insert(
-            0,
-            format!(
-                "the file is {} text with a byte-order mark (as Windows PowerShell 5.1's > and Out-File write it); it was read as that text",
-                if encoding == picert_core::text::TextEncoding::Utf16Le { "UTF-16LE" } else { "UTF-16BE" }
-            ),
-        );
+    if let Some(note) = encoding.conversion_note() {
+        contents.notes.insert(0, note.to_string());
     }
     Ok(contents)
 }

@@ -294,7 +294,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             }
             render::input(&mut text, &report, &style, detail);
             write_stdout(text.as_bytes())?;
-            commentary.say(next_step(&outcome));
+            commentary.say(next_step(&outcome, expect.topology.product));
         }
     }
     let mut summary = picert_verify::Summary::default();
@@ -368,12 +368,14 @@ fn progress_line(p: &Progress) -> String {
 }
 
 /// What to do with what was written: import the PKCS#12 file on the pool, or make one.
-fn next_step(outcome: &picert_acme::AcmeOutcome) -> String {
-    let t = &outcome.thumbprint;
+fn next_step(outcome: &picert_acme::AcmeOutcome, product: Option<picert_core::Product>) -> String {
     match &outcome.pfx_path {
-        Some(pfx) => format!(
-            "Next: on every Edge server of the pool, in the Skype for Business Server Management Shell:\n  Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(picert bundle --deploy-script writes these steps as a script for the pool; docs/acme.md)",
-            pfx.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        Some(pfx) => import_steps(
+            &pfx.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            &outcome.thumbprint,
+            product,
         ),
         None => format!(
             "Next: make the PKCS#12 file for Windows and the script that deploys it on the pool: picert bundle --cert {} --key {} -o edge.pfx --deploy-script deploy.ps1 (or run picert acme with --pfx)",
@@ -384,5 +386,44 @@ fn next_step(outcome: &picert_acme::AcmeOutcome) -> String {
                 .map(|k| k.display().to_string())
                 .unwrap_or_else(|| "KEY".into())
         ),
+    }
+}
+
+/// The PowerShell that imports the PKCS#12 file and assigns the certificate on the pool, and
+/// where to read more: `picert help acme` and its manual page, which an installed picert has
+/// (the docs folder is in the sources only).
+fn import_steps(pfx_name: &str, t: &str, product: Option<picert_core::Product>) -> String {
+    format!(
+        "Next: on every Edge server of the pool, in the {}:\n  Import-PfxCertificate -FilePath {pfx_name} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(picert bundle --deploy-script writes these steps as a script for the pool; more in picert help acme, or man picert-acme)",
+        crate::output::management_shell(product),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use picert_core::Product;
+
+    #[test]
+    fn the_import_steps_point_at_what_an_installed_picert_has() {
+        let text = import_steps(
+            "edge.pfx",
+            "A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E",
+            Some(Product::Sfb2019),
+        );
+        assert!(text.starts_with(
+            "Next: on every Edge server of the pool, in the Skype for Business Server Management Shell:\n  Import-PfxCertificate -FilePath edge.pfx -CertStoreLocation Cert:\\LocalMachine\\My"
+        ), "{text}");
+        assert!(text.contains("-Thumbprint A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E -Roll"));
+        assert!(
+            text.ends_with("; more in picert help acme, or man picert-acme)"),
+            "{text}"
+        );
+        assert!(!text.contains("docs/"), "{text}");
+        let lync = import_steps("edge.pfx", "AB", Some(Product::Lync2013));
+        assert!(
+            lync.contains("in the Lync Server Management Shell:"),
+            "{lync}"
+        );
     }
 }

@@ -185,7 +185,8 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             edge_servers: &edge_servers,
-            made: auditor.audit_time(),
+            // Today, whatever --at audits the certificate at.
+            made: picert_core::Timestamp::now(),
         }
         .render()
     });
@@ -278,7 +279,8 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
             ));
         }
         None => commentary.say(format!(
-            "Next: on every Edge server of the pool, in the Skype for Business Server Management Shell:\n  Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(--deploy-script FILE writes these steps as a script for the whole pool)",
+            "Next: on every Edge server of the pool, in the {}:\n  Import-PfxCertificate -FilePath {} -CertStoreLocation Cert:\\LocalMachine\\My -Password (Read-Host -AsSecureString)\n  Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint {t}\n  Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint {t} -Roll -EffectiveDate <the old certificate's expiry minus 8 hours>\n(--deploy-script FILE writes these steps as a script for the whole pool)",
+            crate::output::management_shell(options.topology.product),
             args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             t = bundle.thumbprint
         )),

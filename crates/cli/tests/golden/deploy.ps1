@@ -1,5 +1,5 @@
 ﻿# Deploys the Edge external certificate on every Edge server of the pool.
-# Written by picert on 2026-06-01. Read it before running it: picert has not run it.
+# Written by picert on YYYY-MM-DD. Read it before running it: picert has not run it.
 #
 #   certificate  C=US, ST=WA, L=Redmond, O=Contoso, CN=sip.contoso.com
 #   names        sip.contoso.com, webcon.contoso.com, sip.fabrikam.com
@@ -26,7 +26,7 @@
 # uses PowerShell remoting: Edge servers sit outside the internal domain, so remoting needs
 # HTTPS or the TrustedHosts list, and -Credential (about_Remote_Troubleshooting).
 #
-#   .\deploy.ps1                                  # the servers below
+#   .\deploy.ps1                                  # the servers below (-EdgeServers)
 #   .\deploy.ps1 -EdgeServers edge1.perimeter.local -Credential (Get-Credential)
 #   .\deploy.ps1 -AudioVideoEffectiveDate (Get-Date).AddHours(8)
 
