@@ -445,6 +445,28 @@ fn the_real_server_proves_its_key() {
     assert_eq!(code, 0, "{report:?}");
     assert_eq!(status(&report, "tls.handshake.key_proved").0, Status::Pass);
     assert!(report.inputs[0].tls.as_ref().unwrap().key_proved);
+    // The thumbprint served is the file's, as OpenSSL computes it (SHA-1 over the DER).
+    let file = picert()
+        .args(["audit", "--format", "json", "--at", "2026-06-01"])
+        .arg(pki("good.pem"))
+        .output()
+        .unwrap();
+    let file: Report = serde_json::from_slice(&file.stdout).unwrap();
+    assert_eq!(report.inputs[0].thumbprint, file.inputs[0].thumbprint);
+    if picert_tests::servers::have_openssl() {
+        let out = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+            .arg(pki("good.pem"))
+            .output()
+            .unwrap();
+        let openssl = String::from_utf8(out.stdout).unwrap().replace(':', "");
+        let thumbprint = file.inputs[0].thumbprint.clone().unwrap();
+        assert!(
+            openssl.trim().ends_with(&thumbprint),
+            "{openssl} {thumbprint}"
+        );
+        assert_eq!(file.inputs[0].sha256.as_ref().map(String::len), Some(64));
+    }
 }
 
 /// A server that drips a valid handshake a byte every 50 ms (several KB: minutes in all) is

@@ -370,6 +370,10 @@ impl Auditor {
         };
         let results = rules::input_rules().map(|r| r.run(&ctx)).collect();
         let mut report = describe(path, facts);
+        if let Some(leaf) = leaf {
+            report.thumbprint = Some(picert_core::pfx::thumbprint_hex(leaf));
+            report.sha256 = Some(sha256_hex(leaf));
+        }
         report.chain = match chain {
             Some(ChainVerdict::Trusted(p)) => Some(p.clone()),
             _ => None,
@@ -390,6 +394,15 @@ impl Auditor {
     pub fn report(&self, inputs: Vec<InputReport>) -> Report {
         Report::new(self.at, &self.trust.name, inputs)
     }
+}
+
+/// The SHA-256 fingerprint of a certificate, upper-case hex.
+pub(crate) fn sha256_hex(der: &[u8]) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 /// What the report says about any certificate or request, before the rules.

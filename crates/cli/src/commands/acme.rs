@@ -30,7 +30,7 @@ pub struct AcmeArgs {
     #[arg(long, value_name = "URL|NAME")]
     pub directory: String,
     /// Program that publishes the dns-01 records: run as PROGRAM add NAME VALUE before
-    /// validation and PROGRAM remove NAME VALUE after (see docs/acme.md)
+    /// validation and PROGRAM remove NAME VALUE after (see picert help acme)
     #[arg(long, value_name = "PROGRAM")]
     pub dns_hook: PathBuf,
     /// The ACME account key (ECDSA P-256, PKCS#8 PEM); created with a new account when missing

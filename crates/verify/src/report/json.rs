@@ -81,7 +81,12 @@ impl InputReport {
                 InputKind::CaCertificate => "\"ca_certificate\"",
             });
         }
-        for (name, value) in [("subject", &self.subject), ("issuer", &self.issuer)] {
+        for (name, value) in [
+            ("subject", &self.subject),
+            ("issuer", &self.issuer),
+            ("thumbprint", &self.thumbprint),
+            ("sha256", &self.sha256),
+        ] {
             if let Some(v) = value {
                 key(out, &mut first, name);
                 string(out, v);

@@ -94,6 +94,13 @@ pub struct InputReport {
     /// Issuer DN (certificates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+    /// The leaf's SHA-1 thumbprint, upper-case hex, as `Get-CsCertificate` and
+    /// `Set-CsCertificate -Thumbprint` show it (certificates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    /// The leaf's SHA-256 fingerprint, upper-case hex (certificates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// notBefore (certificates); RFC 3339 in JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<Timestamp>,
