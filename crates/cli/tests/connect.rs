@@ -380,6 +380,56 @@ fn expiry_of_what_a_live_edge_serves() {
         "{text}"
     );
     assert!(text.contains("expiring-soon.pem"), "{text}");
+    assert!(
+        text.lines().next().unwrap().ends_with("FILE/TARGET"),
+        "{text}"
+    );
+    // A live target alone, with the name sent: the column says TARGET, the entry the name, and
+    // JSON has the issuer and the thumbprint the file audit gives.
+    let port = serve_many(2, 2);
+    let target = format!("127.0.0.1:{port}");
+    let out = picert()
+        .args(["expiry", "--at", "2026-06-01", "--connect", &target])
+        .args(["--server-name", "sip.contoso.com"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().next().unwrap().ends_with("  TARGET"), "{text}");
+    assert!(
+        text.contains(&format!("{target} (sip.contoso.com)")),
+        "{text}"
+    );
+    let out = picert()
+        .args([
+            "expiry",
+            "--at",
+            "2026-06-01",
+            "--format",
+            "json",
+            "--connect",
+            &target,
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = &json["certificates"][0];
+    let file = picert()
+        .args(["audit", "--format", "json", "--at", "2026-06-01"])
+        .arg(pki("good.pem"))
+        .output()
+        .unwrap();
+    let file: Report = serde_json::from_slice(&file.stdout).unwrap();
+    assert_eq!(
+        entry["thumbprint"].as_str(),
+        file.inputs[0].thumbprint.as_deref()
+    );
+    assert!(
+        entry["issuer"]
+            .as_str()
+            .unwrap()
+            .contains("picert Test Issuing CA"),
+        "{entry}"
+    );
     // Nothing listening: unreadable, exit 2.
     let closed = picert_tests::servers::free_port(&[std::net::Ipv4Addr::LOCALHOST.into()]);
     picert()

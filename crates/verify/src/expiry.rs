@@ -22,6 +22,12 @@ pub struct ExpiryEntry {
     pub not_after: Timestamp,
     /// Whole days from the check's time to notAfter (negative once expired).
     pub days_left: i64,
+    /// The issuer's DN.
+    #[serde(default)]
+    pub issuer: String,
+    /// The SHA-1 thumbprint, upper-case hex, as `Get-CsCertificate` shows it.
+    #[serde(default)]
+    pub thumbprint: String,
 }
 
 /// An input that gave no expiry, and why.
@@ -87,6 +93,8 @@ fn entry(path: String, der: &[u8], at: Timestamp) -> Result<ExpiryEntry, NoExpir
                 path,
                 not_after,
                 days_left: at.days_until(not_after),
+                issuer: f.issuer.clone().unwrap_or_default(),
+                thumbprint: picert_core::pfx::thumbprint_hex(der),
             })
         }
         Err(e) => Err(NoExpiry {
@@ -140,14 +148,19 @@ pub fn check_expiry(
             })
             .collect()
     });
+    // With a name sent that is not the host, the entry says both, as `picert audit` does.
+    let label = |target: &Target| match &options.server_name {
+        Some(name) if *name != target.host => format!("{} ({name})", target.label()),
+        _ => target.label(),
+    };
     for (target, fetched) in targets.iter().zip(fetched) {
         match fetched {
-            Ok(presented) => match entry(target.label(), &presented.chain[0], at) {
+            Ok(presented) => match entry(label(target), &presented.chain[0], at) {
                 Ok(e) => report.certificates.push(e),
                 Err(e) => report.unreadable.push(e),
             },
             Err(e) => report.unreadable.push(NoExpiry {
-                path: target.label(),
+                path: label(target),
                 error: e.into(),
             }),
         }
@@ -206,12 +219,16 @@ mod tests {
                     subject: "sip.contoso.com".into(),
                     not_after: Timestamp::from_date(2026, 9, 30),
                     days_left: 121,
+                    issuer: "CN=picert Test Issuing CA".into(),
+                    thumbprint: String::new(),
                 },
                 ExpiryEntry {
                     path: "a.pem".into(),
                     subject: "sip.contoso.com".into(),
                     not_after: Timestamp::from_date(2026, 6, 15),
                     days_left: 14,
+                    issuer: "CN=picert Test Issuing CA".into(),
+                    thumbprint: String::new(),
                 },
             ],
             skipped: vec![],

@@ -21,6 +21,9 @@ pub struct ExpiryArgs {
     /// Also what a live Edge serves: HOST or HOST:PORT (default port 5061); repeatable
     #[arg(long, value_name = "HOST[:PORT]")]
     pub connect: Vec<String>,
+    /// The name to send as SNI to every --connect target [default: the target's host]
+    #[arg(long, value_name = "NAME", requires = "connect")]
+    pub server_name: Option<String>,
     #[command(flatten)]
     pub live: ConnectArgs,
     /// Output format
@@ -47,7 +50,7 @@ pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
         // Only the certificate matters here: no probes of the other TLS versions.
         &picert_verify::live::ConnectOptions {
             probe_versions: false,
-            ..args.live.options(None, client)
+            ..args.live.options(args.server_name.clone(), client)
         },
         at,
         password.as_deref(),
@@ -74,8 +77,14 @@ fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
         .collect();
     let mut out = String::new();
     if !shown.is_empty() {
+        // What the last column names: files, live targets, or both.
+        let column = match (args.inputs.is_empty(), args.connect.is_empty()) {
+            (true, false) => "TARGET",
+            (false, false) => "FILE/TARGET",
+            _ => "FILE",
+        };
         out.push_str(&format!(
-            "{:>6}  {:<20}  {:<30}  FILE\n",
+            "{:>6}  {:<20}  {:<30}  {column}\n",
             "DAYS", "EXPIRES (UTC)", "SUBJECT"
         ));
     }
