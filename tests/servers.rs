@@ -616,7 +616,7 @@ impl Pebble {
     /// against `dns`; `children` (a DNS server already started) are stopped with it. Returns
     /// once its directory answers.
     fn launch(
-        dir: tempfile::TempDir,
+        mut dir: tempfile::TempDir,
         eab: &[(&str, &str)],
         dns: SocketAddr,
         mut children: Vec<Child>,
@@ -627,66 +627,85 @@ impl Pebble {
         let tls_ca = loopback_tls(dir.path(), "picert test Pebble TLS CA");
 
         let local = [IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
-        let (acme, mgmt, http, tls) = (
-            free_port(&local),
-            free_port(&local),
-            free_port(&local),
-            free_port(&local),
-        );
-        let keys: Vec<String> = eab
-            .iter()
-            .map(|(k, v)| format!("\"{k}\": \"{v}\""))
-            .collect();
-        let config = format!(
-            r#"{{"pebble": {{"listenAddress": "127.0.0.1:{acme}", "managementListenAddress": "127.0.0.1:{mgmt}",
-  "certificate": "{cert}", "privateKey": "{key}", "httpPort": {http}, "tlsPort": {tls},
-  "ocspResponderURL": "", "externalAccountBindingRequired": {required},
-  "externalAccountMACKeys": {{{keys}}}, "certificateValidityPeriod": 7776000}}}}"#,
-            cert = dir.path().join("server.pem").display(),
-            key = dir.path().join("server.key").display(),
-            required = !eab.is_empty(),
-            keys = keys.join(", "),
-        );
-        std::fs::write(dir.path().join("pebble.json"), config).unwrap();
-        let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
-        children.push(
-            Command::new("pebble")
-                .arg("-config")
-                .arg(dir.path().join("pebble.json"))
-                .args(["-dnsserver", &dns.to_string()])
-                .env("PEBBLE_VA_NOSLEEP", "1")
-                .env("PEBBLE_WFE_NONCEREJECT", nonce_reject.to_string())
-                .env("PEBBLE_AUTHZREUSE", "0")
-                .stdin(Stdio::null())
-                .stdout(log("pebble.log"))
-                .stderr(log("pebble.err"))
-                .spawn()
-                .expect("pebble"),
-        );
-        let server = Pebble {
-            directory: format!("https://127.0.0.1:{acme}/dir"),
-            tls_ca,
-            challtestsrv,
-            management: SocketAddr::new(local[0], mgmt),
-            dir,
-            children,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // A port found free may be taken by another test before Pebble binds it: Pebble then
+        // exits at once, and is started again on other ports (three attempts).
+        let mut attempt = 0;
         loop {
-            let ready = server
-                .https_get(SocketAddr::new(local[0], acme), "/dir")
-                .is_some_and(|(status, _)| status == 200);
-            if ready {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Pebble did not start: see {}",
-                server.dir.path().display()
+            attempt += 1;
+            let (acme, mgmt, http, tls) = (
+                free_port(&local),
+                free_port(&local),
+                free_port(&local),
+                free_port(&local),
             );
-            std::thread::sleep(Duration::from_millis(100));
+            let keys: Vec<String> = eab
+                .iter()
+                .map(|(k, v)| format!("\"{k}\": \"{v}\""))
+                .collect();
+            let config = format!(
+                r#"{{"pebble": {{"listenAddress": "127.0.0.1:{acme}", "managementListenAddress": "127.0.0.1:{mgmt}",
+      "certificate": "{cert}", "privateKey": "{key}", "httpPort": {http}, "tlsPort": {tls},
+      "ocspResponderURL": "", "externalAccountBindingRequired": {required},
+      "externalAccountMACKeys": {{{keys}}}, "certificateValidityPeriod": 7776000}}}}"#,
+                cert = dir.path().join("server.pem").display(),
+                key = dir.path().join("server.key").display(),
+                required = !eab.is_empty(),
+                keys = keys.join(", "),
+            );
+            std::fs::write(dir.path().join("pebble.json"), config).unwrap();
+            let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
+            children.push(
+                Command::new("pebble")
+                    .arg("-config")
+                    .arg(dir.path().join("pebble.json"))
+                    .args(["-dnsserver", &dns.to_string()])
+                    .env("PEBBLE_VA_NOSLEEP", "1")
+                    .env("PEBBLE_WFE_NONCEREJECT", nonce_reject.to_string())
+                    .env("PEBBLE_AUTHZREUSE", "0")
+                    .stdin(Stdio::null())
+                    .stdout(log("pebble.log"))
+                    .stderr(log("pebble.err"))
+                    .spawn()
+                    .expect("pebble"),
+            );
+            let mut server = Pebble {
+                directory: format!("https://127.0.0.1:{acme}/dir"),
+                tls_ca: tls_ca.clone(),
+                challtestsrv: challtestsrv.clone(),
+                management: SocketAddr::new(local[0], mgmt),
+                dir,
+                children,
+            };
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let ready = server
+                    .https_get(SocketAddr::new(local[0], acme), "/dir")
+                    .is_some_and(|(status, _)| status == 200);
+                if ready {
+                    return server;
+                }
+                let exited = server
+                    .children
+                    .last_mut()
+                    .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+                if exited && attempt < 3 {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "Pebble did not start: see {}",
+                    server.dir.path().display()
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            // Pebble exited: take its process out and try again with the same files.
+            if let Some(mut pebble) = server.children.pop() {
+                let _ = pebble.kill();
+                let _ = pebble.wait();
+            }
+            dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+            children = std::mem::take(&mut server.children);
         }
-        server
     }
 
     /// The root Pebble issues under (a new one each start), as PEM in a file of the run.
