@@ -95,6 +95,16 @@ fn audit_live(port: u16, extra: &[&str]) -> (Report, i32) {
     (report, out.status.code().unwrap())
 }
 
+/// `picert audit fixtures/pki/good.pem` in JSON: the file the test servers serve.
+fn good_pem_audit() -> Report {
+    let out = picert()
+        .args(["audit", "--format", "json", "--at", "2026-06-01"])
+        .arg(pki("good.pem"))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn status(report: &Report, rule: &str) -> (Status, String) {
     let r = report.inputs[0]
         .results
@@ -413,12 +423,7 @@ fn expiry_of_what_a_live_edge_serves() {
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entry = &json["certificates"][0];
-    let file = picert()
-        .args(["audit", "--format", "json", "--at", "2026-06-01"])
-        .arg(pki("good.pem"))
-        .output()
-        .unwrap();
-    let file: Report = serde_json::from_slice(&file.stdout).unwrap();
+    let file = good_pem_audit();
     assert_eq!(
         entry["thumbprint"].as_str(),
         file.inputs[0].thumbprint.as_deref()
@@ -496,12 +501,7 @@ fn the_real_server_proves_its_key() {
     assert_eq!(status(&report, "tls.handshake.key_proved").0, Status::Pass);
     assert!(report.inputs[0].tls.as_ref().unwrap().key_proved);
     // The thumbprint served is the file's, as OpenSSL computes it (SHA-1 over the DER).
-    let file = picert()
-        .args(["audit", "--format", "json", "--at", "2026-06-01"])
-        .arg(pki("good.pem"))
-        .output()
-        .unwrap();
-    let file: Report = serde_json::from_slice(&file.stdout).unwrap();
+    let file = good_pem_audit();
     assert_eq!(report.inputs[0].thumbprint, file.inputs[0].thumbprint);
     if picert_tests::servers::have_openssl() {
         let out = std::process::Command::new("openssl")

@@ -293,6 +293,15 @@ pub fn thumbprint_hex(certificate_der: &[u8]) -> String {
         .collect()
 }
 
+/// The SHA-256 fingerprint of a certificate (DER), upper-case hex.
+pub fn sha256_hex(certificate_der: &[u8]) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, certificate_der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
 /// Writes the PKCS#12 file. The password must not be empty (Windows asks for one on import);
 /// the chain must hold at least the leaf.
 pub fn write_pfx(

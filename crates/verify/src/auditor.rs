@@ -311,24 +311,20 @@ impl Auditor {
     /// in the order given. A run takes about as long as its slowest target: each connection
     /// ends at its own deadline, and a slow target does not hold back the report of another.
     pub fn audit_live_all(&self, targets: &[(Target, ConnectOptions)]) -> Vec<InputReport> {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = targets
-                .iter()
-                .map(|(target, options)| scope.spawn(move || self.audit_live(target, options)))
-                .collect();
-            handles
-                .into_iter()
-                .zip(targets)
-                .map(|(h, (target, _))| {
-                    h.join().unwrap_or_else(|_| {
-                        InputReport::unreadable(
-                            &target.label(),
-                            Failure::Other("the connection failed (a picert bug)".into()),
-                        )
-                    })
-                })
-                .collect()
+        crate::parallel::map_all(targets, |(target, options)| {
+            self.audit_live(target, options)
         })
+        .into_iter()
+        .zip(targets)
+        .map(|(done, (target, _))| {
+            done.unwrap_or_else(|| {
+                InputReport::unreadable(
+                    &target.label(),
+                    Failure::Other("the connection failed (a picert bug)".into()),
+                )
+            })
+        })
+        .collect()
     }
 
     /// Audits one request (DER).
@@ -372,7 +368,7 @@ impl Auditor {
         let mut report = describe(path, facts);
         if let Some(leaf) = leaf {
             report.thumbprint = Some(picert_core::pfx::thumbprint_hex(leaf));
-            report.sha256 = Some(sha256_hex(leaf));
+            report.sha256 = Some(picert_core::pfx::sha256_hex(leaf));
         }
         report.chain = match chain {
             Some(ChainVerdict::Trusted(p)) => Some(p.clone()),
@@ -394,15 +390,6 @@ impl Auditor {
     pub fn report(&self, inputs: Vec<InputReport>) -> Report {
         Report::new(self.at, &self.trust.name, inputs)
     }
-}
-
-/// The SHA-256 fingerprint of a certificate, upper-case hex.
-pub(crate) fn sha256_hex(der: &[u8]) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
 }
 
 /// What the report says about any certificate or request, before the rules.

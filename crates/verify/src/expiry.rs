@@ -131,29 +131,19 @@ pub fn check_expiry(
     };
     // Every target at once: the run lasts as long as the slowest connection, each ending at
     // its deadline.
-    let fetched: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = targets
-            .iter()
-            .map(|target| scope.spawn(move || fetch_chain(target, options)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(crate::live::LiveError::Handshake {
-                        address: String::new(),
-                        why: "the connection failed (a picert bug)".into(),
-                    })
-                })
-            })
-            .collect()
-    });
+    let fetched = crate::parallel::map_all(targets, |target| fetch_chain(target, options));
     // With a name sent that is not the host, the entry says both, as `picert audit` does.
     let label = |target: &Target| match &options.server_name {
         Some(name) if *name != target.host => format!("{} ({name})", target.label()),
         _ => target.label(),
     };
     for (target, fetched) in targets.iter().zip(fetched) {
+        let fetched = fetched.unwrap_or_else(|| {
+            Err(crate::live::LiveError::Handshake {
+                address: target.label(),
+                why: "the connection failed (a picert bug)".into(),
+            })
+        });
         match fetched {
             Ok(presented) => match entry(label(target), &presented.chain[0], at) {
                 Ok(e) => report.certificates.push(e),

@@ -43,6 +43,7 @@ pub mod federation;
 pub mod input;
 pub mod live;
 pub mod options;
+mod parallel;
 pub mod renewal;
 pub mod report;
 pub mod rules;

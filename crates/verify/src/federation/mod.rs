@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::auditor::Auditor;
 use crate::failure::Failure;
 use crate::live::{fetch_chain, ClientIdentity, ConnectOptions, Target, TlsFacts};
+use crate::parallel::{bounded_map, map_all};
 use crate::report::{RuleResult, Severity, Status, Summary};
 use crate::rules::{dns as dns_rules, pool, Outcome, Rule};
 
@@ -288,19 +289,26 @@ impl Auditor {
         let dns = dns::Dns::new(&options.dns, options.timeout)?;
         // Domains, their lookups and their endpoints are checked at once, so that a run takes
         // about as long as its slowest domain rather than the sum of them.
-        let reports =
-            bounded_map(
-                domains,
-                options.parallel_domains.max(1),
-                |domain| match domain_name(domain) {
-                    Ok((ascii, unicode)) => {
-                        let mut report = self.check_domain(&dns, &ascii, options);
-                        report.unicode = unicode;
-                        report
-                    }
-                    Err(why) => DomainReport::failed(domain.trim(), why),
-                },
-            );
+        let reports: Vec<DomainReport> = bounded_map(
+            domains,
+            options.parallel_domains.max(1),
+            |domain| match domain_name(domain) {
+                Ok((ascii, unicode)) => {
+                    let mut report = self.check_domain(&dns, &ascii, options);
+                    report.unicode = unicode;
+                    report
+                }
+                Err(why) => DomainReport::failed(domain.trim(), why),
+            },
+        )
+        .into_iter()
+        .zip(domains)
+        .map(|(done, domain)| {
+            done.unwrap_or_else(|| {
+                DomainReport::failed(domain.trim(), "the check failed (a picert bug)".into())
+            })
+        })
+        .collect();
         let mut summary = Summary::default();
         for report in &reports {
             report.count(&mut summary);
@@ -328,20 +336,14 @@ impl Auditor {
             format!("_sipfederationtls._tcp.{domain}"),
             format!("_sip._tls.{domain}"),
         ]);
+        let found = |lookup: &Lookup<SrvRecord>| match lookup {
+            Lookup::Found(r) => r.clone(),
+            _ => Vec::new(),
+        };
         let mut report = DomainReport {
-            domain: domain.to_string(),
-            unicode: None,
-            federation_srv: match &federation {
-                Lookup::Found(r) => r.clone(),
-                _ => Vec::new(),
-            },
-            remote_access_srv: match &remote {
-                Lookup::Found(r) => r.clone(),
-                _ => Vec::new(),
-            },
-            results: None,
-            endpoints: Vec::new(),
-            error: None,
+            federation_srv: found(&federation),
+            remote_access_srv: found(&remote),
+            ..DomainReport::new(domain)
         };
         if let Lookup::Failed(why) = &federation {
             report.error = Some(format!(
@@ -356,9 +358,12 @@ impl Auditor {
             .iter()
             .filter(|r| !r.target.is_empty())
             .collect();
-        let checked = bounded_map(&records, records.len().max(1), |record| {
+        let checked = map_all(&records, |record| {
             self.check_target(dns, domain, record, options)
-        });
+        })
+        .into_iter()
+        .zip(&records)
+        .map(|(done, record)| done.unwrap_or_else(|| TargetCheck::broken(record)));
         let mut suffix = Vec::new();
         let mut resolves = Vec::new();
         let mut in_certificate = Vec::new();
@@ -501,31 +506,22 @@ impl Auditor {
             host: record.target.clone(),
             port: record.port,
         };
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = addresses
-                .iter()
-                .map(|ip| {
-                    let target = &target;
-                    scope.spawn(move || self.endpoint(target, *ip, options))
+        map_all(addresses, |ip| self.endpoint(&target, *ip, options))
+            .into_iter()
+            .zip(addresses)
+            .map(|(done, ip)| {
+                done.unwrap_or_else(|| {
+                    (
+                        EndpointReport::failed(
+                            *ip,
+                            &target,
+                            Failure::Other("the connection failed (a picert bug)".into()),
+                        ),
+                        None,
+                    )
                 })
-                .collect();
-            handles
-                .into_iter()
-                .zip(addresses)
-                .map(|(h, ip)| {
-                    h.join().unwrap_or_else(|_| {
-                        (
-                            EndpointReport::failed(
-                                *ip,
-                                &target,
-                                Failure::Other("the connection failed (a picert bug)".into()),
-                            ),
-                            None,
-                        )
-                    })
-                })
-                .collect()
-        })
+            })
+            .collect()
     }
 
     fn endpoint(
@@ -589,41 +585,24 @@ fn domain_name(input: &str) -> Result<(String, Option<String>), String> {
     Ok((ascii, unicode))
 }
 
-/// `f` over `items` on at most `workers` threads at once; the results in the items' order.
-fn bounded_map<T: Sync, R: Send>(
-    items: &[T],
-    workers: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    if items.len() <= 1 {
-        return items.iter().map(&f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..workers.min(items.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let r = f(item);
-                if let Ok(mut slots) = results.lock() {
-                    slots[i] = Some(r);
-                }
-            });
+impl TargetCheck {
+    /// A target whose check panicked (a picert bug): every rule says so, none passes.
+    fn broken(record: &SrvRecord) -> TargetCheck {
+        let label = format!("{}:{}", record.target, record.port);
+        let why = || Outcome::Finding("could not be checked (a picert bug)".into());
+        TargetCheck {
+            suffix: (label.clone(), why()),
+            resolves: (label.clone(), why()),
+            in_certificate: (label.clone(), why()),
+            same: (label, why()),
+            endpoints: Vec::new(),
         }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
+    }
 }
 
 impl DomainReport {
-    fn failed(domain: &str, why: String) -> DomainReport {
+    /// A domain with nothing found yet.
+    fn new(domain: &str) -> DomainReport {
         DomainReport {
             domain: domain.to_string(),
             unicode: None,
@@ -631,7 +610,15 @@ impl DomainReport {
             remote_access_srv: Vec::new(),
             results: None,
             endpoints: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// A domain that could not be checked, and why.
+    fn failed(domain: &str, why: String) -> DomainReport {
+        DomainReport {
             error: Some(why),
+            ..DomainReport::new(domain)
         }
     }
 }

@@ -31,6 +31,14 @@ struct Recorder {
 }
 
 impl Recorder {
+    fn new(provider: Arc<CryptoProvider>) -> Arc<Recorder> {
+        Arc::new(Recorder {
+            provider,
+            chain: Mutex::new(None),
+            signature: Mutex::new(None),
+        })
+    }
+
     fn note_signature(
         &self,
         verdict: Result<HandshakeSignatureValid, rustls::Error>,
@@ -270,11 +278,7 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
         }
         None => None,
     };
-    let recorder = Arc::new(Recorder {
-        provider: provider.clone(),
-        chain: Mutex::new(None),
-        signature: Mutex::new(None),
-    });
+    let recorder = Recorder::new(provider.clone());
     let client_auth = Arc::new(ClientAuth {
         asked: AtomicBool::new(false),
         identity,
@@ -356,41 +360,10 @@ pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presente
                         }
                         return Err(handshake_failure(&address, &e, tls_error, &io.first));
                     }
-                    // The chain arrived before the failure. Only a server that proved it holds the
-                    // key, asked for a client certificate and then refused the handshake the way a
-                    // refusal of a client certificate looks has refused *us*; anything else is a
-                    // handshake that failed after the certificate, and the certificate is not an
-                    // identity proved.
                     let asked = client_auth.asked.load(Ordering::Relaxed);
-                    let why = match &tls_error {
-                        Some(rustls::Error::AlertReceived(alert)) => {
-                            format!("alert {}", alert_name(alert))
-                        }
-                        _ if timed_out => format!("no answer within {seconds}s"),
-                        _ => short_io(&e),
-                    };
-                    match (recorder.signature(), asked) {
-                        (Some(Ok(())), true) if is_client_refusal(&e, tls_error.as_ref()) => {
-                            refusal = Some(match &tls_error {
-                                Some(rustls::Error::AlertReceived(alert)) => alert_name(alert),
-                                _ => short_io(&e),
-                            });
-                        }
-                        (Some(Err(bad)), _) => {
-                            failure = Some(format!(
-                            "the server's handshake signature does not verify with the key of the certificate it sent ({bad}): an impostor replaying the Edge's chain, a certificate replaced without its key, or a key too large for TLS libraries to use"
-                        ));
-                        }
-                        (None, _) => {
-                            failure = Some(format!(
-                            "the handshake ended ({why}) before the server proved it holds the key of the certificate it sent"
-                        ));
-                        }
-                        (Some(Ok(())), _) => {
-                            failure = Some(format!(
-                            "the handshake failed after the server's certificate and signature ({why})"
-                        ));
-                        }
+                    match after_certificate(&recorder, asked, &e, tls_error.as_ref(), seconds) {
+                        AfterCertificate::Refused(alert) => refusal = Some(alert),
+                        AfterCertificate::Failed(why) => failure = Some(why),
                     }
                     break;
                 }
@@ -506,11 +479,7 @@ fn offers(
     deadline: Instant,
 ) -> Result<bool, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let recorder = Arc::new(Recorder {
-        provider: provider.clone(),
-        chain: Mutex::new(None),
-        signature: Mutex::new(None),
-    });
+    let recorder = Recorder::new(provider.clone());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[version])
         .map_err(|e| e.to_string())?
@@ -631,6 +600,52 @@ fn with_versions(
     presented.tls.offered_versions = offered;
     presented.tls.versions_not_probed = unknown;
     Ok(presented)
+}
+
+/// What a handshake that failed after the server's certificate means.
+enum AfterCertificate {
+    /// The server refused our client certificate (or its absence), with this alert or reason.
+    Refused(String),
+    /// Anything else: the certificate was received, the identity not proved.
+    Failed(String),
+}
+
+/// The chain arrived before the failure. Only a server that proved it holds the key, asked for
+/// a client certificate and then ended the handshake the way a refusal of a client certificate
+/// looks has refused *us*; anything else is a handshake that failed after the certificate.
+fn after_certificate(
+    recorder: &Recorder,
+    asked: bool,
+    e: &std::io::Error,
+    tls_error: Option<&rustls::Error>,
+    seconds: u64,
+) -> AfterCertificate {
+    let timed_out = matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    );
+    let why = match tls_error {
+        Some(rustls::Error::AlertReceived(alert)) => format!("alert {}", alert_name(alert)),
+        _ if timed_out => format!("no answer within {seconds}s"),
+        _ => short_io(e),
+    };
+    match recorder.signature() {
+        Some(Ok(())) if asked && is_client_refusal(e, tls_error) => {
+            AfterCertificate::Refused(match tls_error {
+                Some(rustls::Error::AlertReceived(alert)) => alert_name(alert),
+                _ => short_io(e),
+            })
+        }
+        Some(Err(bad)) => AfterCertificate::Failed(format!(
+            "the server's handshake signature does not verify with the key of the certificate it sent ({bad}): an impostor replaying the Edge's chain, a certificate replaced without its key, or a key too large for TLS libraries to use"
+        )),
+        None => AfterCertificate::Failed(format!(
+            "the handshake ended ({why}) before the server proved it holds the key of the certificate it sent"
+        )),
+        Some(Ok(())) => AfterCertificate::Failed(format!(
+            "the handshake failed after the server's certificate and signature ({why})"
+        )),
+    }
 }
 
 /// Whether a failure after the server's certificate looks like a refusal of the client's

@@ -102,6 +102,20 @@ pub fn tls(version: &str) -> crate::live::TlsFacts {
     }
 }
 
+/// Runs `rule` on the good certificate as a live endpoint reached as `sip.contoso.com`, with
+/// the handshake `tls`.
+pub fn run_live(rule: &Rule, tls: &crate::live::TlsFacts) -> (Status, String) {
+    let f = cert_facts();
+    run(
+        rule,
+        &Context {
+            host: Some("sip.contoso.com"),
+            tls: Some(tls),
+            ..context(&f)
+        },
+    )
+}
+
 /// Runs `rule` and returns its status and detail.
 pub fn run(rule: &Rule, ctx: &Context<'_>) -> (Status, String) {
     let RuleResult { status, detail, .. } = rule.run(ctx);

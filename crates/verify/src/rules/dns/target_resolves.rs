@@ -36,12 +36,8 @@ pub(crate) fn check(
     if let Lookup::Found(list) = addresses {
         let bad: Vec<String> = list
             .iter()
-            .filter(|ip| unusable(target, ip, loopback_allowed).is_some())
-            .map(|ip| {
-                format!(
-                    "{ip} ({})",
-                    unusable(target, ip, loopback_allowed).unwrap_or("")
-                )
+            .filter_map(|ip| {
+                unusable(target, ip, loopback_allowed).map(|why| format!("{ip} ({why})"))
             })
             .collect();
         if !bad.is_empty() {

@@ -68,18 +68,8 @@ mod tests {
 
     #[test]
     fn refusal_is_an_error_with_the_alert() {
-        let f = cert_facts();
         let mut t = tls("TLSv1.2");
-        let live = |t: &crate::live::TlsFacts| {
-            run(
-                &RULE,
-                &Context {
-                    host: Some("sip.contoso.com"),
-                    tls: Some(t),
-                    ..context(&f)
-                },
-            )
-        };
+        let live = |t: &crate::live::TlsFacts| run_live(&RULE, t);
         assert_eq!(live(&t).0, Status::Na, "nothing presented");
         t.client_certificate = ClientCertificate::Requested;
         t.client_certificate_accepted = Some(true);
