@@ -136,12 +136,27 @@ pub enum ClientAuth {
     Required,
 }
 
+/// A server's thread and the flag that stops it: dropping it sets the flag and waits for the
+/// thread, which checks the flag between connections.
+struct Background {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// A TLS server in this process (rustls), answering every connection until dropped.
 pub struct TlsServer {
     /// Where it listens.
     pub addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _background: Background,
 }
 
 /// The fixture chain of `file` (leaf first), `count` certificates of it at most.
@@ -243,8 +258,10 @@ impl TlsServer {
         });
         TlsServer {
             addr,
-            stop,
-            thread: Some(thread),
+            _background: Background {
+                stop,
+                thread: Some(thread),
+            },
         }
     }
 }
@@ -267,8 +284,7 @@ impl rustls::server::ResolvesServerCert for Fixed {
 pub struct DripProxy {
     /// Where it listens.
     pub addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _background: Background,
 }
 
 impl DripProxy {
@@ -318,17 +334,10 @@ impl DripProxy {
         });
         DripProxy {
             addr,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for DripProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            _background: Background {
+                stop,
+                thread: Some(thread),
+            },
         }
     }
 }
@@ -350,15 +359,6 @@ fn serve_one(mut tcp: TcpStream, config: Arc<rustls::ServerConfig>) {
     let mut buf = [0u8; 64];
     let _ = conn.reader().read(&mut buf);
     let _ = conn.complete_io(&mut tcp);
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 /// `openssl s_server`, as a child process, stopped (killed) when dropped.
@@ -428,8 +428,7 @@ impl Drop for OpenSslServer {
 pub struct SilentServer {
     /// Where it listens.
     pub addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _background: Background,
 }
 
 impl SilentServer {
@@ -451,17 +450,10 @@ impl SilentServer {
         });
         SilentServer {
             addr,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for SilentServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            _background: Background {
+                stop,
+                thread: Some(thread),
+            },
         }
     }
 }
@@ -1144,8 +1136,7 @@ pub struct HttpsServer {
     pub connections: Arc<std::sync::atomic::AtomicUsize>,
     /// Requests read, in order.
     pub seen: Arc<std::sync::Mutex<Vec<SeenRequest>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _background: Background,
     _dir: tempfile::TempDir,
 }
 
@@ -1197,8 +1188,10 @@ impl HttpsServer {
             tls_ca,
             connections,
             seen,
-            stop,
-            thread: Some(thread),
+            _background: Background {
+                stop,
+                thread: Some(thread),
+            },
             _dir: dir,
         }
     }
@@ -1308,13 +1301,4 @@ fn answer_one(
     let _ = tls.flush();
     conn.send_close_notify();
     let _ = conn.complete_io(&mut tcp);
-}
-
-impl Drop for HttpsServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
