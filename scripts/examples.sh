@@ -22,5 +22,5 @@ for _ in $(seq 50); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   sleep 0.1
 done
-run picert-verify audit_live "127.0.0.1:$port" sip.contoso.com fixtures/pki/public-root.pem 2026-06-01
+run picert-probe audit_live "127.0.0.1:$port" sip.contoso.com fixtures/pki/public-root.pem 2026-06-01
 echo "every example ran"

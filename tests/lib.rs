@@ -97,6 +97,6 @@ pub mod fuzzing {
 
     /// A TLS 1.0/1.1 server's first flight as picert reads it, whole and in small pieces.
     pub fn tls_first_flight(data: &[u8]) {
-        picert_verify::live::fuzz_first_flight(data);
+        picert_probe::tls::fuzz_first_flight(data);
     }
 }

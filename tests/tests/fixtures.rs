@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use picert_core::Topology;
-use picert_verify::live::{ClientCertificate, Presented, TlsFacts};
+use picert_verify::facts::tls::{ClientCertificate, Presented, TlsFacts};
 use picert_verify::rules::input_rules;
 use picert_verify::{input::read_contents, AuditOptions, Auditor, InputReport, Status};
 

@@ -11,8 +11,8 @@ use picert_verify::{AuditOptions, Severity};
 
 use picert_core::renewal::{plan_request_allowing, Allow, GivenKey};
 use picert_core::{CurrentCertificate, PrivateKey, RenewalError, RequestPlan, SettingError};
+use picert_probe::{ClientIdentity, ConnectOptions, Target};
 use picert_verify::input::InputError;
-use picert_verify::live::{ClientIdentity, ConnectOptions, Target};
 use picert_verify::renewal::{read_in_service, CurrentError};
 use picert_verify::CertificateDer;
 use zeroize::Zeroizing;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use picert_verify::live::{ClientCertificate, TlsFacts};
+use picert_verify::facts::tls::{ClientCertificate, TlsFacts};
 use picert_verify::rules::Needs;
 use picert_verify::{InputKind, InputReport, Severity, Status, Summary};
 

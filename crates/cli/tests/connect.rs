@@ -269,7 +269,7 @@ fn a_server_requiring_a_client_certificate_over_tls12_is_audited() {
     assert_eq!(tls.version, "TLSv1.2");
     assert_eq!(
         tls.client_certificate,
-        picert_verify::live::ClientCertificate::Required
+        picert_verify::facts::tls::ClientCertificate::Required
     );
     assert!(tls.alert.is_some(), "{tls:?}");
     assert_eq!(status(&report, "pic.issuer.public_ca").0, Status::Pass);

@@ -324,7 +324,7 @@ fn servers_that_require_a_client_certificate() {
         assert_eq!(tls.version, "TLSv1.2", "{kind}");
         assert_eq!(
             tls.client_certificate,
-            picert_verify::live::ClientCertificate::Required,
+            picert_verify::facts::tls::ClientCertificate::Required,
             "{kind}"
         );
         assert_eq!(

@@ -13,8 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let at = Timestamp::parse(at)?;
     let batch = Batch::expand(&files.iter().map(Into::into).collect::<Vec<_>>());
-    // Files and folders here; live endpoints would go in the second argument.
-    let report = check_expiry(&batch, &[], &Default::default(), at, None);
+    // Files and folders here; what live endpoints presented (picert-probe) would go in the second argument.
+    let report = check_expiry(&batch, &[], at, None);
     for e in &report.certificates {
         println!(
             "{:>5}  {}  {:<24} {}",

@@ -1,5 +1,6 @@
 //! The [`Auditor`]: one set of options (expectations, trust store, time), applied to
-//! certificates, bundles, requests and live endpoints.
+//! certificates, bundles, requests, what live endpoints presented and what partners find for
+//! a SIP domain.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,10 +9,10 @@ use picert_core::{Expectations, Timestamp};
 use rustls_pki_types::CertificateDer;
 
 use crate::chain::{self, ChainSource, ChainVerdict, IssuerCache, TrustStore};
+use crate::facts::tls::{Presented, TlsFacts};
 use crate::facts::{self, Facts, InputKind};
 use crate::failure::Failure;
 use crate::input;
-use crate::live::{self, ConnectOptions, Target, TlsFacts};
 use crate::report::{InputReport, Report};
 use crate::rules::{self, Context};
 
@@ -24,6 +25,7 @@ pub struct Auditor {
     warn_days: u32,
     extra_chain: Vec<CertificateDer<'static>>,
     pfx_password: Option<String>,
+    loopback_allowed: bool,
     issuers: Arc<IssuerCache>,
 }
 
@@ -37,6 +39,7 @@ impl std::fmt::Debug for Auditor {
             .field("warn_days", &self.warn_days)
             .field("extra_chain", &self.extra_chain.len())
             .field("pfx_password", &crate::redacted(&self.pfx_password))
+            .field("loopback_allowed", &self.loopback_allowed)
             .finish_non_exhaustive()
     }
 }
@@ -57,6 +60,7 @@ impl Auditor {
             warn_days: 30,
             extra_chain: Vec::new(),
             pfx_password: None,
+            loopback_allowed: false,
             issuers: Default::default(),
         }
     }
@@ -98,6 +102,19 @@ impl Auditor {
     pub fn pfx_password(mut self, password: Option<String>) -> Auditor {
         self.pfx_password = password;
         self
+    }
+
+    /// Accepts loopback addresses in the DNS answers for public names (a lab on this
+    /// machine); otherwise they are a `dns.federation.target_resolves` finding, as no partner
+    /// can reach them. The unspecified address (`0.0.0.0`, `::`) is a finding either way.
+    pub fn allow_loopback(mut self, allowed: bool) -> Auditor {
+        self.loopback_allowed = allowed;
+        self
+    }
+
+    /// Whether loopback answers are accepted ([`Auditor::allow_loopback`]).
+    pub fn loopback_allowed(&self) -> bool {
+        self.loopback_allowed
     }
 
     /// The audit time.
@@ -248,12 +265,7 @@ impl Auditor {
     /// names too (`tls.host.name_match`) and the handshake (`tls.version.minimum`,
     /// `tls.client_auth.accepted`). The extra intermediates given to
     /// [`Auditor::extra_chain`] are not used: the audit is of what the server sends.
-    pub fn audit_presented(
-        &self,
-        label: &str,
-        presented: &live::Presented,
-        host: &str,
-    ) -> InputReport {
+    pub fn audit_presented(&self, label: &str, presented: &Presented, host: &str) -> InputReport {
         let mut report = self.audit_presented_chain(label, &presented.chain, host, &presented.tls);
         report.tls = Some(presented.tls.clone());
         report
@@ -286,45 +298,6 @@ impl Auditor {
             Some(tls),
             Some(leaf),
         )
-    }
-
-    /// Connects to `target`, records what it presents and audits it; a failure to connect is
-    /// an unreadable report named after the target.
-    pub fn audit_live(&self, target: &Target, options: &ConnectOptions) -> InputReport {
-        let label = target.label();
-        let name = options
-            .server_name
-            .clone()
-            .unwrap_or_else(|| target.host.clone());
-        let label = if name != target.host {
-            format!("{label} ({name})")
-        } else {
-            label
-        };
-        match live::fetch_chain(target, options) {
-            Ok(presented) => self.audit_presented(&label, &presented, &name),
-            Err(e) => InputReport::unreadable(&label, e),
-        }
-    }
-
-    /// [`Auditor::audit_live`] for several targets at once, each with its options; the reports
-    /// in the order given. A run takes about as long as its slowest target: each connection
-    /// ends at its own deadline, and a slow target does not hold back the report of another.
-    pub fn audit_live_all(&self, targets: &[(Target, ConnectOptions)]) -> Vec<InputReport> {
-        crate::parallel::map_all(targets, |(target, options)| {
-            self.audit_live(target, options)
-        })
-        .into_iter()
-        .zip(targets)
-        .map(|(done, (target, _))| {
-            done.unwrap_or_else(|| {
-                InputReport::unreadable(
-                    &target.label(),
-                    Failure::Other("the connection failed (a picert bug)".into()),
-                )
-            })
-        })
-        .collect()
     }
 
     /// Audits one request (DER).

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{Batch, Read};
 use crate::chain::pick_leaf;
 use crate::facts::certificate_facts;
+use crate::facts::tls::{LiveError, Presented};
 use crate::failure::Failure;
-use crate::live::{fetch_chain, ConnectOptions, Target};
 use crate::report::Verdict;
 
 /// One certificate's expiry.
@@ -105,19 +105,19 @@ fn entry(path: String, der: &[u8], at: Timestamp) -> Result<ExpiryEntry, NoExpir
 }
 
 /// The expiry of each file's leaf certificate (a file's chain is not counted; its leaf is
-/// what the Edge serves), and of what each live target presents.
+/// what the Edge serves), and of what each live target presented: `(label, what it
+/// presented or why nothing)`, as picert-probe's `check_expiry` fetches them.
 ///
 /// ```
 /// use picert_verify::{expiry::check_expiry, Batch};
 /// let batch = Batch::expand(&["../../fixtures/pki/good.pem".into()]);
 /// let at = picert_core::Timestamp::parse("2026-06-01").unwrap();
-/// let report = check_expiry(&batch, &[], &Default::default(), at, None);
+/// let report = check_expiry(&batch, &[], at, None);
 /// assert_eq!(report.certificates[0].days_left, 121);
 /// ```
 pub fn check_expiry(
     batch: &Batch,
-    targets: &[Target],
-    options: &ConnectOptions,
+    live: &[(String, Result<Presented, LiveError>)],
     at: Timestamp,
     pfx_password: Option<&str>,
 ) -> ExpiryReport {
@@ -129,29 +129,21 @@ pub fn check_expiry(
         unreadable: Vec::new(),
         notes: Vec::new(),
     };
-    // Every target at once: the run lasts as long as the slowest connection, each ending at
-    // its deadline.
-    let fetched = crate::parallel::map_all(targets, |target| fetch_chain(target, options));
-    // With a name sent that is not the host, the entry says both, as `picert audit` does.
-    let label = |target: &Target| match &options.server_name {
-        Some(name) if *name != target.host => format!("{} ({name})", target.label()),
-        _ => target.label(),
-    };
-    for (target, fetched) in targets.iter().zip(fetched) {
-        let fetched = fetched.unwrap_or_else(|| {
-            Err(crate::live::LiveError::Handshake {
-                address: target.label(),
-                why: "the connection failed (a picert bug)".into(),
-            })
-        });
-        match fetched {
-            Ok(presented) => match entry(label(target), &presented.chain[0], at) {
-                Ok(e) => report.certificates.push(e),
-                Err(e) => report.unreadable.push(e),
+    for (label, presented) in live {
+        match presented {
+            Ok(presented) => match presented.chain.first() {
+                Some(leaf) => match entry(label.clone(), leaf, at) {
+                    Ok(e) => report.certificates.push(e),
+                    Err(e) => report.unreadable.push(e),
+                },
+                None => report.unreadable.push(NoExpiry {
+                    path: label.clone(),
+                    error: LiveError::NoCertificate(label.clone()).into(),
+                }),
             },
             Err(e) => report.unreadable.push(NoExpiry {
-                path: label(target),
-                error: e.into(),
+                path: label.clone(),
+                error: e.clone().into(),
             }),
         }
     }

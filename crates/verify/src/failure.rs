@@ -3,8 +3,8 @@
 
 use std::fmt;
 
+use crate::facts::tls::LiveError;
 use crate::input::InputError;
-use crate::live::LiveError;
 
 /// Why an input could not be read or audited at all.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,17 +5,19 @@
 //! - [`AuditOptions`] sets up an [`Auditor`] from a topology, a trust store file and a time;
 //! - [`Auditor::audit_bytes`], [`Auditor::audit_file`] audit one input; [`Batch`] and
 //!   [`Auditor::audit_batch`] audit files and folders on every core, streamed in input order;
-//! - [`Auditor::audit_live`] audits what a live Edge presents ([`live`]);
+//! - [`Auditor::audit_presented`] audits what a live Edge presented ([`facts::tls`]), and
+//!   [`Auditor::audit_domain`] what federated partners find for a SIP domain
+//!   ([`facts::dns`], [`federation`]); picert-probe gathers both over the network;
 //! - [`Auditor::prepare_bundle`] orders a chain, checks the key and gates the PKCS#12 file
 //!   ([`bundle`]), and [`deploy::DeployScript`] writes the PowerShell that deploys it on the
 //!   pool;
 //! - [`renewal::read_current`] reads the certificate in service for
 //!   [`picert_core::plan_request`];
-//! - [`expiry::check_expiry`] counts the days left;
-//! - [`federation`] checks the DNS records and endpoints federated partners use.
+//! - [`expiry::check_expiry`] counts the days left.
 //!
 //! Findings are data: an audit returns reports even when every rule fails; an input that cannot
-//! be read becomes a report with an `error` ([`Failure`]) and no results. Nothing here prints.
+//! be read becomes a report with an `error` ([`Failure`]) and no results. Nothing here prints,
+//! and nothing here touches the network.
 //!
 //! ```
 //! use picert_verify::{Auditor, Status};
@@ -41,9 +43,7 @@ pub mod facts;
 mod failure;
 pub mod federation;
 pub mod input;
-pub mod live;
 pub mod options;
-mod parallel;
 pub mod renewal;
 pub mod report;
 pub mod rules;

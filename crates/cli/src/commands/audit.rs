@@ -187,7 +187,7 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
             })
         })
         .collect();
-    for report in auditor.audit_live_all(&live) {
+    for report in picert_probe::audit_live_all(&auditor, &live) {
         sink(render(Audited::Reports(vec![report])))?;
     }
     let batch = Batch::expand(&args.inputs);

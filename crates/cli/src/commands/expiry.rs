@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use picert_core::Timestamp;
-use picert_verify::expiry::{check_expiry, ExpiryReport};
+use picert_probe::expiry::check_expiry;
+use picert_verify::expiry::ExpiryReport;
 use picert_verify::Batch;
 
 use crate::args::{ConnectArgs, OutputFormat, PfxPasswordArgs};
@@ -48,7 +49,7 @@ pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
         &batch,
         &targets,
         // Only the certificate matters here: no probes of the other TLS versions.
-        &picert_verify::live::ConnectOptions {
+        &picert_probe::ConnectOptions {
             probe_versions: false,
             ..args.live.options(args.server_name.clone(), client)
         },

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use clap::Args;
-use picert_verify::federation::{DnsServer, DomainReport, FederationOptions, FederationReport};
+use picert_probe::federation::{federation, DnsServer, FederationOptions};
+use picert_verify::federation::{DomainReport, FederationReport};
 use picert_verify::{Severity, Status};
 
 use crate::args::{ConnectArgs, ExpectationArgs, OutputFormat, PfxPasswordArgs};
@@ -57,23 +58,21 @@ pub fn run(args: FederationArgs, global: Global) -> Result<u8, CliError> {
             "no SIP domain to check: name them (picert federation contoso.com) or give a topology (--topology, --sip-domain)",
         ));
     }
-    let auditor = options.auditor()?;
+    let auditor = options.auditor()?.allow_loopback(args.allow_loopback);
     if args.format != OutputFormat::Json {
         crate::output::say_topology_notes(&Commentary::new(global.quiet), &options.topology);
     }
-    let federation = FederationOptions {
+    let probe = FederationOptions {
         dns: match args.dns_server {
             Some(addr) => DnsServer::At(addr),
             None => DnsServer::System,
         },
         timeout: args.live.timeout(),
         client: args.live.identity(&args.pfx)?,
-        loopback_allowed: args.allow_loopback,
         parallel_domains: usize::from(args.parallel),
     };
-    let report = auditor
-        .federation(&domains, &federation)
-        .map_err(|e| CliError::Other(e.to_string()))?;
+    let report =
+        federation(&auditor, &domains, &probe).map_err(|e| CliError::Other(e.to_string()))?;
     let text = match args.format {
         OutputFormat::Json => json_line(&report, false)?,
         OutputFormat::Human => human(&report, &args, global),
@@ -150,7 +149,7 @@ fn domain_block(out: &mut String, domain: &DomainReport, style: &Style, detail: 
     let results = domain.results.as_deref().unwrap_or_default();
     rule_lines(out, results, style, detail, "  ");
     for e in &domain.endpoints {
-        let address = picert_verify::live::Target {
+        let address = picert_verify::facts::tls::Target {
             host: e.address.clone(),
             port: e.port,
         };
@@ -246,7 +245,7 @@ fn quiet_domain(out: &mut String, domain: &DomainReport, style: &Style, at: Seve
         rule_lines(out, &own, style, Detail::Normal, "  ");
     }
     for e in &domain.endpoints {
-        let target = picert_verify::live::Target {
+        let target = picert_verify::facts::tls::Target {
             host: e.address.clone(),
             port: e.port,
         };

@@ -5,10 +5,15 @@
 //! their attributes (x509-parser keeps only the extension request and drops the Microsoft
 //! attributes such as the certificate template), and each requested extension is then read by
 //! x509-parser like a certificate's.
+//!
+//! What a live endpoint presented ([`tls`]) and what DNS answered for a SIP domain ([`dns`])
+//! are facts too, gathered by picert-probe and judged here.
 
 mod algorithms;
+pub mod dns;
 mod extensions;
 mod request;
+pub mod tls;
 
 use picert_core::{SubjectFields, Timestamp};
 use x509_parser::extensions::X509Extension;

@@ -160,7 +160,7 @@ impl InputReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::{ClientCertificate, TlsFacts};
+    use crate::facts::tls::{ClientCertificate, TlsFacts};
     use crate::{Failure, Severity};
 
     fn same_as_serde(report: &InputReport) {

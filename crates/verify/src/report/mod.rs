@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use picert_core::Timestamp;
 
+use crate::facts::tls::TlsFacts;
 use crate::facts::InputKind;
-use crate::live::TlsFacts;
 
 mod json;
 

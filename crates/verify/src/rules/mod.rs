@@ -1,7 +1,10 @@
 //! The rule registry: a plain static slice of [`Rule`]s, one file per rule, grouped by source.
 //!
-//! The framework decides applicability (input kind, topology, AOL, public CA), then the
-//! effective date, then runs the check; a panic inside a check becomes `fatal` for that rule.
+//! Two kinds of rule share the registry: those that read one certificate or request (what a
+//! file holds or a live endpoint presented, `Context`), and the DNS and pool rules, which read
+//! what a partner finds for a SIP domain (`DomainContext`). The framework decides
+//! applicability (input kind, topology, AOL, public CA), then the effective date, then runs
+//! the check; a panic inside a check becomes `fatal` for that rule.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -10,8 +13,9 @@ use rustls_pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 
 use crate::chain::ChainVerdict;
+use crate::facts::dns::DomainFacts;
+use crate::facts::tls::TlsFacts;
 use crate::facts::{Facts, InputKind};
-use crate::live::TlsFacts;
 use crate::report::{RuleResult, Severity, Status};
 
 mod cabf;
@@ -25,7 +29,7 @@ mod tls;
 mod validity;
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 /// Which inputs a rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +150,33 @@ pub(crate) struct Context<'a> {
     pub leaf: Option<&'a CertificateDer<'a>>,
 }
 
+/// What a partner found for one SIP domain: what the DNS and pool rules read.
+#[derive(Debug)]
+pub(crate) struct DomainContext<'a> {
+    /// The records, addresses and endpoints.
+    pub domain: &'a DomainFacts,
+    /// Loopback answers are accepted (a lab on this machine).
+    pub loopback_allowed: bool,
+}
+
+/// A rule's check, by what it reads.
+#[derive(Clone, Copy)]
+pub(crate) enum Check {
+    /// One certificate or request.
+    Input(fn(&Context<'_>) -> Outcome),
+    /// One SIP domain (the DNS and pool rules).
+    Domain(fn(&DomainContext<'_>) -> Outcome),
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Check::Input(_) => "Input",
+            Check::Domain(_) => "Domain",
+        })
+    }
+}
+
 /// One audit rule. The ID and severity are a public contract.
 #[derive(Debug)]
 pub struct Rule {
@@ -167,9 +198,8 @@ pub struct Rule {
     pub reference: &'static str,
     /// Certificates whose notBefore is earlier are `ne`.
     pub effective: Option<Timestamp>,
-    /// The check, for the rules that run on each certificate or request; the federation
-    /// rules (`dns.*`, `pool.*`) are checked by the federation workflow.
-    pub(crate) check: Option<fn(&Context<'_>) -> Outcome>,
+    /// The check.
+    pub(crate) check: Check,
 }
 
 /// Every rule, in report order.
@@ -215,7 +245,18 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 
 /// The rules that run on every certificate and request, in report order.
 pub fn input_rules() -> impl Iterator<Item = &'static Rule> {
-    RULES.iter().copied().filter(|r| r.check.is_some())
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.check, Check::Input(_)))
+}
+
+/// The rules that run on every SIP domain (DNS and pool), in report order.
+pub fn domain_rules() -> impl Iterator<Item = &'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.check, Check::Domain(_)))
 }
 
 impl Rule {
@@ -247,11 +288,11 @@ impl Rule {
         let result = |status: Status, detail: Option<std::borrow::Cow<'static, str>>| {
             self.result(status, detail)
         };
-        let Some(check) = self.check else {
-            return result(
-                Status::Na,
-                Some("a federation rule (picert federation)".into()),
-            );
+        let check = match self.check {
+            Check::Input(check) => check,
+            Check::Domain(_) => {
+                return result(Status::Na, Some("a rule about SIP domains".into()));
+            }
         };
         let kind = ctx.facts.kind;
         let wrong_kind = match (self.applies_to, kind) {
@@ -308,7 +349,23 @@ impl Rule {
                 );
             }
         }
-        match catch_unwind(AssertUnwindSafe(|| check(ctx))) {
+        self.guarded(|| check(ctx))
+    }
+
+    /// Runs a DNS or pool rule on one SIP domain.
+    pub(crate) fn run_domain(&self, ctx: &DomainContext<'_>) -> RuleResult {
+        match self.check {
+            Check::Domain(check) => self.guarded(|| check(ctx)),
+            Check::Input(_) => self.result(
+                Status::Na,
+                Some("a rule about certificates and requests".into()),
+            ),
+        }
+    }
+
+    /// The check's outcome, or `fatal` when it panicked.
+    fn guarded(&self, check: impl FnOnce() -> Outcome) -> RuleResult {
+        match catch_unwind(AssertUnwindSafe(check)) {
             Ok(outcome) => self.outcome(outcome),
             Err(panic) => {
                 let msg = panic
@@ -316,7 +373,7 @@ impl Rule {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
-                result(
+                self.result(
                     Status::Fatal,
                     Some(
                         format!("the rule failed to run (a picert bug, please report it): {msg}")
@@ -367,15 +424,16 @@ mod tests {
                 "{}",
                 rule.id
             );
-            // Federation rules are checked by the federation workflow, every other by `run`.
+            // The rules about SIP domains, and only they, read a domain.
             assert_eq!(
-                rule.check.is_none(),
-                rule.needs == Needs::Federation,
+                matches!(rule.check, Check::Domain(_)),
+                rule.needs == Needs::Federation && rule.applies_to == AppliesTo::SipDomains,
                 "{}",
                 rule.id
             );
         }
-        assert_eq!(input_rules().count() + 6, RULES.len());
+        assert_eq!(input_rules().count() + domain_rules().count(), RULES.len());
+        assert_eq!(domain_rules().count(), 6);
     }
 
     #[test]
@@ -399,7 +457,7 @@ mod tests {
             source: Source::Operations,
             reference: "test",
             effective: None,
-            check: Some(|_| panic!("boom")),
+            check: Check::Input(|_| panic!("boom")),
         };
         let f = testing::request_facts(&["sip.contoso.com"]);
         let prev = std::panic::take_hook();

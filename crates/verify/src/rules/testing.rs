@@ -85,14 +85,14 @@ pub fn context(facts: &Facts) -> Context<'_> {
 }
 
 /// A handshake record with this version, no client certificate asked for.
-pub fn tls(version: &str) -> crate::live::TlsFacts {
-    crate::live::TlsFacts {
+pub fn tls(version: &str) -> crate::facts::tls::TlsFacts {
+    crate::facts::tls::TlsFacts {
         address: "127.0.0.1:5061".into(),
         server_name: "sip.contoso.com".into(),
         version: version.into(),
         cipher: "TLS13_AES_256_GCM_SHA384".into(),
         certificates_sent: 2,
-        client_certificate: crate::live::ClientCertificate::NotRequested,
+        client_certificate: crate::facts::tls::ClientCertificate::NotRequested,
         client_certificate_accepted: None,
         alert: None,
         key_proved: true,
@@ -104,7 +104,7 @@ pub fn tls(version: &str) -> crate::live::TlsFacts {
 
 /// Runs `rule` on the good certificate as a live endpoint reached as `sip.contoso.com`, with
 /// the handshake `tls`.
-pub fn run_live(rule: &Rule, tls: &crate::live::TlsFacts) -> (Status, String) {
+pub fn run_live(rule: &Rule, tls: &crate::facts::tls::TlsFacts) -> (Status, String) {
     let f = cert_facts();
     run(
         rule,

@@ -6,7 +6,7 @@
 use crate::report::Severity;
 use picert_core::Timestamp;
 
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `cabf.validity.max`
 pub static RULE: Rule = Rule {
@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     source: Source::CaBrowserForum,
     reference: "CA/B Forum Baseline Requirements 6.3.2, ballot SC-081",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 /// The limit and the phrase for the period it belongs to ("issued from 2026-03-15").

@@ -6,7 +6,7 @@ use crate::facts::EKU_CLIENT_AUTH;
 use crate::report::Severity;
 use picert_core::Timestamp;
 
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `chrome.eku.client_auth`
 pub static RULE: Rule = Rule {
@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     source: Source::Chrome,
     reference: "Chrome Root Program policy 1.8",
     effective: Some(Timestamp::from_date(2027, 3, 15)),
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

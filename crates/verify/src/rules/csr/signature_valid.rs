@@ -2,7 +2,7 @@
 //! key, proving possession; a CA rejects a request whose signature does not verify.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 use crate::sig::SignatureCheck;
 
 /// `csr.signature.valid`
@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 2986",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

@@ -1,9 +1,9 @@
 //! Remote users' clients find the Access Edge through `_sip._tls.<SIP domain>` (SRV, port
 //! 443): not federation, but the same certificate and Edge (Microsoft, SfB Edge DNS planning).
 
-use crate::federation::{Lookup, SrvRecord};
+use crate::facts::dns::{Lookup, SrvRecord};
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, DomainContext, Needs, Outcome, Rule, Source};
 
 /// `dns.remote_access.srv_present`
 pub static RULE: Rule = Rule {
@@ -16,11 +16,15 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge DNS planning (remote user access)",
     effective: None,
-    check: None,
+    check: Check::Domain(check),
 };
 
+fn check(ctx: &DomainContext<'_>) -> Outcome {
+    judge(&ctx.domain.domain, &ctx.domain.remote_access_srv)
+}
+
 /// The record for `domain`, as `answer` found it.
-pub(crate) fn check(domain: &str, answer: &Lookup<SrvRecord>) -> Outcome {
+fn judge(domain: &str, answer: &Lookup<SrvRecord>) -> Outcome {
     let name = format!("_sip._tls.{domain}");
     match answer {
         Lookup::Found(records) if !records.is_empty() => {
@@ -40,7 +44,7 @@ mod tests {
     #[test]
     fn missing_is_only_a_notice() {
         assert_eq!(RULE.severity, Severity::Notice);
-        let Outcome::Finding(why) = check("contoso.com", &Lookup::NotFound { nxdomain: false })
+        let Outcome::Finding(why) = judge("contoso.com", &Lookup::NotFound { nxdomain: false })
         else {
             panic!()
         };
@@ -49,7 +53,7 @@ mod tests {
             "{why}"
         );
         assert!(matches!(
-            check(
+            judge(
                 "contoso.com",
                 &Lookup::Found(vec![SrvRecord {
                     priority: 0,

@@ -2,9 +2,9 @@
 //! target": without the record, partners that discover federation by DNS cannot find the
 //! Access Edge (Microsoft, Skype for Business Edge DNS planning; "Deploy Skype connectivity").
 
-use crate::federation::{Lookup, SrvRecord};
+use crate::facts::dns::{Lookup, SrvRecord};
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, DomainContext, Needs, Outcome, Rule, Source};
 
 /// `dns.federation.srv_present`
 pub static RULE: Rule = Rule {
@@ -17,11 +17,15 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge DNS planning; \"Deploy Skype connectivity\"",
     effective: None,
-    check: None,
+    check: Check::Domain(check),
 };
 
+fn check(ctx: &DomainContext<'_>) -> Outcome {
+    judge(&ctx.domain.domain, &ctx.domain.federation_srv)
+}
+
 /// The record for `domain`, as `answer` found it.
-pub(crate) fn check(domain: &str, answer: &Lookup<SrvRecord>) -> Outcome {
+fn judge(domain: &str, answer: &Lookup<SrvRecord>) -> Outcome {
     let name = format!("_sipfederationtls._tcp.{domain}");
     match answer {
         // RFC 2782: a target of "." means the service is decidedly not available here.
@@ -53,10 +57,10 @@ mod tests {
             target: "sip.contoso.com".into(),
         }]);
         assert_eq!(
-            check("contoso.com", &found),
+            judge("contoso.com", &found),
             Outcome::Pass(Some("sip.contoso.com:5061 (priority 0, weight 0)".into()))
         );
-        let Outcome::Finding(why) = check("contoso.com", &Lookup::NotFound { nxdomain: true })
+        let Outcome::Finding(why) = judge("contoso.com", &Lookup::NotFound { nxdomain: true })
         else {
             panic!("a missing record is a finding")
         };

@@ -5,7 +5,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, DomainContext, Needs, Outcome, Rule, Source};
 
 /// `dns.federation.suffix_match`
 pub static RULE: Rule = Rule {
@@ -18,11 +18,15 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server federation DNS requirements (partner discovery)",
     effective: None,
-    check: None,
+    check: Check::Domain(check),
 };
 
+fn check(ctx: &DomainContext<'_>) -> Outcome {
+    super::per_target(ctx, |t| judge(&ctx.domain.domain, &t.record.target))
+}
+
 /// Whether `target` is within `domain`.
-pub(crate) fn check(domain: &str, target: &str) -> Outcome {
+fn judge(domain: &str, target: &str) -> Outcome {
     let t = target.trim_end_matches('.').to_ascii_lowercase();
     let d = domain.trim_end_matches('.').to_ascii_lowercase();
     if same_dns_name(&t, &d) || t.ends_with(&format!(".{d}")) {
@@ -41,24 +45,24 @@ mod tests {
     #[test]
     fn the_target_must_end_with_the_domain() {
         assert!(matches!(
-            check("contoso.com", "sip.contoso.com."),
+            judge("contoso.com", "sip.contoso.com."),
             Outcome::Pass(_)
         ));
         assert!(matches!(
-            check("contoso.com", "contoso.com"),
+            judge("contoso.com", "contoso.com"),
             Outcome::Pass(_)
         ));
         assert!(matches!(
-            check("contoso.com", "SIP.Contoso.COM"),
+            judge("contoso.com", "SIP.Contoso.COM"),
             Outcome::Pass(_)
         ));
         assert!(matches!(
-            check("fabrikam.com", "sip.contoso.com"),
+            judge("fabrikam.com", "sip.contoso.com"),
             Outcome::Finding(_)
         ));
         // A suffix of characters is not a suffix of labels.
         assert!(matches!(
-            check("contoso.com", "sip.notcontoso.com"),
+            judge("contoso.com", "sip.notcontoso.com"),
             Outcome::Finding(_)
         ));
     }

@@ -4,7 +4,7 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, DomainContext, Needs, Outcome, Rule, Source};
 
 /// `dns.federation.target_in_certificate`
 pub static RULE: Rule = Rule {
@@ -17,12 +17,12 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 / Skype for Business federation DNS and certificate requirements; seeds 001/002 (sip.<domain> SANs)",
     effective: None,
-    check: None,
+    check: Check::Domain(check),
 };
 
 /// Whether `leaf` names `target`: a DNS SAN (as a TLS client matches it), or the subject CN
 /// when the certificate has no SAN extension.
-pub(crate) fn names(target: &str, leaf: &CertificateDer<'_>) -> bool {
+fn names(target: &str, leaf: &CertificateDer<'_>) -> bool {
     if crate::chain::matches_name(leaf, target).is_ok() {
         return true;
     }
@@ -36,9 +36,31 @@ pub(crate) fn names(target: &str, leaf: &CertificateDer<'_>) -> bool {
     }
 }
 
+/// Only a leaf whose key the endpoint proved counts as what it presents: anyone can replay a
+/// chain.
+fn check(ctx: &DomainContext<'_>) -> Outcome {
+    super::per_target(ctx, |t| {
+        if let Some(none) = super::no_endpoint(t) {
+            return none;
+        }
+        let named: Vec<(String, bool)> = t
+            .endpoints
+            .iter()
+            .filter_map(|e| {
+                let presented = super::presented(e).filter(|p| p.tls.key_proved)?;
+                Some((
+                    super::endpoint_label(t, e.address),
+                    names(&t.record.target, &presented.chain[0]),
+                ))
+            })
+            .collect();
+        judge(&t.record.target, &named)
+    })
+}
+
 /// The verdict over the addresses of `target`: `(address, names the target)` for each one that
 /// presented a certificate.
-pub(crate) fn check(target: &str, seen: &[(String, bool)]) -> Outcome {
+fn judge(target: &str, seen: &[(String, bool)]) -> Outcome {
     if seen.is_empty() {
         return Outcome::NotApplicable(format!("no address of {target} presented a certificate"));
     }
@@ -80,10 +102,10 @@ mod tests {
             "the subject counts without SANs"
         );
         assert!(matches!(
-            check("sip.contoso.com", &[("127.0.0.1:5061".into(), true)]),
+            judge("sip.contoso.com", &[("127.0.0.1:5061".into(), true)]),
             Outcome::Pass(_)
         ));
-        let Outcome::Finding(why) = check(
+        let Outcome::Finding(why) = judge(
             "sip.contoso.com",
             &[
                 ("127.0.0.1:5061".into(), true),

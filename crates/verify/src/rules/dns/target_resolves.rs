@@ -3,9 +3,9 @@
 
 use std::net::IpAddr;
 
-use crate::federation::Lookup;
+use crate::facts::dns::Lookup;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, DomainContext, Needs, Outcome, Rule, Source};
 
 /// `dns.federation.target_resolves`
 pub static RULE: Rule = Rule {
@@ -18,11 +18,22 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge DNS planning",
     effective: None,
-    check: None,
+    check: Check::Domain(check),
 };
 
+fn check(ctx: &DomainContext<'_>) -> Outcome {
+    super::per_target(ctx, |t| {
+        judge(
+            &t.record.target,
+            &t.cnames,
+            &t.addresses,
+            ctx.loopback_allowed,
+        )
+    })
+}
+
 /// The addresses `target` resolved to, through `cnames`.
-pub(crate) fn check(
+fn judge(
     target: &str,
     cnames: &[String],
     addresses: &Lookup<IpAddr>,
@@ -69,7 +80,7 @@ mod tests {
     fn an_address_is_needed() {
         let found = Lookup::Found(vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()]);
         assert_eq!(
-            check(
+            judge(
                 "sip.contoso.com",
                 &["edge.contoso.com".into()],
                 &found,
@@ -79,7 +90,7 @@ mod tests {
                 "sip.contoso.com (via CNAME edge.contoso.com): 127.0.0.1, ::1".into()
             ))
         );
-        let Outcome::Finding(why) = check(
+        let Outcome::Finding(why) = judge(
             "sip.contoso.com",
             &[],
             &Lookup::NotFound { nxdomain: true },
@@ -119,37 +130,37 @@ mod address_tests {
     fn unspecified_and_loopback_answers_are_findings() {
         let found = |ips: &[&str]| Lookup::Found(ips.iter().map(|i| i.parse().unwrap()).collect());
         let finding = |o: Outcome| matches!(o, Outcome::Finding(_));
-        assert!(finding(check(
+        assert!(finding(judge(
             "sip.contoso.com",
             &[],
             &found(&["0.0.0.0"]),
             true
         )));
-        assert!(finding(check(
+        assert!(finding(judge(
             "sip.contoso.com",
             &[],
             &found(&["::"]),
             true
         )));
-        assert!(finding(check(
+        assert!(finding(judge(
             "sip.contoso.com",
             &[],
             &found(&["127.0.0.1"]),
             false
         )));
-        assert!(!finding(check(
+        assert!(!finding(judge(
             "sip.contoso.com",
             &[],
             &found(&["127.0.0.1"]),
             true
         )));
-        assert!(!finding(check(
+        assert!(!finding(judge(
             "sip.contoso.test",
             &[],
             &found(&["127.0.0.1"]),
             false
         )));
-        assert!(!finding(check(
+        assert!(!finding(judge(
             "sip.contoso.com",
             &[],
             &found(&["192.0.2.1"]),

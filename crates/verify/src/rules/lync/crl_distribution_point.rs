@@ -2,7 +2,7 @@
 //! CRL distribution point (CDP), which servers fetch over HTTP.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.crl.distribution_point`
 pub static RULE: Rule = Rule {
@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Lync 2013 \"Certificate infrastructure requirements\"",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

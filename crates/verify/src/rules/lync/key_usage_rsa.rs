@@ -3,7 +3,7 @@
 
 use crate::facts::KeyFacts;
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.key_usage.rsa`
 pub static RULE: Rule = Rule {
@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft certreq sample for the Edge external certificate",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

@@ -2,7 +2,7 @@
 //! "RSASSA-PSS is not supported".
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `lync.sig.no_pss`
 pub static RULE: Rule = Rule {
@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Lync 2013 \"Certificate infrastructure requirements\"",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

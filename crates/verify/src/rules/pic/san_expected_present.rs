@@ -6,7 +6,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{expected_plan, AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{expected_plan, AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.san.expected_present`
 pub static RULE: Rule = Rule {
@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table; Lync 2013 DNS requirements for federation (SRV target)",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

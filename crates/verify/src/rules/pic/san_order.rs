@@ -6,7 +6,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{single_cn, AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{single_cn, AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.san.order`
 pub static RULE: Rule = Rule {
@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), SAN/Order column; Lync 2013 \"Certificate requirements for external user access\"",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

@@ -4,7 +4,7 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{expected_plan, AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{expected_plan, AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `pic.san.unexpected`
 pub static RULE: Rule = Rule {
@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Lync 2013 / SfB Edge certificate planning",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

@@ -3,7 +3,8 @@
 //! see the same certificate.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Needs, Outcome, Rule, Source};
+use crate::rules::dns::{endpoint_label, no_endpoint, per_target, presented};
+use crate::rules::{AppliesTo, Check, DomainContext, Needs, Outcome, Rule, Source};
 
 /// `pool.same_certificate`
 pub static RULE: Rule = Rule {
@@ -16,13 +17,33 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge environmental requirements; Lync 2013 \"Plan for Edge Server certificates\"",
     effective: None,
-    check: None,
+    check: Check::Domain(check),
 };
+
+fn check(ctx: &DomainContext<'_>) -> Outcome {
+    per_target(ctx, |t| {
+        if let Some(none) = no_endpoint(t) {
+            return none;
+        }
+        let mut seen = Vec::new();
+        let mut unproved = Vec::new();
+        for e in &t.endpoints {
+            let Some(p) = presented(e) else { continue };
+            let label = endpoint_label(t, e.address);
+            if p.tls.key_proved {
+                seen.push((label, picert_core::pfx::thumbprint_hex(&p.chain[0])));
+            } else {
+                unproved.push(label);
+            }
+        }
+        judge(&t.record.target, &seen, &unproved)
+    })
+}
 
 /// The verdict over `(address, leaf thumbprint)` for every address of `name` that presented a
 /// certificate and proved it holds its key; `unproved` are the addresses that sent a
 /// certificate without that proof, which cannot count as carrying the pool's certificate.
-pub(crate) fn check(name: &str, seen: &[(String, String)], unproved: &[String]) -> Outcome {
+fn judge(name: &str, seen: &[(String, String)], unproved: &[String]) -> Outcome {
     if !unproved.is_empty() {
         return Outcome::Finding(format!(
             "{} sent a certificate for {name} but did not prove it holds its key: that address is not shown to be a member of the pool",
@@ -56,14 +77,14 @@ mod tests {
             ("[::1]:5061".into(), "AB".into()),
         ];
         assert_eq!(
-            check("sip.contoso.com", &same, &[]),
+            judge("sip.contoso.com", &same, &[]),
             Outcome::Pass(Some("2 addresses present AB".into()))
         );
         let differ = [
             ("127.0.0.1:5061".to_string(), "AB".to_string()),
             ("127.0.0.2:5061".into(), "CD".into()),
         ];
-        let Outcome::Finding(why) = check("sip.contoso.com", &differ, &[]) else {
+        let Outcome::Finding(why) = judge("sip.contoso.com", &differ, &[]) else {
             panic!()
         };
         assert!(
@@ -71,7 +92,7 @@ mod tests {
             "{why}"
         );
         assert!(matches!(
-            check("sip.contoso.com", &same[..1], &[]),
+            judge("sip.contoso.com", &same[..1], &[]),
             Outcome::NotApplicable(_)
         ));
     }

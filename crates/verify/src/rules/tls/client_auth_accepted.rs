@@ -3,7 +3,7 @@
 //! server refuses one without clientAuth: "unsuitable certificate purpose").
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `tls.client_auth.accepted`
 pub static RULE: Rule = Rule {
@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Plan for Edge Server certificates\" and SfB Edge environmental requirements (MTLS federation)",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -25,7 +25,9 @@ fn check(ctx: &Context<'_>) -> Outcome {
     };
     match tls.client_certificate_accepted {
         None => Outcome::NotApplicable("no client certificate was presented".into()),
-        Some(true) if tls.client_certificate == crate::live::ClientCertificate::NotRequested => {
+        Some(true)
+            if tls.client_certificate == crate::facts::tls::ClientCertificate::NotRequested =>
+        {
             Outcome::Pass(Some(
                 "the server did not ask for a client certificate".into(),
             ))
@@ -62,14 +64,14 @@ fn check(ctx: &Context<'_>) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::ClientCertificate;
+    use crate::facts::tls::ClientCertificate;
     use crate::report::Status;
     use crate::rules::testing::*;
 
     #[test]
     fn refusal_is_an_error_with_the_alert() {
         let mut t = tls("TLSv1.2");
-        let live = |t: &crate::live::TlsFacts| run_live(&RULE, t);
+        let live = |t: &crate::facts::tls::TlsFacts| run_live(&RULE, t);
         assert_eq!(live(&t).0, Status::Na, "nothing presented");
         t.client_certificate = ClientCertificate::Requested;
         t.client_certificate_accepted = Some(true);

@@ -3,7 +3,7 @@
 //! the external certificate"): a partner that reaches sip.contoso.com must find that name.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `tls.host.name_match`
 pub static RULE: Rule = Rule {
@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 6125; Microsoft, Lync Server 2013 DNS requirements for federation",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {

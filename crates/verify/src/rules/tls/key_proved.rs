@@ -5,7 +5,7 @@
 //! certificate for any reason other than refusing our client certificate, has not shown it.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `tls.handshake.key_proved`
 pub static RULE: Rule = Rule {
@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 8446 section 4.4.3 (CertificateVerify); RFC 5246 section 7.4.3 (ServerKeyExchange)",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -50,7 +50,7 @@ mod tests {
     #[test]
     fn only_a_verified_signature_passes() {
         let mut t = tls("TLSv1.2");
-        let live = |t: &crate::live::TlsFacts| run_live(&RULE, t);
+        let live = |t: &crate::facts::tls::TlsFacts| run_live(&RULE, t);
         assert_eq!(live(&t).0, Status::Pass);
         t.key_proved = false;
         assert_eq!(live(&t).0, Status::Finding);

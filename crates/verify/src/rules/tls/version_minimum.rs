@@ -2,7 +2,7 @@
 //! partner that offers only 1.2 and later cannot federate with an Edge stuck on 1.0.
 
 use crate::report::Severity;
-use crate::rules::{AppliesTo, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
 
 /// `tls.version.minimum`
 pub static RULE: Rule = Rule {
@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 8996; Microsoft, \"Disable TLS 1.0/1.1 in Skype for Business Server 2015\" (supportability scope)",
     effective: None,
-    check: Some(check),
+    check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
@@ -138,7 +138,7 @@ mod tests {
         let f = cert_facts();
         let mut t = tls("TLSv1.3");
         t.offered_versions = vec!["TLSv1.0".into(), "TLSv1.2".into(), "TLSv1.3".into()];
-        let judge = |t: &crate::live::TlsFacts, product: Option<Product>| {
+        let judge = |t: &crate::facts::tls::TlsFacts, product: Option<Product>| {
             let mut exp = contoso();
             exp.platform.product = product;
             run(

@@ -1,6 +1,6 @@
-//! What a live Edge presents on its TLS port: a handshake that records the chain, with SNI, a
-//! timeout, optionally a client certificate, and no trust decision of its own (the audit makes
-//! that decision afterwards).
+//! What a live Edge presented on its TLS port, as plain data: the target, the chain, what the
+//! handshake showed, or why nothing could be recorded. picert-probe gathers these; the audit
+//! judges them.
 //!
 //! SIP over TLS (port 5061) starts with a plain TLS handshake, so an ordinary TLS client sees
 //! what federation partners and remote clients see. Access Edge federation is mutual TLS: the
@@ -9,21 +9,10 @@
 //! shown its chain, which is audited all the same; only a failure before the server's
 //! Certificate message leaves nothing to audit.
 
-mod handshake;
-mod identity;
-mod legacy;
-
-use std::net::SocketAddr;
 use std::str::FromStr;
-use std::time::Duration;
 
-use rustls::pki_types::CertificateDer;
+use rustls_pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
-
-pub use handshake::fetch_chain;
-pub use identity::{ClientIdentity, IdentityError};
-#[doc(hidden)]
-pub use legacy::fuzz_first_flight;
 
 /// The Edge's federation and remote access port.
 pub const SIP_TLS_PORT: u16 = 5061;
@@ -89,36 +78,6 @@ impl FromStr for Target {
                 host: target.to_string(),
                 port: SIP_TLS_PORT,
             }),
-        }
-    }
-}
-
-/// How to connect.
-#[derive(Debug, Clone)]
-pub struct ConnectOptions {
-    /// The name sent as SNI and checked against the certificate; the host by default.
-    pub server_name: Option<String>,
-    /// The most each connection may take: the TCP connection, the handshake, and the wait for
-    /// a refusal of our client certificate.
-    pub timeout: Duration,
-    /// Connect to this address instead of resolving the host (one member of a pool).
-    pub address: Option<SocketAddr>,
-    /// Present this certificate when the server asks for one.
-    pub client: Option<ClientIdentity>,
-    /// Also ask which TLS versions the server offers (1.0, 1.1 and 1.2 on connections of their
-    /// own, at the same time as the handshake), and read the certificate of a server that
-    /// speaks only 1.0 or 1.1.
-    pub probe_versions: bool,
-}
-
-impl Default for ConnectOptions {
-    fn default() -> Self {
-        ConnectOptions {
-            server_name: None,
-            timeout: Duration::from_secs(10),
-            address: None,
-            client: None,
-            probe_versions: true,
         }
     }
 }

@@ -12,10 +12,12 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
 
-use super::{DnsServer, FederationError, Lookup, SrvRecord};
+use picert_verify::facts::dns::{Lookup, SrvRecord};
+
+use crate::federation::{DnsServer, FederationError};
 
 /// A resolver and the runtime it runs on: picert is synchronous, hickory-resolver is not.
-pub(super) struct Dns {
+pub(crate) struct Dns {
     runtime: tokio::runtime::Runtime,
     resolver: TokioResolver,
     server: Option<SocketAddr>,
@@ -23,7 +25,7 @@ pub(super) struct Dns {
 }
 
 /// What the A and AAAA lookups of a name found.
-pub(super) struct Addresses {
+pub(crate) struct Addresses {
     /// The CNAMEs followed, in order (`sip.contoso.com -> edge.contoso.com`).
     pub cnames: Vec<String>,
     /// IPv4 then IPv6 addresses.
@@ -38,7 +40,7 @@ fn plain(name: &hickory_resolver::proto::rr::Name) -> String {
 
 impl Dns {
     /// A resolver for `server`, each lookup bounded by `timeout` (two tries of half of it).
-    pub(super) fn new(server: &DnsServer, timeout: Duration) -> Result<Dns, FederationError> {
+    pub(crate) fn new(server: &DnsServer, timeout: Duration) -> Result<Dns, FederationError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -141,7 +143,7 @@ impl Dns {
     }
 
     /// The SRV records of each name (absolute), lowest priority first, looked up at once.
-    pub(super) fn srv_all<const N: usize>(&self, names: [String; N]) -> [Lookup<SrvRecord>; N] {
+    pub(crate) fn srv_all<const N: usize>(&self, names: [String; N]) -> [Lookup<SrvRecord>; N] {
         let lookups = names
             .iter()
             .map(|name| {
@@ -188,7 +190,7 @@ impl Dns {
     }
 
     /// The A and AAAA records of `name` (asked at once), and the CNAMEs followed to them.
-    pub(super) fn addresses(&self, name: &str) -> Addresses {
+    pub(crate) fn addresses(&self, name: &str) -> Addresses {
         let lookups = [RecordType::A, RecordType::AAAA]
             .into_iter()
             .map(|kind| {

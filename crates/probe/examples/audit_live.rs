@@ -1,13 +1,13 @@
 //! What a live Edge presents, audited as `picert audit --connect` does: the handshake, the
 //! chain the server sends, the name checked against it.
 //!
-//!     cargo run -p picert-verify --example audit_live -- 127.0.0.1:5061 sip.contoso.com \
+//!     cargo run -p picert-probe --example audit_live -- 127.0.0.1:5061 sip.contoso.com \
 //!         fixtures/pki/public-root.pem 2026-06-01
 
 use std::time::Duration;
 
 use picert_core::Timestamp;
-use picert_verify::live::{ConnectOptions, Target};
+use picert_probe::{audit_live, ConnectOptions, Target};
 use picert_verify::AuditOptions;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         timeout: Duration::from_secs(5),
         ..ConnectOptions::default()
     };
-    let report = auditor.audit_live(&target, &options);
+    let report = audit_live(&auditor, &target, &options);
     if let Some(e) = &report.error {
         return Err(format!("{}: {e}", report.path).into());
     }

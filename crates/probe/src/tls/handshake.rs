@@ -248,11 +248,11 @@ fn address_label(addr: &SocketAddr) -> String {
 /// the handshake within the timeout, and returns what the server presented.
 ///
 /// ```no_run
-/// use picert_verify::live::{fetch_chain, ConnectOptions, Target};
+/// use picert_probe::{fetch_chain, ConnectOptions, Target};
 /// let target: Target = "sip.contoso.com".parse()?;
 /// let presented = fetch_chain(&target, &ConnectOptions::default())?;
 /// println!("{} sent {} certificates over {}", target, presented.chain.len(), presented.tls.version);
-/// # Ok::<(), picert_verify::live::LiveError>(())
+/// # Ok::<(), picert_probe::LiveError>(())
 /// ```
 pub fn fetch_chain(target: &Target, options: &ConnectOptions) -> Result<Presented, LiveError> {
     let timeout = options.timeout.max(Duration::from_millis(100));

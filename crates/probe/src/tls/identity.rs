@@ -28,7 +28,7 @@ impl std::fmt::Debug for ClientIdentity {
 pub enum IdentityError {
     /// The certificate file cannot be read.
     #[error(transparent)]
-    Input(#[from] crate::input::InputError),
+    Input(#[from] picert_verify::input::InputError),
     /// No certificate in it.
     #[error("holds no certificate")]
     NoCertificate,
@@ -47,13 +47,13 @@ impl ClientIdentity {
         certificate_file: &[u8],
         key: &picert_core::PrivateKey,
     ) -> Result<ClientIdentity, IdentityError> {
-        let certs = crate::input::read_contents(certificate_file)?.certificates;
+        let certs = picert_verify::input::read_contents(certificate_file)?.certificates;
         ClientIdentity::from_parts(certs, key.pkcs8_der().to_vec(), key)
     }
 
     /// The certificate and key of a PKCS#12 file.
     pub fn from_pkcs12(bytes: &[u8], password: &str) -> Result<ClientIdentity, IdentityError> {
-        let (pkcs8, certs) = crate::input::read_pkcs12_identity(bytes, password)?;
+        let (pkcs8, certs) = picert_verify::input::read_pkcs12_identity(bytes, password)?;
         let key = picert_core::PrivateKey::from_pkcs8(pkcs8.clone())
             .map_err(|e| IdentityError::Key(e.to_string()))?;
         ClientIdentity::from_parts(certs, pkcs8.to_vec(), &key)
@@ -67,11 +67,11 @@ impl ClientIdentity {
         if certs.is_empty() {
             return Err(IdentityError::NoCertificate);
         }
-        let leaf_index = crate::chain::pick_leaf(&certs);
+        let leaf_index = picert_verify::chain::pick_leaf(&certs);
         let spki = key
             .spki_der()
             .map_err(|e| IdentityError::Key(e.to_string()))?;
-        let facts = crate::facts::certificate_facts(&certs[leaf_index])
+        let facts = picert_verify::facts::certificate_facts(&certs[leaf_index])
             .map_err(|e| IdentityError::Key(e.to_string()))?;
         if facts.spki_der != spki {
             return Err(IdentityError::KeyMismatch);
