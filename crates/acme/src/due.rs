@@ -92,27 +92,31 @@ pub fn renewal_due(
         .enable_all()
         .build()
         .map_err(|e| AcmeError::Setup(format!("cannot start the ACME client: {e}")))?;
-    let asked = runtime.block_on(async {
-        let account = crate::account::account(options, &mut *progress).await?;
-        let id = instant_acme::CertificateIdentifier::try_from(certificate)
-            .map_err(|e| AcmeError::Setup(format!("the certificate in service: {e}")))?;
-        match account.renewal_info(&id).await {
-            Ok((info, _)) => {
-                let ts = |t: time::OffsetDateTime| Timestamp::from_unix(t.unix_timestamp());
-                Ok(Some((
-                    ts(info.suggested_window.start),
-                    ts(info.suggested_window.end),
-                )))
+    let asked = runtime.block_on(crate::stop::unless_asked(
+        options,
+        "before renewal information was read: nothing was written",
+        async {
+            let account = crate::account::account(options, &mut *progress).await?;
+            let id = instant_acme::CertificateIdentifier::try_from(certificate)
+                .map_err(|e| AcmeError::Setup(format!("the certificate in service: {e}")))?;
+            match account.renewal_info(&id).await {
+                Ok((info, _)) => {
+                    let ts = |t: time::OffsetDateTime| Timestamp::from_unix(t.unix_timestamp());
+                    Ok(Some((
+                        ts(info.suggested_window.start),
+                        ts(info.suggested_window.end),
+                    )))
+                }
+                // No renewalInfo in the directory: the lifetime decides.
+                Err(instant_acme::Error::Unsupported(_)) => Ok(None),
+                Err(e) => Err(from_acme(
+                    options,
+                    "asking for renewal information (renewalInfo)",
+                    e,
+                )),
             }
-            // No renewalInfo in the directory: the lifetime decides.
-            Err(instant_acme::Error::Unsupported(_)) => Ok(None),
-            Err(e) => Err(from_acme(
-                options,
-                "asking for renewal information (renewalInfo)",
-                e,
-            )),
-        }
-    });
+        },
+    ));
     match asked {
         Ok(Some((start, end))) => Ok(with_window(lifetime, start, end, now)),
         Ok(None) => Ok(lifetime),

@@ -98,6 +98,29 @@ pub enum AcmeError {
     /// A wait ran out.
     #[error("{0}")]
     Timeout(String),
+    /// A generation of the sets picert placed (`<access edge>.picert`) cannot be written or
+    /// read.
+    #[error("{path}: {why}")]
+    Generation {
+        /// The file or folder.
+        path: String,
+        /// Why.
+        why: String,
+    },
+    /// A file of the set in place is neither the committed generation's nor an earlier one's:
+    /// picert does not write over it.
+    #[error("{file} is not a file picert placed (neither generation {generation} of {store} nor an earlier one): picert does not write over it. Move it away to have generation {generation} placed again, or remove {store} to keep it")]
+    NotPlacedByPicert {
+        /// The file in place.
+        file: String,
+        /// The store folder.
+        store: String,
+        /// The committed generation.
+        generation: u32,
+    },
+    /// The run was interrupted (SIGINT, SIGTERM); what was left, worded.
+    #[error("interrupted {0}")]
+    Interrupted(String),
     /// picert-core refused the request or could not write the files.
     #[error(transparent)]
     Core(#[from] picert_core::Error),

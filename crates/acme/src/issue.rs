@@ -14,7 +14,12 @@ use rustls_pki_types::CertificateDer;
 use crate::account::account;
 use crate::error::{from_acme, is_bad_nonce, nonce_retry, problem_text, AcmeError, NONCE_ATTEMPTS};
 use crate::hook::ChallengeDns;
+use crate::stop::{asked, unless_asked};
 use crate::{AcmeOptions, Progress};
+
+/// What an interruption before issuance leaves: the records are withdrawn before it is said.
+const BEFORE_ISSUANCE: &str =
+    "before the certificate was issued: nothing was written, and every record published was withdrawn";
 
 /// What the CA issued.
 #[derive(Debug, Clone)]
@@ -64,7 +69,7 @@ async fn issue_async(
     dns: &dyn ChallengeDns,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Issued, AcmeError> {
-    let account = account(options, progress).await?;
+    let account = unless_asked(options, BEFORE_ISSUANCE, account(options, progress)).await?;
     let names: Vec<String> = plan
         .profile
         .san_plan()
@@ -79,15 +84,23 @@ async fn issue_async(
     if let Some(p) = &profile {
         new_order = new_order.profile(p);
     }
-    let mut order = nonce_retry!(account.new_order(&new_order).await)
-        .map_err(|e| from_acme(options, "placing the order (newOrder)", e))?;
+    let mut order = unless_asked(options, BEFORE_ISSUANCE, async {
+        nonce_retry!(account.new_order(&new_order).await)
+            .map_err(|e| from_acme(options, "placing the order (newOrder)", e))
+    })
+    .await?;
     progress(Progress::Order {
         names: names.clone(),
         profile: profile.clone(),
     });
 
     // Every authorization read first (a refused nonce asks again for the ones not read yet).
-    read_authorizations(options, &mut order).await?;
+    unless_asked(
+        options,
+        BEFORE_ISSUANCE,
+        read_authorizations(options, &mut order),
+    )
+    .await?;
     // Every challenge published first.
     let mut published: Vec<(String, String)> = Vec::new();
     let publish = async {
@@ -116,6 +129,9 @@ async fn issue_async(
                 .ok_or_else(|| AcmeError::NoDns01(name.clone()))?;
             let record = format!("_acme-challenge.{}", name.trim_start_matches("*."));
             let value = challenge.key_authorization().dns_value();
+            if asked(options) {
+                return Err(AcmeError::Interrupted(BEFORE_ISSUANCE.into()));
+            }
             dns.add(&record, &value)?;
             progress(Progress::Published {
                 record: record.clone(),
@@ -126,7 +142,16 @@ async fn issue_async(
     }
     .await;
     let outcome = match publish {
-        Ok(()) => validate(options, &mut order, published.is_empty(), progress).await,
+        // Interrupted while waiting (for propagation, for the CA): the records are still
+        // withdrawn below.
+        Ok(()) => {
+            unless_asked(
+                options,
+                BEFORE_ISSUANCE,
+                validate(options, &mut order, published.is_empty(), progress),
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     // Withdrawn whatever happened; a failure to withdraw is said, not fatal.
@@ -140,15 +165,18 @@ async fn issue_async(
     outcome?;
 
     let request = build_request(&plan.profile, key)?;
-    nonce_retry!(order.finalize_csr(&request.csr_der).await)
-        .map_err(|e| from_acme(options, "sending the request (finalize)", e))?;
-    let chain_pem = nonce_retry!(order.poll_certificate(&policy(options)).await).map_err(|e| {
-        from_acme(
-            options,
-            "waiting for the certificate (order, certificate)",
-            e,
-        )
-    })?;
+    let chain_pem = unless_asked(options, BEFORE_ISSUANCE, async {
+        nonce_retry!(order.finalize_csr(&request.csr_der).await)
+            .map_err(|e| from_acme(options, "sending the request (finalize)", e))?;
+        nonce_retry!(order.poll_certificate(&policy(options)).await).map_err(|e| {
+            from_acme(
+                options,
+                "waiting for the certificate (order, certificate)",
+                e,
+            )
+        })
+    })
+    .await?;
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| AcmeError::Ca(format!("the certificate the CA sent is not PEM: {e}")))?;

@@ -5,15 +5,16 @@
 use std::path::PathBuf;
 
 use picert_core::pfx::PfxEncryption;
-use picert_core::store::{write_all, Output};
 use picert_core::{KeySource, PrivateKey, RequestPlan};
 use picert_verify::bundle::BundleInput;
 use picert_verify::{Auditor, InputReport};
 use zeroize::Zeroizing;
 
 use crate::error::AcmeError;
+use crate::generations::{NewFile, Role, Store};
 use crate::hook::ChallengeDns;
 use crate::issue::{issue, Issued};
+use crate::stop;
 use crate::{AcmeOptions, Progress};
 
 /// A PKCS#12 file to write beside the chain.
@@ -46,6 +47,10 @@ pub struct AcmeJob<'a> {
     pub pfx: Option<PfxOutput>,
     /// Replace files that exist.
     pub overwrite: bool,
+    /// A pause after each step of putting the new set in place (the generation written, the
+    /// switch, each file placed): zero, but for tests of interruptions, which need the moments
+    /// between those steps to last long enough to be reached.
+    pub placement_pause: std::time::Duration,
 }
 
 /// What a run produced.
@@ -75,7 +80,9 @@ pub fn check_plan(plan: &RequestPlan) -> Result<(), AcmeError> {
 }
 
 /// Issues, audits (at the moment the certificate arrives, with the auditor's trust store and
-/// expectations) and writes. An output that is the account key or another output (the same
+/// expectations) and writes: the new set as a new generation beside the chain
+/// (`<access edge>.picert/`), checked, switched to in one step, then placed at the paths
+/// given (call [`crate::recover`] first, before reading anything of the set in place). An output that is the account key or another output (the same
 /// path, a symbolic or hard link) stops the run before the CA is contacted, even with
 /// `overwrite` ([`AcmeError::SameFile`]); so do existing files unless `overwrite` is set;
 /// nothing is written unless a certificate was issued.
@@ -103,6 +110,7 @@ pub fn run(
         files.push(("the PKCS#12 file", p.as_path()));
     }
     crate::paths::check_distinct(&files)?;
+    let store = Store::beside(&job.out_dir, &stem);
     if !job.overwrite {
         for path in std::iter::once(&certificate_path)
             .chain(key_path.iter())
@@ -176,31 +184,55 @@ pub fn run(
         )?),
         None => None,
     };
-    let mut outputs = vec![Output {
-        path: certificate_path.clone(),
+    let mut files = vec![NewFile {
+        role: Role::Chain,
+        path: &certificate_path,
         contents: issued.chain_pem.as_bytes(),
-        secret: false,
     }];
     if let (Some(path), Some(pem)) = (&key_path, &key_pem) {
-        outputs.push(Output {
-            path: path.clone(),
+        files.push(NewFile {
+            role: Role::Key,
+            path,
             contents: pem.as_bytes(),
-            secret: true,
         });
     }
     if let (Some(path), Some(bytes)) = (&pfx_path, &pfx) {
-        outputs.push(Output {
-            path: path.clone(),
+        files.push(NewFile {
+            role: Role::Pfx,
+            path,
             contents: bytes,
-            secret: true,
         });
     }
-    write_all(&outputs, job.overwrite)?;
+    let not_after = bundle
+        .report
+        .not_after
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    place_new_set(
+        &Placement {
+            options: &job.options,
+            key_passphrase: job.key_passphrase,
+            pfx: job.pfx.as_ref(),
+            pause: job.placement_pause,
+        },
+        &store,
+        &files,
+        &bundle.thumbprint,
+        &not_after,
+        (!generate).then_some(&key),
+        progress,
+    )?;
     say_set(
         true,
         generate.then_some(()).map_or(Some(&key), |_| None),
         progress,
     );
+    if stop::asked(&job.options) {
+        return Err(AcmeError::Interrupted(format!(
+            "after the new set was put in place (thumbprint {}): it is in place in full",
+            bundle.thumbprint
+        )));
+    }
     Ok(AcmeOutcome {
         thumbprint: bundle.thumbprint.clone(),
         report: bundle.report,
@@ -209,4 +241,85 @@ pub fn run(
         key_path,
         pfx_path,
     })
+}
+
+/// Writes `files` as a new generation, checks that it belongs together, switches to it, and
+/// places its files. An interruption before the switch removes the generation and leaves the
+/// set in place as it was; one after it waits for every file to be placed.
+/// What putting a new set in place needs of the job.
+struct Placement<'a> {
+    options: &'a AcmeOptions,
+    key_passphrase: Option<&'a [u8]>,
+    pfx: Option<&'a PfxOutput>,
+    pause: std::time::Duration,
+}
+
+fn place_new_set(
+    job: &Placement<'_>,
+    store: &Store,
+    files: &[NewFile<'_>],
+    thumbprint: &str,
+    not_after: &str,
+    kept: Option<&PrivateKey>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), AcmeError> {
+    let pause = || {
+        if !job.pause.is_zero() {
+            std::thread::sleep(job.pause);
+        }
+    };
+    let (n, manifest) = store.write_generation(files, thumbprint, not_after, progress)?;
+    let generation_dir = store.stored_path(n, Role::Chain);
+    let generation_dir = generation_dir.parent().unwrap_or(&store.dir).to_path_buf();
+    // The generation's own files belong together before anything is switched to them.
+    let has = |role| files.iter().any(|f| f.role == role);
+    let (chain, key, pfx) = (
+        store.stored_path(n, Role::Chain),
+        store.stored_path(n, Role::Key),
+        store.stored_path(n, Role::Pfx),
+    );
+    let set = crate::inplace::SetFiles {
+        chain: &chain,
+        key_file: has(Role::Key).then_some((key.as_path(), job.key_passphrase)),
+        kept_key: kept,
+        pfx: job
+            .pfx
+            .as_ref()
+            .filter(|_| has(Role::Pfx))
+            .map(|p| (pfx.as_path(), p.password.as_str())),
+    };
+    if let Some(Err(why)) = crate::inplace::check(&set) {
+        store.discard(n);
+        return Err(AcmeError::Generation {
+            path: generation_dir.display().to_string(),
+            why: format!("the new set does not belong together ({why})"),
+        });
+    }
+    progress(Progress::GenerationWritten {
+        dir: generation_dir.display().to_string(),
+    });
+    pause();
+    if stop::asked(job.options) {
+        store.discard(n);
+        return Err(AcmeError::Interrupted(format!(
+            "before the switch to the new set (thumbprint {thumbprint}): the set in place is as it was, and the new generation was removed"
+        )));
+    }
+    store.commit(n)?;
+    progress(Progress::Switched {
+        store: store.dir.display().to_string(),
+        generation: n,
+    });
+    pause();
+    // From here on, a signal waits: every file is placed before the run stops.
+    store
+        .place_all(&manifest, job.pause, progress)
+        .map_err(|e| AcmeError::Generation {
+            path: store.dir.display().to_string(),
+            why: format!(
+                "switched to generation {n}, but not every file could be placed ({e}); the next run places the rest"
+            ),
+        })?;
+    store.prune(n);
+    Ok(())
 }

@@ -11,6 +11,8 @@
 //!   [`CommandHook`]), the CSR, the chain.
 //! - [`run`]: the whole job `picert acme` does: [`issue`], the audit, and the files (the chain,
 //!   the key, a PKCS#12 file) written together or not at all.
+//! - [`recover`]: the set in place put right after an interruption, from the generations
+//!   [`run`] keeps beside it.
 //! - [`renewal_due`]: whether the certificate in service is due (a third of its lifetime left,
 //!   or the CA's ACME Renewal Information window, RFC 9773).
 //!
@@ -21,20 +23,25 @@
 mod account;
 mod due;
 mod error;
+mod generations;
 mod hook;
 mod http;
 mod inplace;
 mod issue;
 mod job;
 mod paths;
+mod stop;
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustls_pki_types::CertificateDer;
 
 pub use due::{renewal_due, Due};
 pub use error::{problem_text, AcmeError};
+pub use generations::recover;
 pub use hook::{ChallengeDns, CommandHook, HookError};
 pub use issue::{issue, Issued};
 pub use job::{check_plan, run, AcmeJob, AcmeOutcome, PfxOutput};
@@ -121,6 +128,9 @@ pub struct AcmeOptions {
     /// The longest one step may take: an HTTP exchange, a DNS hook run. Polls for validation
     /// and issuance wait up to four times this.
     pub timeout: Duration,
+    /// Set (by a signal handler of the caller's) to stop the run where stopping is safe: the
+    /// records published are withdrawn, and a switch to a new set is finished or not begun.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl AcmeOptions {
@@ -137,6 +147,7 @@ impl AcmeOptions {
             profile: None,
             propagation_wait: Duration::ZERO,
             timeout: Duration::from_secs(30),
+            interrupt: None,
         }
     }
 
@@ -197,6 +208,52 @@ pub enum Progress {
         files: Vec<String>,
         /// Why they do not, naming the file.
         mismatch: Option<String>,
+    },
+    /// A new generation of the set is written (not yet in use).
+    GenerationWritten {
+        /// Its folder.
+        dir: String,
+    },
+    /// The committed generation is now this one: the one atomic step.
+    Switched {
+        /// The store folder.
+        store: String,
+        /// The generation.
+        generation: u32,
+    },
+    /// A file of the committed generation is in place.
+    Placed {
+        /// The file.
+        file: String,
+    },
+    /// The files in place are the committed generation's, each as written.
+    GenerationInPlace {
+        /// The store folder.
+        store: String,
+        /// The committed generation.
+        generation: u32,
+        /// Its certificate's thumbprint.
+        thumbprint: String,
+        /// The files in place.
+        files: Vec<String>,
+    },
+    /// A set an interruption left split was completed from the committed generation.
+    Repaired {
+        /// The store folder.
+        store: String,
+        /// The committed generation.
+        generation: u32,
+        /// Its certificate's thumbprint.
+        thumbprint: String,
+        /// Each file written again, with what it held.
+        files: Vec<String>,
+    },
+    /// A generation an interrupted run wrote but never switched to was removed.
+    Discarded {
+        /// The store folder.
+        store: String,
+        /// The generation.
+        generation: u32,
     },
     /// The CA's renewal information could not be asked for; the lifetime rule decided.
     RenewalInfoUnavailable {

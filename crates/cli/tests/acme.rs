@@ -25,35 +25,48 @@ fn pebble_or_skip() -> bool {
     false
 }
 
-/// `picert acme` against `pebble` with the contoso topology (AOL declared off), its hook, an
-/// account key and an output folder under `dir`, auditing with Pebble's root.
-fn acme(pebble: &Pebble, hook: &Path, dir: &Path, extra: &[&str]) -> assert_cmd::Command {
-    let mut c = picert();
-    c.args(["acme", "--topology"])
-        .arg(contoso())
-        .args([
+/// The arguments of `picert acme` against `pebble` with the contoso topology (AOL declared
+/// off), its hook, an account key and an output folder under `dir`, auditing with Pebble's
+/// root.
+fn acme_args(pebble: &Pebble, hook: &Path, dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["acme".into(), "--topology".into()];
+    args.push(contoso().into());
+    args.extend(
+        [
             "--no-aol",
             "--directory",
             &pebble.directory,
             "--directory-ca",
-        ])
-        .arg(&pebble.tls_ca)
-        .arg("--dns-hook")
-        .arg(hook)
-        .arg("--account-key")
-        .arg(dir.join("account.key"))
-        .args([
+        ]
+        .map(Into::into),
+    );
+    args.push(pebble.tls_ca.clone().into());
+    args.push("--dns-hook".into());
+    args.push(hook.into());
+    args.push("--account-key".into());
+    args.push(dir.join("account.key").into());
+    args.extend(
+        [
             "--agree-tos",
             "--email",
             "admin@contoso.com",
             "--timeout",
             "10",
             "--out-dir",
-        ])
-        .arg(dir.join("issued"))
-        .arg("--trust-store")
-        .arg(pebble.root())
-        .args(extra);
+        ]
+        .map(Into::into),
+    );
+    args.push(dir.join("issued").into());
+    args.push("--trust-store".into());
+    args.push(pebble.root().into());
+    args
+}
+
+/// `picert acme` against `pebble` with the contoso topology (AOL declared off), its hook, an
+/// account key and an output folder under `dir`, auditing with Pebble's root.
+fn acme(pebble: &Pebble, hook: &Path, dir: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut c = picert();
+    c.args(acme_args(pebble, hook, dir)).args(extra);
     c
 }
 
@@ -878,7 +891,10 @@ fn bad_nonces_are_retried() {
 }
 
 /// Every run says whether the set in place belongs together (the key is the certificate's, the
-/// PKCS#12 file holds both): the one it will replace, before ordering, and the one it wrote.
+/// PKCS#12 file holds both): the one it will replace, before ordering, and the one it wrote. A
+/// file of an earlier generation left in place is put right from the generation in use; a file
+/// no generation wrote stops the run, named; a set picert keeps no generations of is checked
+/// and replaced.
 #[test]
 fn the_set_in_place_is_checked() {
     if !pebble_or_skip() {
@@ -893,6 +909,7 @@ fn the_set_in_place_is_checked() {
         issued.join("sip.contoso.com.key"),
         issued.join("edge.pfx"),
     );
+    let store = issued.join("sip.contoso.com.picert");
     let run = |force: bool| {
         let mut extra = vec!["--pfx".to_string(), servers::arg(&pfx), "--legacy".into()];
         if force {
@@ -903,8 +920,15 @@ fn the_set_in_place_is_checked() {
             .env("PICERT_PFX_PASSWORD", "pfx pass")
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        common::no_panic(&out.stderr);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let issued_ok = |force: bool| {
+        let (code, stderr) = run(force);
+        assert_eq!(code, Some(1), "{stderr}");
         stderr
     };
     let together = |which: &str| {
@@ -916,17 +940,54 @@ fn the_set_in_place_is_checked() {
         )
     };
     // Nothing in place yet: only the new set is checked.
-    let stderr = run(false);
+    let stderr = issued_ok(false);
     assert!(!stderr.contains("current set"), "{stderr}");
     assert!(stderr.contains(&together("new")), "{stderr}");
     let first_pfx = std::fs::read(&pfx).unwrap();
     // A renewal over a set that belongs together.
-    let stderr = run(true);
+    let stderr = issued_ok(true);
+    assert!(
+        stderr.contains(&format!(
+            "acme: the set in place is generation 1 of {} (thumbprint ",
+            store.display()
+        )),
+        "{stderr}"
+    );
     assert!(stderr.contains(&together("current")), "{stderr}");
     assert!(stderr.contains(&together("new")), "{stderr}");
-    // A key that is not the certificate's: said, and the new set belongs together.
+    // A PKCS#12 file of an earlier generation: put right before the run goes on.
+    std::fs::write(&pfx, &first_pfx).unwrap();
+    let stderr = issued_ok(true);
+    assert!(
+        stderr.contains(&format!(
+            "acme: repaired the set in place, split by an interruption, from generation 2 of {} (thumbprint ",
+            store.display()
+        )) && stderr.contains(&format!("): {} held generation 1's", pfx.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&together("current")), "{stderr}");
+    assert!(stderr.contains(&together("new")), "{stderr}");
+    // A key no generation wrote: not written over, named, exit 2, nothing ordered.
     std::fs::copy(common::pki("keys/leaf.key"), &key).unwrap();
-    let stderr = run(true);
+    let (code, stderr) = run(true);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "picert: error: {} is not a file picert placed (neither generation 3 of {} nor an earlier one): picert does not write over it. Move it away to have generation 3 placed again, or remove {} to keep it",
+            key.display(),
+            store.display(),
+            store.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        std::fs::read(common::pki("keys/leaf.key")).unwrap()
+    );
+    // Without the generations (removed, as the message says), the set is checked alone: a
+    // mismatch is said, and the run replaces it.
+    std::fs::remove_dir_all(&store).unwrap();
+    let stderr = issued_ok(true);
     assert!(
         stderr.contains(&format!(
             "acme: warning: the current set in place does not belong together: {} is not the key of the certificate in {}",
@@ -936,16 +997,326 @@ fn the_set_in_place_is_checked() {
         "{stderr}"
     );
     assert!(stderr.contains(&together("new")), "{stderr}");
-    // A PKCS#12 file of an earlier certificate.
-    std::fs::write(&pfx, &first_pfx).unwrap();
-    let stderr = run(true);
+}
+
+/// `picert acme` started in the background, its standard error read line by line as it comes;
+/// killed when dropped if it is still running.
+struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn start(args: Vec<std::ffi::OsString>, env: &[(&str, &str)]) -> Running {
+        use std::io::BufRead;
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("picert"));
+        command
+            .args(args)
+            .env_remove("PICERT_KEY_PASSPHRASE")
+            .env_remove("PICERT_PFX_PASSWORD")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (sent, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if sent.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (two minutes at most) for a line of standard error that starts with `start`.
+    fn wait_for(&mut self, start: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.starts_with(start);
+                    self.seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!("no line starting {start:?}: {:#?}", self.seen),
+            }
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = std::process::Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (two minutes at most) for the end: its exit status (`None` when killed by a
+    /// signal) and all it wrote on standard error.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still running: {:#?}",
+                self.seen
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        while let Ok(line) = self.lines.recv_timeout(std::time::Duration::from_secs(5)) {
+            self.seen.push(line);
+        }
+        (status.code(), self.seen.join("\n"))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The set in place: the chain, the key and the PKCS#12 file, as bytes.
+fn set_bytes(issued: &Path) -> [Vec<u8>; 3] {
+    ["sip.contoso.com.pem", "sip.contoso.com.key", "edge.pfx"]
+        .map(|f| std::fs::read(issued.join(f)).unwrap())
+}
+
+/// Checked apart from picert's own check: the key is the leaf's, and the PKCS#12 file holds
+/// that leaf and that key.
+fn belongs_together(set: &[Vec<u8>; 3], password: &str) -> bool {
+    let (leaf, current) = picert_verify::renewal::read_in_service(&set[0], None).unwrap();
+    let key = picert_core::PrivateKey::from_bytes(&set[1], None).unwrap();
+    let (pfx_key, certificates) =
+        picert_verify::input::read_pkcs12_identity(&set[2], password).unwrap();
+    let pfx_key = picert_core::PrivateKey::from_bytes(&pfx_key, None).unwrap();
+    key.spki_der().unwrap() == current.spki_der
+        && pfx_key.spki_der().unwrap() == current.spki_der
+        && certificates.iter().any(|c| c.as_ref() == leaf.as_ref())
+}
+
+/// SIGINT before the switch, between the renames and after them: the set in place is all old
+/// or all new, never split; a kill between two renames splits it, and the next run (an
+/// --if-due run with nothing due) completes it from the generation it had switched to.
+#[cfg(unix)]
+#[test]
+fn interruptions_never_split_the_set() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    let pfx = issued.join("edge.pfx");
+    let password = "pfx pass";
+    let renewal = |extra: &[&str]| {
+        let mut args = acme_args(&pebble, &hook, dir.path());
+        args.extend(
+            ["--pfx", &servers::arg(&pfx), "--legacy", "--force"]
+                .iter()
+                .chain(extra)
+                .map(Into::into),
+        );
+        args
+    };
+    let env = [
+        ("PICERT_PFX_PASSWORD", password),
+        ("PICERT_TEST_PLACEMENT_DELAY_MS", "1500"),
+    ];
+    let first = Running::start(renewal(&[]), &[("PICERT_PFX_PASSWORD", password)]);
+    let (code, stderr) = first.finish();
+    assert_eq!(code, Some(1), "{stderr}");
+    let store = issued.join("sip.contoso.com.picert");
     assert!(
         stderr.contains(&format!(
-            "acme: warning: the current set in place does not belong together: {} does not hold the certificate in {}",
-            pfx.display(),
-            pem.display()
+            "acme: switched to generation 1 of {}",
+            store.display()
         )),
         "{stderr}"
     );
-    assert!(stderr.contains(&together("new")), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(store.join("current")).unwrap(),
+        "gen-0001\n"
+    );
+
+    // Before the switch: the new generation is removed, the set in place is the old one.
+    let old = set_bytes(&issued);
+    let mut run = Running::start(renewal(&[]), &env);
+    run.wait_for("acme: the new set is written in ");
+    run.signal("INT");
+    let (code, stderr) = run.finish();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("picert: error: interrupted before the switch to the new set"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("acme: placed"), "{stderr}");
+    assert_eq!(set_bytes(&issued), old, "all old");
+    assert!(!store.join("gen-0002").exists());
+
+    // Between two renames, and after the last: the switch is finished, the set all new.
+    for (moment, generation) in [
+        (
+            format!(
+                "acme: placed {}",
+                issued.join("sip.contoso.com.pem").display()
+            ),
+            2,
+        ),
+        (format!("acme: placed {}", pfx.display()), 3),
+    ] {
+        let old = set_bytes(&issued);
+        let mut run = Running::start(renewal(&[]), &env);
+        run.wait_for(&moment);
+        run.signal("INT");
+        let (code, stderr) = run.finish();
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains("picert: error: interrupted after the new set was put in place"),
+            "{stderr}"
+        );
+        let new = set_bytes(&issued);
+        assert!(
+            new.iter().zip(&old).all(|(n, o)| n != o),
+            "all new: {stderr}"
+        );
+        assert!(belongs_together(&new, password), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(store.join("current")).unwrap(),
+            format!("gen-{generation:04}\n")
+        );
+    }
+
+    // Killed between two renames: split, then completed by the next run.
+    let old = set_bytes(&issued);
+    let mut run = Running::start(renewal(&[]), &env);
+    run.wait_for(&format!(
+        "acme: placed {}",
+        issued.join("sip.contoso.com.pem").display()
+    ));
+    run.signal("KILL");
+    let (code, _) = run.finish();
+    assert_eq!(code, None, "killed");
+    let split = set_bytes(&issued);
+    assert!(split[0] != old[0] && split[1] == old[1] && split[2] == old[2]);
+    assert!(!belongs_together(&split, password));
+    let mut again = renewal(&[]);
+    again.extend(
+        [
+            "--from-cert",
+            &servers::arg(&issued.join("sip.contoso.com.pem")),
+            "--if-due",
+        ]
+        .map(Into::into),
+    );
+    let (code, stderr) = Running::start(again.clone(), &env).finish();
+    assert_eq!(code, Some(0), "not due: {stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "acme: repaired the set in place, split by an interruption, from generation 4 of {} (thumbprint ",
+            store.display()
+        )) && stderr.contains(&format!(
+            "{} held generation 3's; {} held generation 3's",
+            issued.join("sip.contoso.com.key").display(),
+            pfx.display()
+        )),
+        "{stderr}"
+    );
+    let repaired = set_bytes(&issued);
+    assert_eq!(repaired[0], split[0]);
+    assert!(belongs_together(&repaired, password));
+    // And the run after that finds it whole.
+    let (code, stderr) = Running::start(again, &env).finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("acme: the set in place is generation 4 of ")
+            && !stderr.contains("repaired"),
+        "{stderr}"
+    );
+    // Kept: the generation in place and the two before it.
+    let mut kept: Vec<String> = std::fs::read_dir(&store)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["gen-0002", "gen-0003", "gen-0004"]);
+}
+
+/// SIGINT during --propagation-wait: the run stops at once, and every record it published
+/// is withdrawn by the hook before it exits; nothing is written.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_wait_withdraws_the_records() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    // The test hook, with each action logged.
+    let log = dir.path().join("hook.log");
+    let logging = dir.path().join("logging-hook.sh");
+    std::fs::write(
+        &logging,
+        format!(
+            "#!/bin/sh\necho \"$1 $2\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            pebble.hook(false, false).display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&logging, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut args = acme_args(&pebble, &logging, dir.path());
+    args.extend(["--propagation-wait", "600"].map(Into::into));
+    let mut run = Running::start(args, &[]);
+    run.wait_for("acme: waiting 600s for the records to propagate");
+    run.signal("INT");
+    let (code, stderr) = run.finish();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("picert: error: interrupted before the certificate was issued: nothing was written, and every record published was withdrawn"),
+        "{stderr}"
+    );
+    let actions = std::fs::read_to_string(&log).unwrap();
+    let mut added: Vec<&str> = actions
+        .lines()
+        .filter_map(|l| l.strip_prefix("add "))
+        .collect();
+    let mut removed: Vec<&str> = actions
+        .lines()
+        .filter_map(|l| l.strip_prefix("remove "))
+        .collect();
+    added.sort();
+    removed.sort();
+    assert_eq!(added.len(), 3, "{actions}");
+    assert_eq!(added, removed, "{actions}");
+    assert!(!dir
+        .path()
+        .join("issued")
+        .join("sip.contoso.com.pem")
+        .exists());
 }

@@ -3,6 +3,8 @@
 //! imports.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -23,6 +25,28 @@ use crate::{hints, CliError, Global};
 const EAB_KID_ENV: &str = "PICERT_EAB_KID";
 /// Environment variable holding the EAB HMAC key.
 const EAB_HMAC_ENV: &str = "PICERT_EAB_HMAC_KEY";
+/// Test hook (docs/acme.md, "How it is tested"): milliseconds to pause after each step of
+/// putting a new set in place, so that a test can interrupt the run between two of them.
+const PLACEMENT_DELAY_ENV: &str = "PICERT_TEST_PLACEMENT_DELAY_MS";
+
+fn test_placement_pause() -> Duration {
+    std::env::var(PLACEMENT_DELAY_ENV)
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::ZERO)
+}
+
+/// A flag set by SIGINT and SIGTERM, replacing their default (to end the process at once):
+/// the run stops where it is safe, withdrawing its records and never splitting a switch.
+fn stop_flag() -> Result<Arc<AtomicBool>, CliError> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, flag.clone())
+            .map_err(|e| CliError::Other(format!("cannot watch for interruptions: {e}")))?;
+    }
+    Ok(flag)
+}
 
 #[derive(Args, Debug)]
 pub struct AcmeArgs {
@@ -167,6 +191,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
     options.profile = args.profile.clone();
     options.propagation_wait = Duration::from_secs(args.propagation_wait);
     options.timeout = Duration::from_secs(args.timeout.max(1));
+    options.interrupt = Some(stop_flag()?);
     if let Some(ca) = &args.directory_ca {
         options.directory_roots = read_certificates(ca).map_err(|e| CliError::input(ca, e))?;
     }
@@ -174,6 +199,9 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
     let pfx_password = secrets::read(args.pfx_password.password_file.as_deref(), PFX_PASSWORD_ENV)?;
     let now = expect.at.unwrap_or_else(Timestamp::now);
     let mut progress = |p: Progress| commentary.say(progress_line(&p));
+
+    // A set an interruption left split is put right before anything of it is read.
+    picert_acme::recover(&args.out_dir, &mut progress).map_err(|e| CliError::Other(message(&e)))?;
 
     // The certificate in service, for a renewal.
     let current = args
@@ -255,6 +283,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
         key_passphrase: passphrase.as_ref().map(|p| p.as_bytes()),
         pfx,
         overwrite: args.force,
+        placement_pause: test_placement_pause(),
     };
     let outcome = picert_acme::run(job, &auditor, &hook, &mut progress)
         .map_err(|e| CliError::Other(message(&e)))?;
@@ -359,6 +388,34 @@ fn progress_line(p: &Progress) -> String {
         } => format!(
             "acme: warning: the {} set in place does not belong together: {why}",
             if *new { "new" } else { "current" }
+        ),
+        Progress::GenerationWritten { dir } => {
+            format!("acme: the new set is written in {dir}, not yet in use")
+        }
+        Progress::Switched { store, generation } => {
+            format!("acme: switched to generation {generation} of {store}")
+        }
+        Progress::Placed { file } => format!("acme: placed {file}"),
+        Progress::GenerationInPlace {
+            store,
+            generation,
+            thumbprint,
+            files,
+        } => format!(
+            "acme: the set in place is generation {generation} of {store} (thumbprint {thumbprint}), each file as written: {}",
+            files.join(", ")
+        ),
+        Progress::Repaired {
+            store,
+            generation,
+            thumbprint,
+            files,
+        } => format!(
+            "acme: repaired the set in place, split by an interruption, from generation {generation} of {store} (thumbprint {thumbprint}): {}",
+            files.join("; ")
+        ),
+        Progress::Discarded { store, generation } => format!(
+            "acme: removed generation {generation} of {store}, which came after the one in use (written by a run stopped before its switch, or left by a rollback)"
         ),
         Progress::RenewalInfoUnavailable { error } => format!(
             "acme: warning: the CA's renewal information could not be read ({error}); the certificate's lifetime decides"
