@@ -92,6 +92,9 @@ pub enum AcmeError {
     /// A DNS hook failed.
     #[error(transparent)]
     Hook(#[from] HookError),
+    /// The deploy hook cannot be run (found before the order is placed).
+    #[error(transparent)]
+    Deploy(#[from] crate::hook::DeployError),
     /// Names the CA could not validate, each with the CA's reason.
     #[error("the CA could not validate {}", .0.iter().map(|(n, why)| format!("{n} ({why})")).collect::<Vec<_>>().join("; "))]
     Validation(Vec<(String, String)>),

@@ -2,7 +2,7 @@
 //! user gives (`--dns-hook`), run as `CMD add NAME VALUE` and `CMD remove NAME VALUE`.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -54,19 +54,11 @@ pub struct CommandHook {
 
 impl CommandHook {
     fn run(&self, action: &'static str, name: &str, value: &str) -> Result<(), HookError> {
-        let shown = self.program.display().to_string();
-        let failed = |why: String, stderr: String| HookError {
-            program: shown.clone(),
-            action,
-            name: name.to_string(),
-            why,
-            stderr,
-        };
         let mut command = Command::new(&self.program);
         for var in &self.withheld_env {
             command.env_remove(var);
         }
-        let mut child = command
+        command
             .args([action, name, value])
             .env("PICERT_ACME_ACTION", action)
             .env("PICERT_ACME_NAME", name)
@@ -74,57 +66,71 @@ impl CommandHook {
             .env(
                 "PICERT_ACME_DOMAIN",
                 name.strip_prefix("_acme-challenge.").unwrap_or(name),
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| failed(picert_core::io_message(&e), String::new()))?;
-        // Standard error is read on the side; a hook that leaves a child holding it open does
-        // not hold picert (the text is waited for a moment, then given up).
-        let mut stderr = child.stderr.take();
-        let (sent, received) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            // Bytes, shown lossily: a hook's message in another encoding (a Windows code page,
-            // Latin-1) is kept, its odd bytes replaced, rather than dropped whole.
-            let mut bytes = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.take(64 * 1024).read_to_end(&mut bytes);
-            }
-            let _ = sent.send(String::from_utf8_lossy(&bytes).into_owned());
-        });
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Ok(status),
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Err(format!("stopped after {}s", self.timeout.as_secs().max(1)));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => break Err(picert_core::io_message(&e)),
-            }
-        };
-        let text = received
-            .recv_timeout(Duration::from_secs(1))
-            .unwrap_or_default();
-        let text: Vec<&str> = text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(5)
-            .collect();
-        match status {
-            Ok(s) if s.success() => Ok(()),
-            Ok(s) => Err(failed(
-                match s.code() {
-                    Some(code) => format!("exit status {code}"),
-                    None => "killed by a signal".into(),
-                },
-                text.join(" / "),
-            )),
-            Err(why) => Err(failed(why, text.join(" / "))),
+            );
+        run_bounded(command, self.timeout).map_err(|(why, stderr)| HookError {
+            program: self.program.display().to_string(),
+            action,
+            name: name.to_string(),
+            why,
+            stderr,
+        })
+    }
+}
+
+/// Runs `command` (standard input empty, standard output discarded), killed after `timeout`:
+/// on failure, why (the exit status, or why it did not run) and the first five non-empty
+/// lines of its standard error, joined by ` / `.
+fn run_bounded(mut command: Command, timeout: Duration) -> Result<(), (String, String)> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| (picert_core::io_message(&e), String::new()))?;
+    // Standard error is read on the side; a hook that leaves a child holding it open does
+    // not hold picert (the text is waited for a moment, then given up).
+    let mut stderr = child.stderr.take();
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Bytes, shown lossily: a hook's message in another encoding (a Windows code page,
+        // Latin-1) is kept, its odd bytes replaced, rather than dropped whole.
+        let mut bytes = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.take(64 * 1024).read_to_end(&mut bytes);
         }
+        let _ = sent.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!("stopped after {}s", timeout.as_secs().max(1)));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => break Err(picert_core::io_message(&e)),
+        }
+    };
+    let text = received
+        .recv_timeout(Duration::from_secs(1))
+        .unwrap_or_default();
+    let text: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(5)
+        .collect();
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err((
+            match s.code() {
+                Some(code) => format!("exit status {code}"),
+                None => "killed by a signal".into(),
+            },
+            text.join(" / "),
+        )),
+        Err(why) => Err((why, text.join(" / "))),
     }
 }
 
@@ -135,53 +141,110 @@ impl ChallengeDns for CommandHook {
 
     /// The program exists (as a path, or on PATH) and is a file picert may run.
     fn check(&self) -> Result<(), HookError> {
-        let failed = |why: &str| HookError {
+        check_runnable(&self.program).map_err(|why| HookError {
             program: self.program.display().to_string(),
             action: "check",
             name: String::new(),
             why: why.to_string(),
             stderr: String::new(),
-        };
-        let candidates: Vec<PathBuf> = if self.program.components().count() > 1 {
-            vec![self.program.clone()]
-        } else {
-            std::env::var_os("PATH")
-                .map(|p| {
-                    std::env::split_paths(&p)
-                        .map(|d| d.join(&self.program))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let runnable = |p: &PathBuf| {
-            let Ok(meta) = std::fs::metadata(p) else {
-                return false;
-            };
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                meta.is_file() && meta.permissions().mode() & 0o111 != 0
-            }
-            #[cfg(not(unix))]
-            {
-                meta.is_file()
-            }
-        };
-        if candidates.iter().any(runnable) {
-            return Ok(());
-        }
-        let exists = candidates.iter().any(|p| p.exists());
-        Err(failed(if exists {
-            "not a program picert may run (is it executable?)"
-        } else if self.program.components().count() > 1 {
-            "no such file"
-        } else {
-            "not found on PATH"
-        }))
+        })
     }
 
     fn remove(&self, name: &str, value: &str) -> Result<(), HookError> {
         self.run("remove", name, value)
+    }
+}
+
+/// Whether `program` (a path, or a name on PATH) is a file picert may run; why not.
+fn check_runnable(program: &Path) -> Result<(), &'static str> {
+    let candidates: Vec<PathBuf> = if program.components().count() > 1 {
+        vec![program.to_path_buf()]
+    } else {
+        std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).map(|d| d.join(program)).collect())
+            .unwrap_or_default()
+    };
+    let runnable = |p: &PathBuf| {
+        let Ok(meta) = std::fs::metadata(p) else {
+            return false;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            meta.is_file() && meta.permissions().mode() & 0o111 != 0
+        }
+        #[cfg(not(unix))]
+        {
+            meta.is_file()
+        }
+    };
+    if candidates.iter().any(runnable) {
+        return Ok(());
+    }
+    let exists = candidates.iter().any(|p| p.exists());
+    Err(if exists {
+        "not a program picert may run (is it executable?)"
+    } else if program.components().count() > 1 {
+        "no such file"
+    } else {
+        "not found on PATH"
+    })
+}
+
+/// A program run once after a new set is in place (`--deploy-hook`), without arguments, with
+/// the set in its environment: `PICERT_DEPLOY_CERTIFICATE`, `PICERT_DEPLOY_KEY` (a new key),
+/// `PICERT_DEPLOY_PFX` (a PKCS#12 file), `PICERT_DEPLOY_THUMBPRINT`, `PICERT_DEPLOY_NOT_AFTER`
+/// and `PICERT_DEPLOY_GENERATION` (the generation's folder). A run is stopped after the timeout.
+#[derive(Debug, Clone)]
+pub struct DeployHook {
+    /// The program (a path, or a name on PATH).
+    pub program: PathBuf,
+    /// The longest a run may take.
+    pub timeout: Duration,
+    /// Environment variables the program does not get (the caller's secrets).
+    pub withheld_env: Vec<String>,
+}
+
+/// A deploy hook that failed (the new set stays in place).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the deploy hook {program} {} ({why}){}", if *.ran { "failed" } else { "cannot be run" }, if .stderr.is_empty() { String::new() } else { format!(": {}", .stderr) })]
+pub struct DeployError {
+    /// The program.
+    pub program: String,
+    /// Whether it ran (else it could not be started).
+    pub ran: bool,
+    /// The exit status, or why it did not run.
+    pub why: String,
+    /// What it wrote on standard error (the first lines).
+    pub stderr: String,
+}
+
+impl DeployHook {
+    /// Whether it can run at all (checked before the order is placed).
+    pub fn check(&self) -> Result<(), DeployError> {
+        check_runnable(&self.program).map_err(|why| DeployError {
+            program: self.program.display().to_string(),
+            ran: false,
+            why: why.into(),
+            stderr: String::new(),
+        })
+    }
+
+    /// Runs it with `env` added to picert's environment (its secrets withheld).
+    pub(crate) fn run(&self, env: &[(&str, String)]) -> Result<(), DeployError> {
+        let mut command = Command::new(&self.program);
+        for var in &self.withheld_env {
+            command.env_remove(var);
+        }
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        run_bounded(command, self.timeout).map_err(|(why, stderr)| DeployError {
+            program: self.program.display().to_string(),
+            ran: true,
+            why,
+            stderr,
+        })
     }
 }
 

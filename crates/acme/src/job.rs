@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::error::AcmeError;
 use crate::generations::{NewFile, Role, Store};
-use crate::hook::ChallengeDns;
+use crate::hook::{ChallengeDns, DeployError, DeployHook};
 use crate::issue::{issue, Issued};
 use crate::stop;
 use crate::{AcmeOptions, Progress};
@@ -51,6 +51,8 @@ pub struct AcmeJob<'a> {
     /// switch, each file placed): zero, but for tests of interruptions, which need the moments
     /// between those steps to last long enough to be reached.
     pub placement_pause: std::time::Duration,
+    /// Run once the new set is in place (its failure does not undo the set).
+    pub deploy_hook: Option<DeployHook>,
 }
 
 /// What a run produced.
@@ -68,6 +70,9 @@ pub struct AcmeOutcome {
     pub key_path: Option<PathBuf>,
     /// The PKCS#12 file written.
     pub pfx_path: Option<PathBuf>,
+    /// The deploy hook's failure, when it ran and failed (the new set is in place all the
+    /// same).
+    pub deploy_failure: Option<DeployError>,
 }
 
 /// Whether an ACME CA can issue what `plan` asks for: not the client EKU PIC with AOL needs.
@@ -157,6 +162,9 @@ pub fn run(
         KeySource::Existing(k) => k,
     };
     dns.check()?;
+    if let Some(hook) = &job.deploy_hook {
+        hook.check()?;
+    }
     let issued = issue(&job.options, &job.plan, &key, dns, progress)?;
     let label = certificate_path.display().to_string();
     // The certificate is audited as it arrives: at the current time, whatever time the
@@ -208,7 +216,7 @@ pub fn run(
         .not_after
         .map(|t| t.to_string())
         .unwrap_or_default();
-    place_new_set(
+    let generation_dir = place_new_set(
         &Placement {
             options: &job.options,
             key_passphrase: job.key_passphrase,
@@ -227,6 +235,32 @@ pub fn run(
         generate.then_some(()).map_or(Some(&key), |_| None),
         progress,
     );
+    let deploy_failure = match &job.deploy_hook {
+        Some(hook) => {
+            let mut env = vec![
+                ("PICERT_DEPLOY_CERTIFICATE", absolute(&certificate_path)),
+                ("PICERT_DEPLOY_THUMBPRINT", bundle.thumbprint.clone()),
+                ("PICERT_DEPLOY_NOT_AFTER", not_after.clone()),
+                ("PICERT_DEPLOY_GENERATION", absolute(&generation_dir)),
+            ];
+            if let Some(k) = &key_path {
+                env.push(("PICERT_DEPLOY_KEY", absolute(k)));
+            }
+            if let Some(p) = &pfx_path {
+                env.push(("PICERT_DEPLOY_PFX", absolute(p)));
+            }
+            match hook.run(&env) {
+                Ok(()) => {
+                    progress(Progress::Deployed {
+                        program: hook.program.display().to_string(),
+                    });
+                    None
+                }
+                Err(e) => Some(e),
+            }
+        }
+        None => None,
+    };
     if stop::asked(&job.options) {
         return Err(AcmeError::Interrupted(format!(
             "after the new set was put in place (thumbprint {}): it is in place in full",
@@ -240,7 +274,15 @@ pub fn run(
         certificate_path,
         key_path,
         pfx_path,
+        deploy_failure,
     })
+}
+
+fn absolute(path: &std::path::Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// Writes `files` as a new generation, checks that it belongs together, switches to it, and
@@ -262,7 +304,7 @@ fn place_new_set(
     not_after: &str,
     kept: Option<&PrivateKey>,
     progress: &mut dyn FnMut(Progress),
-) -> Result<(), AcmeError> {
+) -> Result<PathBuf, AcmeError> {
     let pause = || {
         if !job.pause.is_zero() {
             std::thread::sleep(job.pause);
@@ -321,5 +363,5 @@ fn place_new_set(
             ),
         })?;
     store.prune(n);
-    Ok(())
+    Ok(generation_dir)
 }

@@ -42,7 +42,7 @@ use rustls_pki_types::CertificateDer;
 pub use due::{renewal_due, Due};
 pub use error::{problem_text, AcmeError};
 pub use generations::recover;
-pub use hook::{ChallengeDns, CommandHook, HookError};
+pub use hook::{ChallengeDns, CommandHook, DeployError, DeployHook, HookError};
 pub use issue::{issue, Issued};
 pub use job::{check_plan, run, AcmeJob, AcmeOutcome, PfxOutput};
 
@@ -254,6 +254,11 @@ pub enum Progress {
         store: String,
         /// The generation.
         generation: u32,
+    },
+    /// The deploy hook ran, and succeeded, for the new set.
+    Deployed {
+        /// The program.
+        program: String,
     },
     /// The CA's renewal information could not be asked for; the lifetime rule decided.
     RenewalInfoUnavailable {

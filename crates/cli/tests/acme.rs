@@ -1320,3 +1320,104 @@ fn an_interrupted_wait_withdraws_the_records() {
         .join("sip.contoso.com.pem")
         .exists());
 }
+
+/// --deploy-hook runs once per new set, after it is in place, with its paths and thumbprint in
+/// its environment and none of picert's secrets; not on a run with nothing due; a failure is
+/// said and leaves the new set in place.
+#[cfg(unix)]
+#[test]
+fn the_deploy_hook_runs_once_per_new_set() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    let (pem, pfx) = (issued.join("sip.contoso.com.pem"), issued.join("edge.pfx"));
+    let log = dir.path().join("deploy.log");
+    let refuse = dir.path().join("refuse");
+    let deploy = dir.path().join("deploy.sh");
+    std::fs::write(
+        &deploy,
+        format!(
+            "#!/bin/sh\n[ -e '{refuse}' ] && {{ echo 'the Edge refused the copy' >&2; exit 4; }}\n# What the set looks like from here: it must be in place.\nopenssl x509 -in \"$PICERT_DEPLOY_CERTIFICATE\" -noout -fingerprint -sha1 | tr -d : | sed 's/.*=//' > '{log}.seen'\necho \"$PICERT_DEPLOY_THUMBPRINT|$PICERT_DEPLOY_CERTIFICATE|$PICERT_DEPLOY_KEY|$PICERT_DEPLOY_PFX|$PICERT_DEPLOY_GENERATION|${{PICERT_PFX_PASSWORD:-withheld}}|$(cat '{log}.seen')\" >> '{log}'\n",
+            refuse = refuse.display(),
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = vec![
+            "--pfx".into(),
+            servers::arg(&pfx),
+            "--legacy".into(),
+            "--force".into(),
+            "--deploy-hook".into(),
+            servers::arg(&deploy),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        json(acme(&pebble, &hook, dir.path(), &args).env("PICERT_PFX_PASSWORD", "pfx pass"))
+    };
+    let lines = || -> Vec<String> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect()
+    };
+    let (v, code, stderr) = run(&[]);
+    assert_eq!(code, 1, "{v:#}\n{stderr}");
+    let thumbprint = v["thumbprint"].as_str().unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "acme: the deploy hook {} ran for the new set",
+            deploy.display()
+        )),
+        "{stderr}"
+    );
+    let store = issued.join("sip.contoso.com.picert");
+    assert_eq!(
+        lines(),
+        [format!(
+            "{thumbprint}|{}|{}|{}|{}|withheld|{thumbprint}",
+            pem.display(),
+            issued.join("sip.contoso.com.key").display(),
+            pfx.display(),
+            store.join("gen-0001").display()
+        )]
+    );
+    // Nothing due: nothing new, no deployment.
+    let (v, code, stderr) = run(&["--from-cert", &servers::arg(&pem), "--if-due"]);
+    assert_eq!(code, 0, "{v:#}\n{stderr}");
+    assert_eq!(v["issued"], false);
+    assert_eq!(lines().len(), 1);
+    // A deployment that fails: said, exit status 1 at least, the new set in place.
+    std::fs::write(&refuse, "").unwrap();
+    let (v, code, stderr) = run(&[]);
+    assert_eq!(code, 1, "{v:#}\n{stderr}");
+    let failure = format!(
+        "the deploy hook {} failed (exit status 4): the Edge refused the copy",
+        deploy.display()
+    );
+    assert_eq!(v["deploy_hook_error"], failure.as_str(), "{v:#}");
+    assert!(
+        stderr.contains(&format!(
+            "acme: warning: {failure}; the new set is in place all the same"
+        )),
+        "{stderr}"
+    );
+    let in_place = picert_verify::renewal::read_in_service(&std::fs::read(&pem).unwrap(), None)
+        .unwrap()
+        .0;
+    assert_eq!(
+        picert_core::pfx::thumbprint_hex(&in_place),
+        v["thumbprint"].as_str().unwrap()
+    );
+    assert_eq!(lines().len(), 1);
+}

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use picert_acme::{AcmeError, AcmeJob, AcmeOptions, CommandHook, Due, Eab, PfxOutput, Progress};
+use picert_acme::{
+    AcmeError, AcmeJob, AcmeOptions, CommandHook, DeployHook, Due, Eab, PfxOutput, Progress,
+};
 use picert_core::{KeySource, Timestamp};
 use picert_verify::options::read_certificates;
 use picert_verify::Severity;
@@ -110,6 +112,10 @@ pub struct AcmeArgs {
     /// Replace the output files if they exist (a daily renewal task needs it)
     #[arg(long)]
     pub force: bool,
+    /// Program run once after a new set is in place, with its paths and thumbprint in the
+    /// environment (PICERT_DEPLOY_*); its failure is a warning and exit status 1, the set stays
+    #[arg(long, value_name = "PROGRAM")]
+    pub deploy_hook: Option<PathBuf>,
 
     #[command(flatten)]
     pub expect: ExpectationArgs,
@@ -143,6 +149,8 @@ struct JsonOutcome<'a> {
     profile: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     audit: Option<&'a picert_verify::InputReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deploy_hook_error: Option<String>,
 }
 
 fn eab(args: &AcmeArgs) -> Result<Option<Eab>, CliError> {
@@ -264,14 +272,16 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
         None => None,
     };
     let auditor = expect.auditor()?;
+    // The hooks need none of picert's secrets.
+    let secret_env: Vec<String> = [PFX_PASSWORD_ENV, PASSPHRASE_ENV, EAB_KID_ENV, EAB_HMAC_ENV]
+        .map(String::from)
+        .to_vec();
     let hook = CommandHook {
         program: args.dns_hook.clone(),
         timeout: options.timeout,
-        // The hook needs none of picert's secrets.
-        withheld_env: [PFX_PASSWORD_ENV, PASSPHRASE_ENV, EAB_KID_ENV, EAB_HMAC_ENV]
-            .map(String::from)
-            .to_vec(),
+        withheld_env: secret_env.clone(),
     };
+    let options_timeout = options.timeout;
     let job = AcmeJob {
         options,
         plan,
@@ -284,6 +294,12 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
         pfx,
         overwrite: args.force,
         placement_pause: test_placement_pause(),
+        deploy_hook: args.deploy_hook.as_ref().map(|program| DeployHook {
+            program: program.clone(),
+            // A deployment may copy to every Edge of the pool: ten steps' time.
+            timeout: options_timeout * 10,
+            withheld_env: secret_env.clone(),
+        }),
     };
     let outcome = picert_acme::run(job, &auditor, &hook, &mut progress)
         .map_err(|e| CliError::Other(message(&e)))?;
@@ -303,6 +319,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
                 order: Some(&outcome.issued.order),
                 profile: outcome.issued.profile.as_deref(),
                 audit: Some(&report),
+                deploy_hook_error: outcome.deploy_failure.as_ref().map(|e| e.to_string()),
             };
             write_stdout(json_line(&doc, true)?.as_bytes())?;
         }
@@ -326,9 +343,20 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             commentary.say(next_step(&outcome, expect.topology.product));
         }
     }
+    if let Some(e) = &outcome.deploy_failure {
+        commentary.say(format!(
+            "acme: warning: {e}; the new set is in place all the same: deploy it by hand, or run the hook again"
+        ));
+    }
     let mut summary = picert_verify::Summary::default();
     summary.count(&report);
-    Ok(summary.verdict(report.worst(), args.fail_on).exit_code())
+    let code = summary.verdict(report.worst(), args.fail_on).exit_code();
+    // A failed deployment needs someone, as an audit finding does.
+    Ok(if outcome.deploy_failure.is_some() {
+        code.max(1)
+    } else {
+        code
+    })
 }
 
 fn not_issued(line: &str) -> JsonOutcome<'static> {
@@ -344,6 +372,7 @@ fn not_issued(line: &str) -> JsonOutcome<'static> {
         order: None,
         profile: None,
         audit: None,
+        deploy_hook_error: None,
     }
 }
 
@@ -417,6 +446,9 @@ fn progress_line(p: &Progress) -> String {
         Progress::Discarded { store, generation } => format!(
             "acme: removed generation {generation} of {store}, which came after the one in use (written by a run stopped before its switch, or left by a rollback)"
         ),
+        Progress::Deployed { program } => {
+            format!("acme: the deploy hook {program} ran for the new set")
+        }
         Progress::RenewalInfoUnavailable { error } => format!(
             "acme: warning: the CA's renewal information could not be read ({error}); the certificate's lifetime decides"
         ),
