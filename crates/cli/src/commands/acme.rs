@@ -199,7 +199,6 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
     options.profile = args.profile.clone();
     options.propagation_wait = Duration::from_secs(args.propagation_wait);
     options.timeout = Duration::from_secs(args.timeout.max(1));
-    options.interrupt = Some(stop_flag()?);
     if let Some(ca) = &args.directory_ca {
         options.directory_roots = read_certificates(ca).map_err(|e| CliError::input(ca, e))?;
     }
@@ -282,6 +281,9 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
         withheld_env: secret_env.clone(),
     };
     let options_timeout = options.timeout;
+    // Watched from here on, after any password prompt (which Ctrl-C still ends at once): the
+    // issuance and the placement stop only where that is safe.
+    options.interrupt = Some(stop_flag()?);
     let job = AcmeJob {
         options,
         plan,
