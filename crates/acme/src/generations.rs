@@ -397,6 +397,9 @@ impl Store {
                 }
             }
         }
+        for file in &manifest.files {
+            remove_staged(&file.path);
+        }
         let files: Vec<String> = manifest
             .files
             .iter()
@@ -427,6 +430,23 @@ impl Store {
                 .collect(),
         });
         Ok(())
+    }
+}
+
+/// Removes what a run stopped in the middle of placing `path` can leave beside it: the staged
+/// new file and the hard link kept to the old one (`.NAME.picert-PID-N.tmp`, `.old`), which for
+/// a key would be one more copy of a private key.
+fn remove_staged(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let prefix = format!(".{name}.picert-");
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let file = entry.file_name();
+        let Some(file) = file.to_str() else { continue };
+        if file.starts_with(&prefix) && (file.ends_with(".tmp") || file.ends_with(".old")) {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -530,8 +550,11 @@ mod tests {
             lines(d).unwrap()[..],
             [Progress::GenerationInPlace { generation: 2, .. }]
         ));
-        // Interrupted between the two renames: the key is still generation 1's.
+        // Interrupted between the two renames: the key is still generation 1's, and the copy of
+        // the old key a replacing rename keeps is left beside it.
         fs::write(d.join("edge.key"), b"key 1").unwrap();
+        let kept = d.join(format!(".edge.key.picert-{}-7.old", std::process::id()));
+        fs::write(&kept, b"key 1").unwrap();
         let seen = lines(d).unwrap();
         let [Progress::Repaired {
             generation: 2,
@@ -549,6 +572,7 @@ mod tests {
             )]
         );
         assert_eq!(fs::read(d.join("edge.key")).unwrap(), b"key 2");
+        assert!(!kept.exists());
         // A file missing, and a generation never switched to (left alone).
         fs::remove_file(d.join("edge.pem")).unwrap();
         store
