@@ -331,19 +331,24 @@ impl Store {
         Ok(())
     }
 
-    /// Places every file of generation `n` (the one just committed), one after the other,
-    /// pausing `pause` after each (a test hook that makes the moments between the renames
-    /// reachable; zero otherwise).
+    /// Places every file of the generation just committed, one after the other (each said with
+    /// its path as given in `given`), pausing `pause` after each (a test hook that makes the
+    /// moments between the renames reachable; zero otherwise).
     pub fn place_all(
         &self,
         manifest: &Manifest,
+        given: &[NewFile<'_>],
         pause: Duration,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), AcmeError> {
         for file in &manifest.files {
             self.place(manifest.generation, file)?;
+            let shown = given
+                .iter()
+                .find(|g| g.role == file.role)
+                .map_or(file.path.as_path(), |g| g.path);
             progress(Progress::Placed {
-                file: file.path.display().to_string(),
+                file: shown.display().to_string(),
             });
             if !pause.is_zero() {
                 std::thread::sleep(pause);
@@ -523,16 +528,14 @@ mod tests {
         let store = Store::beside(d, "edge");
         let paths = [d.join("edge.pem"), d.join("edge.key")];
         let place = |chain: &[u8], key: &[u8]| {
+            let set = new_set(&paths, chain, key);
             let (n, m) = store
-                .write_generation(
-                    &new_set(&paths, chain, key),
-                    "AB",
-                    "2027-01-01T00:00:00Z",
-                    &mut |_| {},
-                )
+                .write_generation(&set, "AB", "2027-01-01T00:00:00Z", &mut |_| {})
                 .unwrap();
             store.commit(n).unwrap();
-            store.place_all(&m, Duration::ZERO, &mut |_| {}).unwrap();
+            store
+                .place_all(&m, &set, Duration::ZERO, &mut |_| {})
+                .unwrap();
             store.prune(n);
             n
         };

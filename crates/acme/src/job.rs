@@ -355,7 +355,7 @@ fn place_new_set(
     pause();
     // From here on, a signal waits: every file is placed before the run stops.
     store
-        .place_all(&manifest, job.pause, progress)
+        .place_all(&manifest, files, job.pause, progress)
         .map_err(|e| AcmeError::Generation {
             path: store.dir.display().to_string(),
             why: format!(
