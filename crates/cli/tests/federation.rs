@@ -243,6 +243,65 @@ fn dns_faults_are_each_named() {
 }
 
 /// Two members of one pool that present different certificates.
+/// CNAME chains that lead nowhere: one that ends at a name without an address, one that loops,
+/// and one longer than the resolver follows (hopping between two zones, so that the server
+/// answers one CNAME at a time), whose end does have an address.
+#[test]
+fn cname_chains_that_lead_nowhere_are_said_as_such() {
+    let srv = |domain: &str| format!("_sipfederationtls._tcp IN SRV 0 0 5061 sip.{domain}.\n");
+    let mut net = String::from("two IN CNAME sip.loop.com.\nc13 IN A 127.0.0.1\n");
+    let mut org = String::from("one IN CNAME two.hop.net.\n");
+    for hop in 1..=12 {
+        if hop % 2 == 1 {
+            net.push_str(&format!("c{hop} IN CNAME c{}.hop.org.\n", hop + 1));
+        } else {
+            org.push_str(&format!("c{hop} IN CNAME c{}.hop.net.\n", hop + 1));
+        }
+    }
+    let dns = DnsServer::start(&[
+        (
+            "noaddr.com",
+            &format!(
+                "{}sip IN CNAME edge.noaddr.com.\nedge IN TXT \"no address\"\n",
+                srv("noaddr.com")
+            ),
+        ),
+        (
+            "loop.com",
+            &format!("{}sip IN CNAME one.hop.org.\n", srv("loop.com")),
+        ),
+        (
+            "long.com",
+            &format!("{}sip IN CNAME c1.hop.net.\n", srv("long.com")),
+        ),
+        ("hop.net", &net),
+        ("hop.org", &org),
+    ]);
+    let (report, _) = federation(&dns, &["noaddr.com", "loop.com", "long.com"], &[]);
+    let (status, detail) = rule(&report, 0, "dns.federation.target_resolves");
+    assert_eq!(status, Status::Finding);
+    assert_eq!(
+        detail,
+        "sip.noaddr.com's CNAME chain (sip.noaddr.com -> edge.noaddr.com) ends at edge.noaddr.com, which has no A or AAAA record: partners find the SRV record but cannot reach the Edge; add an A record for edge.noaddr.com, or point sip.noaddr.com at the Access Edge's address"
+    );
+    let (status, detail) = rule(&report, 1, "dns.federation.target_resolves");
+    assert_eq!(status, Status::Finding);
+    assert!(
+        detail.starts_with("sip.loop.com's CNAME chain loops (sip.loop.com -> one.hop.org -> two.hop.net -> sip.loop.com)"),
+        "{detail}"
+    );
+    let (status, detail) = rule(&report, 2, "dns.federation.target_resolves");
+    assert_eq!(status, Status::Finding);
+    assert!(
+        detail.starts_with("sip.long.com's CNAME chain is 13 CNAMEs long (sip.long.com -> c1.hop.net -> c2.hop.org"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("c13.hop.net has an address, but resolvers stop following before it"),
+        "{detail}"
+    );
+}
+
 #[test]
 fn pool_members_with_different_certificates() {
     let port = servers::free_port(&[V4, V4B]);

@@ -12,9 +12,12 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
 
-use picert_verify::facts::dns::{Lookup, SrvRecord};
+use picert_verify::facts::dns::{ChainEnd, Lookup, SrvRecord};
 
 use crate::federation::{DnsServer, FederationError};
+
+/// The most CNAMEs walked to say where a chain without an address ends.
+const MAX_CNAME_WALK: usize = 32;
 
 /// A resolver and the runtime it runs on: picert is synchronous, hickory-resolver is not.
 pub(crate) struct Dns {
@@ -28,6 +31,8 @@ pub(crate) struct Dns {
 pub(crate) struct Addresses {
     /// The CNAMEs followed, in order (`sip.contoso.com -> edge.contoso.com`).
     pub cnames: Vec<String>,
+    /// Where the chain ends, when there is no address.
+    pub cname_end: ChainEnd,
     /// IPv4 then IPv6 addresses.
     pub addresses: Lookup<IpAddr>,
 }
@@ -244,6 +249,66 @@ impl Dns {
                 .cloned()
                 .unwrap_or(Lookup::NotFound { nxdomain: false })
         };
-        Addresses { cnames, addresses }
+        let mut cname_end = ChainEnd::NotWalked;
+        if matches!(addresses, Lookup::NotFound { .. }) {
+            // No address: walk the CNAMEs one by one, so that the report can say where the
+            // chain ends, that it loops, or that it is longer than resolvers follow.
+            if let Some((walked, end)) = self.walk_cnames(name) {
+                cnames = walked;
+                cname_end = end;
+            }
+        }
+        Addresses {
+            cnames,
+            cname_end,
+            addresses,
+        }
+    }
+
+    /// The CNAME chain from `name`, asked hop by hop (at most [`MAX_CNAME_WALK`] hops, all
+    /// within one timeout), and where it ends; `None` when `name` has no CNAME or the walk got
+    /// no answer in time.
+    fn walk_cnames(&self, name: &str) -> Option<(Vec<String>, ChainEnd)> {
+        let resolver = self.resolver.clone();
+        let start = name.to_string();
+        let walk = async move {
+            let mut chain: Vec<String> = Vec::new();
+            let mut at = start.clone();
+            for _ in 0..MAX_CNAME_WALK {
+                let Ok(lookup) = resolver.lookup(format!("{at}."), RecordType::CNAME).await else {
+                    break;
+                };
+                let next = lookup.answers().iter().find_map(|r| match &r.data {
+                    RData::CNAME(c) if plain(&r.name) == at => Some(plain(&c.0)),
+                    _ => None,
+                });
+                let Some(next) = next else { break };
+                let looped = next == start || chain.contains(&next);
+                chain.push(next.clone());
+                if looped {
+                    return Ok(Some((chain, ChainEnd::Loop)));
+                }
+                at = next;
+            }
+            if chain.is_empty() {
+                return Ok(None);
+            }
+            // The last name has no CNAME: an address there means the resolver stopped short.
+            let mut end = ChainEnd::NoAddress;
+            for kind in [RecordType::A, RecordType::AAAA] {
+                if let Ok(found) = resolver.lookup(format!("{at}."), kind).await {
+                    if found
+                        .answers()
+                        .iter()
+                        .any(|r| matches!(r.data, RData::A(_) | RData::AAAA(_)))
+                    {
+                        end = ChainEnd::BeyondResolver;
+                        break;
+                    }
+                }
+            }
+            Ok::<_, NetError>(Some((chain, end)))
+        };
+        self.all(vec![walk]).pop().and_then(Result::ok).flatten()
     }
 }

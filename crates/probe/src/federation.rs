@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use picert_verify::facts::dns::{
-    sip_domain, DomainFacts, EndpointFacts, Lookup, SrvRecord, TargetFacts,
+    sip_domain, ChainEnd, DomainFacts, EndpointFacts, Lookup, SrvRecord, TargetFacts,
 };
 use picert_verify::facts::tls::{LiveError, Target};
 use picert_verify::federation::{DomainReport, FederationReport};
@@ -141,6 +141,7 @@ fn gather_domain(
         done.unwrap_or_else(|| TargetFacts {
             record: record.clone(),
             cnames: Vec::new(),
+            cname_end: ChainEnd::NotWalked,
             addresses: Lookup::Failed("the lookup failed (a picert bug)".into()),
             endpoints: Vec::new(),
         })
@@ -201,6 +202,7 @@ fn gather_target(
     TargetFacts {
         record: record.clone(),
         cnames: found.cnames,
+        cname_end: found.cname_end,
         addresses: found.addresses,
         endpoints,
     }

@@ -69,11 +69,28 @@ pub struct TargetFacts {
     pub record: SrvRecord,
     /// The CNAMEs followed from the target, in order.
     pub cnames: Vec<String>,
+    /// Where the CNAME chain of a target without an address ends.
+    pub cname_end: ChainEnd,
     /// The target's A and AAAA records (IPv4 first).
     pub addresses: Lookup<IpAddr>,
     /// Every address connected to: those of [`TargetFacts::addresses`] that a partner can
     /// reach ([`crate::Auditor::reachable`]), in the same order.
     pub endpoints: Vec<EndpointFacts>,
+}
+
+/// Where the CNAME chain of a target without an address ends, walked one CNAME at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChainEnd {
+    /// Not walked: the target has addresses, no CNAME, or the walk got no answer.
+    #[default]
+    NotWalked,
+    /// At a name with no A or AAAA record (the last of [`TargetFacts::cnames`]).
+    NoAddress,
+    /// Back at a name it had passed (the last of [`TargetFacts::cnames`]).
+    Loop,
+    /// At a name that has an address, which the resolver gave up before reaching: the chain
+    /// is longer than resolvers follow.
+    BeyondResolver,
 }
 
 /// One address behind a target, and what it presented on the SRV port.

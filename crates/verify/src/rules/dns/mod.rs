@@ -144,6 +144,7 @@ pub(crate) mod testing {
         TargetFacts {
             record: record(name),
             cnames: Vec::new(),
+            cname_end: crate::facts::dns::ChainEnd::NotWalked,
             addresses: Lookup::NotFound { nxdomain: false },
             endpoints: Vec::new(),
         }

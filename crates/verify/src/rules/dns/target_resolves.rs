@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::facts::dns::Lookup;
+use crate::facts::dns::{ChainEnd, Lookup, TargetFacts};
 use crate::report::Severity;
 use crate::rules::{AppliesTo, Check, DomainContext, Needs, Outcome, Rule, Source};
 
@@ -23,13 +23,35 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &DomainContext<'_>) -> Outcome {
     super::per_target(ctx, |t| {
-        judge(
-            &t.record.target,
-            &t.cnames,
-            &t.addresses,
-            ctx.loopback_allowed,
-        )
+        chain_end(t).unwrap_or_else(|| {
+            judge(
+                &t.record.target,
+                &t.cnames,
+                &t.addresses,
+                ctx.loopback_allowed,
+            )
+        })
     })
+}
+
+/// A target without an address whose CNAME chain was walked: where the chain ends, said.
+fn chain_end(t: &TargetFacts) -> Option<Outcome> {
+    let target = &t.record.target;
+    let last = t.cnames.last()?;
+    let chain = format!("{target} -> {}", t.cnames.join(" -> "));
+    match t.cname_end {
+        ChainEnd::NotWalked => None,
+        ChainEnd::NoAddress => Some(Outcome::Finding(format!(
+            "{target}'s CNAME chain ({chain}) ends at {last}, which has no A or AAAA record: partners find the SRV record but cannot reach the Edge; add an A record for {last}, or point {target} at the Access Edge's address"
+        ))),
+        ChainEnd::Loop => Some(Outcome::Finding(format!(
+            "{target}'s CNAME chain loops ({chain}): no resolver reaches an address; point {target} at the Access Edge's address with an A record"
+        ))),
+        ChainEnd::BeyondResolver => Some(Outcome::Finding(format!(
+            "{target}'s CNAME chain is {} CNAMEs long ({chain}): {last} has an address, but resolvers stop following before it (picert's did), so partners may find no address; shorten the chain or give {target} an A record",
+            t.cnames.len()
+        ))),
+    }
 }
 
 /// The addresses `target` resolved to, through `cnames`.
