@@ -199,6 +199,7 @@ impl Auditor {
         let ctx = DomainContext {
             domain: facts,
             loopback_allowed: self.loopback_allowed(),
+            at: self.audit_time(),
         };
         report.results = Some(rules::domain_rules().map(|r| r.run_domain(&ctx)).collect());
         report

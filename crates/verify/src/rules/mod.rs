@@ -157,6 +157,9 @@ pub(crate) struct DomainContext<'a> {
     pub domain: &'a DomainFacts,
     /// Loopback answers are accepted (a lab on this machine).
     pub loopback_allowed: bool,
+    /// The audit time: a rule about SIP domains takes effect on its date (there is no
+    /// certificate whose notBefore could say).
+    pub at: Timestamp,
 }
 
 /// A rule's check, by what it reads.
@@ -352,8 +355,15 @@ impl Rule {
         self.guarded(|| check(ctx))
     }
 
-    /// Runs a DNS or pool rule on one SIP domain.
+    /// Runs a DNS or pool rule on one SIP domain: its effective date (against the audit time),
+    /// then the check.
     pub(crate) fn run_domain(&self, ctx: &DomainContext<'_>) -> RuleResult {
+        if let Some(effective) = self.effective.filter(|e| ctx.at < *e) {
+            return self.result(
+                Status::Ne,
+                Some(format!("takes effect on {}", effective.date()).into()),
+            );
+        }
         match self.check {
             Check::Domain(check) => self.guarded(|| check(ctx)),
             Check::Input(_) => self.result(
@@ -466,5 +476,38 @@ mod tests {
         std::panic::set_hook(prev);
         assert_eq!(r.status, Status::Fatal);
         assert!(r.detail.unwrap().contains("boom"));
+    }
+
+    #[test]
+    fn domain_rules_keep_their_dates_and_their_panic_guard() {
+        static LATER: Rule = Rule {
+            id: "test.later",
+            severity: Severity::Error,
+            applies_to: AppliesTo::SipDomains,
+            needs: Needs::Federation,
+            description: "panics, once in effect",
+            citation: "none",
+            source: Source::Operations,
+            reference: "test",
+            effective: Some(Timestamp::from_date(2027, 3, 15)),
+            check: Check::Domain(|_| panic!("boom")),
+        };
+        let domain = dns::testing::domain(Vec::new());
+        let ctx = |at| DomainContext {
+            domain: &domain,
+            loopback_allowed: false,
+            at,
+        };
+        let before = LATER.run_domain(&ctx(Timestamp::from_date(2026, 12, 1)));
+        assert_eq!(before.status, Status::Ne);
+        assert_eq!(before.detail.as_deref(), Some("takes effect on 2027-03-15"));
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let after = LATER.run_domain(&ctx(Timestamp::from_date(2027, 3, 15)));
+        std::panic::set_hook(prev);
+        assert_eq!(after.status, Status::Fatal);
+        // And a file audit never runs it.
+        let f = testing::request_facts(&["sip.contoso.com"]);
+        assert_eq!(LATER.run(&testing::context(&f)).status, Status::Na);
     }
 }

@@ -155,6 +155,7 @@ pub(crate) mod testing {
         let ctx = DomainContext {
             domain,
             loopback_allowed: false,
+            at: picert_core::Timestamp::from_date(2026, 6, 1),
         };
         match rule.check {
             crate::rules::Check::Domain(check) => check(&ctx),
