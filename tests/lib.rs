@@ -3,6 +3,7 @@
 //! live, federation and ACME tests. The tests themselves are under `tests/`.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "servers")]
 pub mod servers;
 
 /// What each fuzz target does with its input. None of them may panic, whatever the bytes.

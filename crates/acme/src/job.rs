@@ -17,8 +17,7 @@ use crate::issue::{issue, Issued};
 use crate::stop;
 use crate::{AcmeOptions, Progress};
 
-/// A PKCS#12 file to write beside the chain.
-#[derive(Debug)]
+/// A PKCS#12 file to write beside the chain. Its `Debug` never shows the password.
 pub struct PfxOutput {
     /// Where.
     pub path: PathBuf,
@@ -30,8 +29,18 @@ pub struct PfxOutput {
     pub friendly_name: Option<String>,
 }
 
-/// One run.
-#[derive(Debug)]
+impl std::fmt::Debug for PfxOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PfxOutput")
+            .field("path", &self.path)
+            .field("password", &"<redacted>")
+            .field("encryption", &self.encryption)
+            .field("friendly_name", &self.friendly_name)
+            .finish()
+    }
+}
+
+/// One run. Its `Debug` never shows the key passphrase or the PKCS#12 password.
 pub struct AcmeJob<'a> {
     /// The CA and the account.
     pub options: AcmeOptions,
@@ -53,6 +62,22 @@ pub struct AcmeJob<'a> {
     pub placement_pause: std::time::Duration,
     /// Run once the new set is in place (its failure does not undo the set).
     pub deploy_hook: Option<DeployHook>,
+}
+
+impl std::fmt::Debug for AcmeJob<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcmeJob")
+            .field("options", &self.options)
+            .field("plan", &self.plan)
+            .field("key", &self.key)
+            .field("out_dir", &self.out_dir)
+            .field("key_passphrase", &self.key_passphrase.map(|_| "<redacted>"))
+            .field("pfx", &self.pfx)
+            .field("overwrite", &self.overwrite)
+            .field("placement_pause", &self.placement_pause)
+            .field("deploy_hook", &self.deploy_hook)
+            .finish()
+    }
 }
 
 /// What a run produced.
@@ -364,4 +389,43 @@ fn place_new_set(
         })?;
     store.prune(n);
     Ok(generation_dir)
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_password_or_passphrase() {
+        let pfx = PfxOutput {
+            path: "edge.pfx".into(),
+            password: Zeroizing::new("pfx-secret-1".into()),
+            encryption: PfxEncryption::Modern,
+            friendly_name: None,
+        };
+        let topology = picert_core::Topology::from_toml(
+            "access_edge = \"sip.contoso.com\"\nsip_domains = [\"contoso.com\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        let job = AcmeJob {
+            options: AcmeOptions::new("https://acme.invalid/directory", "account.key".into()),
+            plan: picert_core::plan_request(topology, None, None).unwrap(),
+            key: KeySource::Generate,
+            out_dir: ".".into(),
+            key_passphrase: Some(b"key-secret-2"),
+            pfx: Some(pfx),
+            overwrite: false,
+            placement_pause: std::time::Duration::ZERO,
+            deploy_hook: None,
+        };
+        let shown = format!("{job:?}");
+        assert!(
+            shown.contains("edge.pfx") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        for secret in ["pfx-secret-1", "key-secret-2", "107, 101, 121"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
 }
