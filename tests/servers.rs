@@ -504,6 +504,27 @@ pub fn have_openssl() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// A test that cannot find the server or tool it needs: under `CI=true` (where `.ci/run` has
+/// installed everything) it fails, so that CI never passes a test that did not run; elsewhere
+/// it says so on stderr and the caller returns.
+pub fn skip(missing: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "{missing}, and CI=true: .ci/run provides what every test needs, so this test must run"
+        );
+    }
+    eprintln!("skipped: {missing}");
+}
+
+/// True when `openssl` can be run; otherwise [`skip`]s (a failure under `CI=true`).
+pub fn openssl_or_skip() -> bool {
+    let found = have_openssl();
+    if !found {
+        skip("openssl is not installed");
+    }
+    found
+}
+
 /// A file's path as a string, for command lines.
 pub fn arg(path: &Path) -> String {
     path.display().to_string()

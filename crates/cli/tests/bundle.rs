@@ -304,7 +304,7 @@ fn password_prompt_on_a_terminal() {
         .output()
         .is_err()
     {
-        eprintln!("skipped: no script(1) to provide a terminal");
+        picert_tests::servers::skip("no script(1) to provide a terminal");
         return;
     }
     let s = Setup::new();

@@ -195,10 +195,12 @@ fn a_server_that_never_answers_times_out() {
         std::thread::sleep(Duration::from_secs(5));
         drop(held);
     });
-    let started = std::time::Instant::now();
+    // The server holds the connection for 5 s: the message below (not "closed") shows that
+    // picert gave up at its 1 s deadline; the command's own bound only stops a hang.
     let out = picert()
         .args(["audit", "--timeout", "1", "--connect"])
         .arg(format!("127.0.0.1:{port}"))
+        .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -208,10 +210,6 @@ fn a_server_that_never_answers_times_out() {
             "127.0.0.1:{port}: unreadable: no TLS handshake from 127.0.0.1:{port} within 1s"
         )),
         "{text}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "the timeout is honoured"
     );
 }
 
@@ -249,8 +247,7 @@ fn an_ipv6_target_is_labelled_in_brackets() {
 #[test]
 fn a_server_requiring_a_client_certificate_over_tls12_is_audited() {
     use picert_tests::servers::{self, OpenSslServer};
-    if !servers::have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !servers::openssl_or_skip() {
         return;
     }
     let addr = std::net::SocketAddr::new(
@@ -503,7 +500,7 @@ fn the_real_server_proves_its_key() {
     // The thumbprint served is the file's, as OpenSSL computes it (SHA-1 over the DER).
     let file = good_pem_audit();
     assert_eq!(report.inputs[0].thumbprint, file.inputs[0].thumbprint);
-    if picert_tests::servers::have_openssl() {
+    if picert_tests::servers::openssl_or_skip() {
         let out = std::process::Command::new("openssl")
             .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
             .arg(pki("good.pem"))

@@ -344,8 +344,7 @@ fn pool_members_with_different_certificates() {
 /// refusal recorded; a certificate without clientAuth is refused; one with it is accepted.
 #[test]
 fn servers_that_require_a_client_certificate() {
-    if !servers::have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !servers::openssl_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -41,7 +41,7 @@ impl Drop for TinyFs {
 #[test]
 fn full_disk_leaves_no_partial_key_and_no_csr() {
     let Some(fs_) = TinyFs::mount("16k") else {
-        eprintln!("skipped: cannot mount a tmpfs here (needs root and mount rights)");
+        picert_tests::servers::skip("cannot mount a tmpfs here (needs root and mount rights)");
         return;
     };
     // Fill the file system so that only a few hundred bytes remain.
@@ -73,7 +73,7 @@ fn full_disk_leaves_no_partial_key_and_no_csr() {
 #[test]
 fn read_only_folder_leaves_nothing() {
     let Some(fs_) = TinyFs::mount("64k") else {
-        eprintln!("skipped: cannot mount a tmpfs here");
+        picert_tests::servers::skip("cannot mount a tmpfs here (needs root and mount rights)");
         return;
     };
     let remount = Std::new("mount")
@@ -94,12 +94,16 @@ fn read_only_folder_leaves_nothing() {
     assert_eq!(fs::read_dir(fs_.path()).unwrap().count(), 0);
 }
 
-/// Killed at random moments while making an RSA-4096 key and writing: whatever is left, a CSR
-/// never stands without its key, and a key at its destination is always whole.
+/// Killed at moments spread over a run that makes an RSA-4096 key and writes it: after every
+/// kill the folder holds nothing, the whole key alone, or the whole key and its CSR (never a
+/// CSR without its key, never part of a key, never a temporary file under a real name). The
+/// delays grow until a run finishes before its kill, so that the rounds cover every moment.
 #[test]
 fn killed_midway_never_leaves_a_csr_without_its_key() {
     let bin = assert_cmd::cargo::cargo_bin("picert");
-    for round in 0..12u64 {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut delay = Duration::from_millis(5);
+    for round in 0..40u32 {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Std::new(&bin)
             .args(["request", "--key-type", "rsa4096", "--topology"])
@@ -110,27 +114,33 @@ fn killed_midway_never_leaves_a_csr_without_its_key() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(5 + round * 37 % 400));
+        std::thread::sleep(delay);
+        let finished = child.try_wait().unwrap().is_some();
         let _ = child.kill();
         let _ = child.wait();
         let key = dir.path().join("sip.contoso.com.key");
         let csr = dir.path().join("sip.contoso.com.csr");
-        if csr.exists() {
-            assert!(key.exists(), "round {round}: a CSR without its key");
-        }
+        let state = match (key.exists(), csr.exists()) {
+            (false, false) => "nothing",
+            (true, false) => "the key alone",
+            (true, true) => "the key and its CSR",
+            (false, true) => panic!("round {round} ({delay:?}): a CSR without its key"),
+        };
+        seen.insert(state);
         if key.exists() {
             let text = fs::read_to_string(&key).unwrap();
             assert!(
                 text.starts_with("-----BEGIN PRIVATE KEY-----")
                     && text.trim_end().ends_with("-----END PRIVATE KEY-----"),
-                "round {round}: partial key"
+                "round {round} ({delay:?}): partial key"
             );
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
                 assert_eq!(
                     fs::metadata(&key).unwrap().permissions().mode() & 0o777,
-                    0o600
+                    0o600,
+                    "round {round}"
                 );
             }
         }
@@ -141,10 +151,20 @@ fn killed_midway_never_leaves_a_csr_without_its_key() {
                 name.starts_with('.')
                     || name == "sip.contoso.com.key"
                     || name == "sip.contoso.com.csr",
-                "{name}"
+                "round {round}: {name}"
             );
         }
+        if finished {
+            assert_eq!(state, "the key and its CSR", "a finished run");
+            break;
+        }
+        delay = delay.mul_f64(1.3);
     }
+    assert!(seen.contains("nothing"), "no kill came early: {seen:?}");
+    assert!(
+        seen.contains("the key and its CSR"),
+        "no run reached its end within the rounds: {seen:?}"
+    );
 }
 
 #[test]
