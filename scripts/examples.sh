@@ -23,4 +23,31 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 run picert-probe audit_live "127.0.0.1:$port" sip.contoso.com fixtures/pki/public-root.pem 2026-06-01
+
+# Two SIP domains on a DNS server of picert-tests' whose SRV records point at that TLS server.
+cargo build -q -p picert-tests --example partners
+partners_out=$(mktemp)
+exec 3> >("${CARGO_TARGET_DIR:-target}/debug/examples/partners" 2 "$port" >"$partners_out")
+for _ in $(seq 100); do [ -s "$partners_out" ] && break; sleep 0.1; done
+run picert-probe federation "$(cat "$partners_out")" partner00.com partner01.com
+exec 3>&-
+rm -f "$partners_out"
+
+# One issuance against Pebble on loopback (which .ci/run installs).
+if command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1; then
+  cargo build -q -p picert-tests --example pebble
+  pebble_out=$(mktemp)
+  issued=$(mktemp -d)
+  exec 4> >("${CARGO_TARGET_DIR:-target}/debug/examples/pebble" >"$pebble_out")
+  for _ in $(seq 600); do [ -s "$pebble_out" ] && break; sleep 0.1; done
+  read -r directory server_ca hook issuer_root <"$pebble_out"
+  run picert-acme issue fixtures/contoso.toml "$directory" "$server_ca" "$hook" "$issued" "$issuer_root"
+  exec 4>&-
+  rm -rf "$pebble_out" "$issued"
+elif [ "${CI:-}" = true ]; then
+  echo "pebble is missing, and CI=true: the acme example must run" >&2
+  exit 1
+else
+  echo "skipped the acme example: pebble is not installed (apt-get install pebble)"
+fi
 echo "every example ran"
