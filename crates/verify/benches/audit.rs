@@ -47,6 +47,19 @@ fn benches(c: &mut Criterion) {
     c.bench_function("audit_bytes_json", |b| {
         b.iter(|| serde_json::to_string(&auditor.audit_bytes("good.pem", &good)).unwrap())
     });
+    // One report in JSON, as `picert audit --format json` writes each input: serde against the
+    // hand-written writer it replaced (docs/performance.md).
+    let report = auditor.audit_bytes("good.pem", &good).remove(0);
+    c.bench_function("report_json_serde", |b| {
+        b.iter(|| serde_json::to_string(&report).unwrap())
+    });
+    c.bench_function("report_json_writer", |b| {
+        b.iter(|| {
+            let mut out = String::new();
+            report.write_json(&mut out);
+            out
+        })
+    });
 
     // Chain building from a shuffled bundle: the intermediate first, plus unrelated CAs.
     let private = read_contents(&std::fs::read(pki.join("private-root.pem")).unwrap())

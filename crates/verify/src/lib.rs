@@ -47,12 +47,12 @@ pub mod options;
 pub mod renewal;
 pub mod report;
 pub mod rules;
-mod sig;
 mod sigalgs;
 
 pub use auditor::Auditor;
 pub use batch::{Audited, Batch};
 pub use chain::{ChainVerdict, TrustStore};
+pub use facts::SignatureCheck;
 pub use facts::{Facts, InputKind};
 pub use failure::Failure;
 pub use options::{AuditOptions, SetupError};
@@ -61,7 +61,6 @@ pub use report::{InputReport, Report, RuleResult, Severity, Status, Summary, Ver
 pub use rules::{Rule, Source, RULES};
 /// DER certificates as every API here takes and returns them.
 pub use rustls_pki_types::CertificateDer;
-pub use sig::SignatureCheck;
 
 /// What `Debug` shows of a secret: whether there is one, never what it is.
 pub(crate) fn redacted(secret: &Option<String>) -> &'static str {

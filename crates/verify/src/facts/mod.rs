@@ -13,6 +13,7 @@ mod algorithms;
 pub mod dns;
 mod extensions;
 mod request;
+mod signature;
 pub mod tls;
 
 use picert_core::{SubjectFields, Timestamp};
@@ -26,6 +27,7 @@ use extensions::apply_extension;
 pub(crate) use algorithms::key_facts;
 pub(crate) use extensions::any_string;
 pub use request::csr_facts;
+pub use signature::SignatureCheck;
 
 /// A certificate or request that could not be parsed; the message says which and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,7 +155,7 @@ pub struct Facts {
     /// Raw subject and issuer DER are equal.
     pub self_issued: bool,
     /// The request's self-signature check (requests only).
-    pub csr_signature: Option<crate::sig::SignatureCheck>,
+    pub csr_signature: Option<crate::facts::SignatureCheck>,
 }
 
 /// serverAuth.

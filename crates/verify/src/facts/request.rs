@@ -94,6 +94,8 @@ pub fn csr_facts(der: &[u8]) -> Result<Facts, ParseError> {
     let mut facts = base_facts(InputKind::Csr, &subject, &spki, &sig_alg, &extensions);
     templates.append(&mut facts.templates);
     facts.templates = templates;
-    facts.csr_signature = Some(crate::sig::verify(&sig_alg, &spki, info_tlv, signature));
+    facts.csr_signature = Some(super::signature::verify(
+        &sig_alg, &spki, info_tlv, signature,
+    ));
     Ok(facts)
 }

@@ -1,9 +1,9 @@
 //! RFC 2986 §3: the requester signs the certification request information with its private
 //! key, proving possession; a CA rejects a request whose signature does not verify.
 
+use crate::facts::SignatureCheck;
 use crate::report::Severity;
 use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
-use crate::sig::SignatureCheck;
 
 /// `csr.signature.valid`
 pub static RULE: Rule = Rule {

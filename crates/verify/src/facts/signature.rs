@@ -72,7 +72,7 @@ pub fn verify(
     }
     // aws-lc-rs lacks some curve and hash pairs (P-384 with SHA-1, P-256 and P-384 with
     // SHA-224): those are unchecked, not invalid.
-    if let crate::facts::KeyFacts::Ec { curve } = crate::facts::key_facts(spki) {
+    if let super::KeyFacts::Ec { curve } = super::key_facts(spki) {
         let covered = match oid.as_str() {
             "1.2.840.10045.4.1" => curve == "P-256" || curve == "P-521",
             "1.2.840.10045.4.3.1" => curve == "P-521",
@@ -84,7 +84,7 @@ pub fn verify(
             ));
         }
     }
-    if let crate::facts::KeyFacts::Rsa { bits } = crate::facts::key_facts(spki) {
+    if let super::KeyFacts::Rsa { bits } = super::key_facts(spki) {
         if bits < 1024 || (bits < 2048 && oid == "1.2.840.113549.1.1.12") {
             return SignatureCheck::Unchecked(format!(
                 "picert cannot check RSA signatures made with {bits}-bit keys"
