@@ -476,7 +476,8 @@ pub(crate) fn for_each_ordered<T: Send, E>(
         .clamp(1, 8)
         .min(count.div_ceil(CHUNK));
     let next = AtomicUsize::new(0);
-    let written = AtomicUsize::new(0);
+    // How many results the writer has handed on; workers beyond the window wait for it to move.
+    let written = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<T>)>(WINDOW / CHUNK);
@@ -488,10 +489,12 @@ pub(crate) fn for_each_ordered<T: Send, E>(
                 if start >= count || stop.load(Ordering::Relaxed) {
                     break;
                 }
-                while start >= written.load(Ordering::Acquire) + WINDOW
-                    && !stop.load(Ordering::Relaxed)
                 {
-                    std::thread::sleep(std::time::Duration::from_micros(200));
+                    let (count_written, moved) = written;
+                    let mut done = count_written.lock().unwrap_or_else(|e| e.into_inner());
+                    while start >= *done + WINDOW && !stop.load(Ordering::Relaxed) {
+                        done = moved.wait(done).unwrap_or_else(|e| e.into_inner());
+                    }
                 }
                 let results: Vec<T> = (start..(start + CHUNK).min(count)).map(work).collect();
                 if tx.send((start, results)).is_err() {
@@ -515,7 +518,9 @@ pub(crate) fn for_each_ordered<T: Send, E>(
                         }
                     }
                 }
-                written.store(expected, Ordering::Release);
+                let (count_written, moved) = &written;
+                *count_written.lock().unwrap_or_else(|e| e.into_inner()) = expected;
+                moved.notify_all();
             }
         }
         result
@@ -554,6 +559,34 @@ mod tests {
         );
         assert_eq!(stopped, Err("enough"));
         assert_eq!(count, 10);
+    }
+
+    #[test]
+    fn workers_wait_within_the_window_of_a_slow_writer() {
+        let produced = AtomicUsize::new(0);
+        let mut consumed = 0usize;
+        let mut most_ahead = 0usize;
+        for_each_ordered(
+            20_000,
+            |i| {
+                produced.fetch_add(1, Ordering::SeqCst);
+                i
+            },
+            |v| {
+                assert_eq!(v, consumed, "in order");
+                consumed += 1;
+                most_ahead = most_ahead.max(produced.load(Ordering::SeqCst) - consumed);
+                if consumed.is_multiple_of(2048) {
+                    // A writer that falls behind now and then.
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(consumed, 20_000);
+        // A chunk is claimed only within 1024 inputs of the writer, and is at most 32 long.
+        assert!(most_ahead <= 1024 + 32, "{most_ahead} results waiting");
     }
 
     #[test]
