@@ -88,7 +88,9 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
             }
         }
     }
-    let commentary = Commentary::new(global.quiet);
+    // With JSON, standard error carries errors only: the notes, the audit and the thumbprint are
+    // in the document, and the next steps are the reader's own.
+    let commentary = Commentary::new(global.quiet || args.format == OutputFormat::Json);
     let cert_bytes = read_file(&args.cert)?;
     let contents = read_contents_with_password(&cert_bytes, None).map_err(|e| match e {
         InputError::Pkcs12PasswordNeeded => CliError::input(
