@@ -207,7 +207,7 @@ fn audit_errors_refuse_unless_forced() {
         .assert()
         .success()
         .stderr(predicate::str::starts_with(
-            "warning: the audit found 1 error (lync.crl.distribution_point",
+            "picert: warning: the audit found 1 error (lync.crl.distribution_point",
         ))
         .stderr(predicate::str::contains(
             "written anyway because of --force",

@@ -143,7 +143,7 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
     }
     if !errors.is_empty() {
         commentary.say(format!(
-            "warning: the audit found {} ({}); written anyway because of --force",
+            "picert: warning: the audit found {} ({}); written anyway because of --force",
             render::plural(errors.len(), "error"),
             errors.join("; ")
         ));
