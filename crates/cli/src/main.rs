@@ -205,6 +205,14 @@ fn main() -> ExitCode {
             let _ = output::write_stdout(output::json_error(&message).as_bytes());
             e.exit()
         }
+        Err(e) if e.use_stderr() => {
+            // The prefix of every other message: "picert: error: unexpected argument ...",
+            // then clap's tip and usage.
+            let text = e.to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("picert: error: {text}");
+            std::process::exit(e.exit_code());
+        }
         Err(e) => e.exit(),
     };
     let global = Global {

@@ -223,7 +223,14 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
                 thumbprint: &bundle.thumbprint,
                 chain: &bundle.names,
                 deploy_script: args.deploy_script.as_ref().map(|p| p.display().to_string()),
-                notes: form_note.iter().map(|n| n.to_string()).collect(),
+                // What the topology deserves a word about, then the PKCS#12 form's note.
+                notes: options
+                    .topology
+                    .notes()
+                    .iter()
+                    .map(|n| n.to_string())
+                    .chain(form_note.iter().map(|n| n.to_string()))
+                    .collect(),
                 forced: !errors.is_empty(),
                 audit: &bundle.report,
             };
