@@ -140,3 +140,51 @@ pub fn json_requested(args: &[std::ffi::OsString]) -> bool {
         .any(|w| w[0] == "--format" && w[1] == "json")
         || args.iter().any(|a| a == "--format=json")
 }
+
+/// A line on standard error that says what a run waits for, shown only when the wait lasts more
+/// than a second, standard error is a terminal and `--quiet` is not given; cleared when the
+/// wait is over (dropped), so that it never mixes with the report.
+pub struct Waiting {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    shown: Option<std::thread::JoinHandle<bool>>,
+}
+
+impl Waiting {
+    /// Starts the wait for `what` ("checking 3 SIP domains").
+    pub fn start(quiet: bool, what: String) -> Waiting {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Waiting {
+                done: None,
+                shown: None,
+            };
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let shown = std::thread::spawn(move || {
+            if rx.recv_timeout(std::time::Duration::from_secs(1)).is_ok() {
+                return false;
+            }
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "picert: {what}...");
+            let _ = err.flush();
+            true
+        });
+        Waiting {
+            done: Some(tx),
+            shown: Some(shown),
+        }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            let _ = done.send(());
+        }
+        if let Some(shown) = self.shown.take() {
+            if shown.join().unwrap_or(false) {
+                // Back to the start of the line, and the line cleared.
+                let _ = write!(std::io::stderr(), "\r\x1b[K");
+            }
+        }
+    }
+}

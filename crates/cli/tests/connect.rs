@@ -675,3 +675,41 @@ fn an_rsa_16384_leaf_does_not_prove_its_key() {
     assert_eq!(status(&report, "tls.host.name_match").0, Status::Pass);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// On a terminal, a wait of more than a second says what it waits for on standard error, and
+/// the line is cleared before the report; off a terminal (every other test) and with --quiet,
+/// nothing is said.
+#[test]
+fn a_long_wait_on_a_terminal_says_what_it_waits_for() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        picert_tests::servers::skip("no script(1) to provide a terminal");
+        return;
+    }
+    let silent = picert_tests::servers::SilentServer::start("127.0.0.1:0".parse().unwrap());
+    let bin = assert_cmd::cargo::cargo_bin("picert");
+    let run = |quiet: &str| {
+        let cmd = format!(
+            "{} {quiet} --color never audit --timeout 2 --connect {}",
+            bin.display(),
+            silent.addr
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let screen = run("");
+    let said = "picert: connecting to 1 target (each ends within 2 s)...\r\u{1b}[K";
+    assert!(screen.contains(said), "{screen:?}");
+    assert!(
+        screen.contains(&format!("{}: unreadable: no TLS handshake", silent.addr)),
+        "{screen:?}"
+    );
+    assert!(!run("-q").contains("connecting to"));
+}

@@ -187,7 +187,19 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
             })
         })
         .collect();
-    for report in picert_probe::audit_live_all(&auditor, &live) {
+    let waiting = (!live.is_empty()).then(|| {
+        crate::output::Waiting::start(
+            global.quiet,
+            format!(
+                "connecting to {} (each ends within {} s)",
+                crate::render::plural(live.len(), "target"),
+                args.live.timeout().as_secs().max(1)
+            ),
+        )
+    });
+    let presented = picert_probe::audit_live_all(&auditor, &live);
+    drop(waiting);
+    for report in presented {
         sink(render(Audited::Reports(vec![report])))?;
     }
     let batch = Batch::expand(&args.inputs);

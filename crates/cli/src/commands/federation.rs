@@ -71,8 +71,17 @@ pub fn run(args: FederationArgs, global: Global) -> Result<u8, CliError> {
         client: args.live.identity(&args.pfx)?,
         parallel_domains: usize::from(args.parallel),
     };
-    let report =
-        federation(&auditor, &domains, &probe).map_err(|e| CliError::Other(e.to_string()))?;
+    let waiting = crate::output::Waiting::start(
+        global.quiet,
+        format!(
+            "checking {} as partners do (each step ends within {} s)",
+            crate::render::plural(domains.len(), "SIP domain"),
+            probe.timeout.as_secs().max(1)
+        ),
+    );
+    let report = federation(&auditor, &domains, &probe);
+    drop(waiting);
+    let report = report.map_err(|e| CliError::Other(e.to_string()))?;
     let text = match args.format {
         OutputFormat::Json => json_line(&report, false)?,
         OutputFormat::Human => human(&report, &args, global),
