@@ -137,9 +137,10 @@ fn a_healthy_pair_of_sip_domains_passes() {
         endpoint_rule(&report, 0, 1, "pic.issuer.public_ca"),
         Status::Pass
     );
+    // The SRV target's name is judged once, for the domain.
     assert_eq!(
         endpoint_rule(&report, 0, 1, "tls.host.name_match"),
-        Status::Pass
+        Status::Na
     );
     // The human report: by domain, then address, one summary line.
     let out = picert()
@@ -236,9 +237,14 @@ fn dns_faults_are_each_named() {
         detail.contains("does not carry edge.wingtiptoys.com"),
         "{detail}"
     );
+    // One missing name, one error: the endpoint's own name check leaves it to the domain.
     assert_eq!(
         endpoint_rule(&report, 3, 0, "tls.host.name_match"),
-        Status::Finding
+        Status::Na
+    );
+    assert_eq!(
+        report.domains[3].worst(),
+        Some(picert_verify::Severity::Error)
     );
 }
 
@@ -317,12 +323,38 @@ fn pool_members_with_different_certificates() {
         false,
         ClientAuth::None,
     );
-    let dns = DnsServer::start(&[(
-        "contoso.com",
-        &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\nsip IN A 127.0.0.1\nsip IN A 127.0.0.2\n"),
-    )]);
-    let (report, code) = federation(&dns, &["contoso.com"], &[]);
+    let dns = DnsServer::start(&[
+        (
+            "contoso.com",
+            &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\nsip IN A 127.0.0.1\nsip IN A 127.0.0.2\n"),
+        ),
+        (
+            "fabrikam.com",
+            &format!("_sipfederationtls._tcp IN SRV 0 0 {port} sip.contoso.com.\n"),
+        ),
+    ]);
+    let (report, code) = federation(&dns, &["contoso.com", "fabrikam.com"], &[]);
     assert_eq!(code, 1);
+    // fabrikam.com points at the same pool: its problem is said once, under contoso.com, and
+    // its endpoints (the same certificates, the same findings) are marked, not counted again.
+    let (st, detail) = rule(&report, 1, "pool.same_certificate");
+    assert_eq!(st, Status::Na);
+    assert_eq!(
+        detail,
+        format!("the pool behind sip.contoso.com:{port} is reported under contoso.com")
+    );
+    assert!(report.domains[1]
+        .endpoints
+        .iter()
+        .all(|e| e.same_as.as_deref() == Some("contoso.com")));
+    // contoso.com: pool.same_certificate, and wrong-san-order.pem's pic.san.order warning;
+    // fabrikam.com: suffix_match.
+    assert_eq!(
+        (report.summary.errors, report.summary.warnings),
+        (2, 1),
+        "{:?}",
+        report.summary
+    );
     let (st, detail) = rule(&report, 0, "pool.same_certificate");
     assert_eq!(st, Status::Finding);
     let thumbprints: Vec<String> = report.domains[0]

@@ -58,6 +58,11 @@ pub struct EndpointReport {
         with = "crate::failure::as_text"
     )]
     pub error: Option<Failure>,
+    /// The SIP domain under which this address, with the same certificate and the same
+    /// findings, was reported first: an Edge pool several domains point at is reported once,
+    /// and the summary counts its findings once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
 }
 
 /// One SIP domain: its records, the rules about them, and its endpoints.
@@ -119,7 +124,14 @@ impl DomainReport {
         };
         tally(self.results.as_ref(), self.error.is_some());
         for e in &self.endpoints {
-            tally(e.results.as_ref(), e.error.is_some());
+            // An endpoint reported under an earlier domain counts as an input, not again for
+            // its findings.
+            let results = if e.same_as.is_some() {
+                None
+            } else {
+                e.results.as_ref()
+            };
+            tally(results, e.error.is_some());
         }
     }
 }
@@ -221,7 +233,18 @@ impl Auditor {
                 port
             }
         );
-        let audit = self.audit_presented(&label, presented, host);
+        let mut audit = self.audit_presented(&label, presented, host);
+        // The SRV target's name is the domain's rule (dns.federation.target_in_certificate): a
+        // missing name is one problem, said once.
+        for r in audit.results.iter_mut().flatten() {
+            if r.rule == "tls.host.name_match" {
+                r.status = Status::Na;
+                r.detail = Some(
+                    "for federation, dns.federation.target_in_certificate judges the SRV target's name"
+                        .into(),
+                );
+            }
+        }
         EndpointReport {
             address: endpoint.address.to_string(),
             port,
@@ -237,16 +260,21 @@ impl Auditor {
             tls: audit.tls,
             results: audit.results,
             error: audit.error,
+            same_as: None,
         }
     }
 
     /// The whole report over the domains judged (in the order given), with its counts;
-    /// `dns_server` says which servers were asked (`system`, or an address).
+    /// `dns_server` says which servers were asked (`system`, or an address). An Edge pool that
+    /// several domains point at is reported once: its `pool.same_certificate` finding under
+    /// the first domain whose SRV targets are the same, and each address with the same
+    /// certificate and findings marked [`EndpointReport::same_as`] after the first.
     pub fn federation_report(
         &self,
-        domains: Vec<DomainReport>,
+        mut domains: Vec<DomainReport>,
         dns_server: String,
     ) -> FederationReport {
+        once_per_pool(&mut domains);
         let mut summary = Summary::default();
         for report in &domains {
             report.count(&mut summary);
@@ -258,6 +286,90 @@ impl Auditor {
             dns_server,
             domains,
             summary,
+        }
+    }
+}
+
+/// Marks what several domains share as reported under the first of them.
+fn once_per_pool(domains: &mut [DomainReport]) {
+    use std::collections::HashMap;
+    let mut pools: HashMap<Vec<String>, String> = HashMap::new();
+    let mut seen: Vec<(EndpointKey, String)> = Vec::new();
+    for domain in domains.iter_mut() {
+        let mut targets: Vec<String> = domain
+            .federation_srv
+            .iter()
+            .filter(|r| !r.target.is_empty())
+            .map(|r| format!("{}:{}", r.target, r.port))
+            .collect();
+        targets.sort();
+        if !targets.is_empty() {
+            match pools.get(&targets) {
+                Some(first) => {
+                    for r in domain.results.iter_mut().flatten() {
+                        if r.rule == "pool.same_certificate" && r.status == Status::Finding {
+                            r.status = Status::Na;
+                            r.detail = Some(
+                                format!(
+                                    "the pool behind {} is reported under {first}",
+                                    targets.join(", ")
+                                )
+                                .into(),
+                            );
+                        }
+                    }
+                }
+                None => {
+                    pools.insert(targets, domain.domain.clone());
+                }
+            }
+        }
+        for e in domain.endpoints.iter_mut() {
+            if e.error.is_some() || e.thumbprint.is_none() {
+                continue;
+            }
+            let key = EndpointKey::of(e);
+            match seen.iter().find(|(k, _)| *k == key) {
+                Some((_, first)) => e.same_as = Some(first.clone()),
+                None => seen.push((key, domain.domain.clone())),
+            }
+        }
+    }
+}
+
+/// What makes two endpoint reports the same report: the address, the certificate, the
+/// handshake and every rule's outcome.
+#[derive(PartialEq)]
+struct EndpointKey {
+    address: String,
+    port: u16,
+    thumbprint: Option<String>,
+    tls: Option<TlsFacts>,
+    results: Option<Vec<(String, Status, Option<String>)>>,
+}
+
+impl EndpointKey {
+    fn of(e: &EndpointReport) -> EndpointKey {
+        EndpointKey {
+            address: e.address.clone(),
+            port: e.port,
+            thumbprint: e.thumbprint.clone(),
+            tls: e.tls.clone().map(|t| TlsFacts {
+                // The name sent differs from domain to domain; what the server did does not.
+                server_name: String::new(),
+                ..t
+            }),
+            results: e.results.as_ref().map(|list| {
+                list.iter()
+                    .map(|r| {
+                        (
+                            r.rule.to_string(),
+                            r.status,
+                            r.detail.as_ref().map(|d| d.to_string()),
+                        )
+                    })
+                    .collect()
+            }),
         }
     }
 }
@@ -299,6 +411,7 @@ impl EndpointReport {
             tls: None,
             results: None,
             error: Some(error),
+            same_as: None,
         }
     }
 }

@@ -172,6 +172,14 @@ fn domain_block(out: &mut String, domain: &DomainReport, style: &Style, detail: 
             let _ = writeln!(out, "    {} {err}", style.paint("1;31", "unreachable:"));
             continue;
         }
+        if let Some(first) = &e.same_as {
+            let _ = writeln!(
+                out,
+                "    the same certificate ({}) and findings as under {first}",
+                e.thumbprint.as_deref().unwrap_or("?")
+            );
+            continue;
+        }
         let field = |out: &mut String, name: &str, value: &str| {
             let _ = writeln!(out, "    {name:<10} {value}");
         };
@@ -261,6 +269,10 @@ fn quiet_domain(out: &mut String, domain: &DomainReport, style: &Style, at: Seve
         let label = format!("{} {}", domain.domain, target.label());
         if let Some(err) = &e.error {
             let _ = writeln!(out, "{label}: unreachable: {err}");
+        }
+        if e.same_as.is_some() {
+            // Said under the domain it was first reported under.
+            continue;
         }
         let bad = failing(e.results.as_ref());
         if !bad.is_empty() {
