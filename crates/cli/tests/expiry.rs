@@ -20,7 +20,8 @@ fn lists_soonest_first_and_fails_within() {
         .arg(pki().join("expired.pem"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    // An expired certificate is a finding by default (--fail-within 0).
+    assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(
@@ -47,19 +48,26 @@ fn lists_soonest_first_and_fails_within() {
         .arg(pki().join("expiring-soon.pem"))
         .assert()
         .code(0);
+    picert()
+        .args(["expiry", "--at", "2026-06-01"])
+        .arg(pki().join("good.pem"))
+        .arg(pki().join("expiring-soon.pem"))
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn json_and_directories() {
     let out = picert()
         .args(["expiry", "--at", "2026-06-01", "--format", "json"])
+        .arg("--fail-within=-100000")
         .arg(pki())
         .output()
         .unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
-        "requests are skipped, not errors"
+        "requests are skipped, not errors (and no count of days fails the run)"
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let certs = v["certificates"].as_array().unwrap();

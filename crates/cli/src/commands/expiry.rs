@@ -30,9 +30,10 @@ pub struct ExpiryArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
-    /// Exit 1 when a certificate has fewer days left than this (expired ones included)
-    #[arg(long, value_name = "DAYS")]
-    pub fail_within: Option<i64>,
+    /// Exit 1 when a certificate has fewer days left than this; with 0, the default, when one
+    /// has expired
+    #[arg(long, value_name = "DAYS", default_value_t = 0)]
+    pub fail_within: i64,
     /// Count from this time instead of now (RFC 3339 or a date)
     #[arg(long, value_name = "RFC3339", value_parser = crate::args::parse_time)]
     pub at: Option<Timestamp>,
@@ -59,7 +60,7 @@ pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
     for u in &mut report.unreadable {
         u.error = hints::failure(&u.error);
     }
-    let verdict = report.verdict(args.fail_within);
+    let verdict = report.verdict(Some(args.fail_within));
     let text = match args.format {
         OutputFormat::Json => json_line(&report, true)?,
         OutputFormat::Human => human(&report, &args, global),
@@ -74,7 +75,7 @@ fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
     let shown: Vec<_> = report
         .certificates
         .iter()
-        .filter(|e| !global.quiet || args.fail_within.is_some_and(|d| e.days_left < d))
+        .filter(|e| !global.quiet || e.days_left < args.fail_within)
         .collect();
     let mut out = String::new();
     if !shown.is_empty() {
@@ -94,7 +95,7 @@ fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
         let days = format!("{:>6}", e.days_left);
         let days = if e.days_left < 0 {
             style.paint("1;31", &days)
-        } else if args.fail_within.is_some_and(|d| e.days_left < d) {
+        } else if e.days_left < args.fail_within {
             style.paint("33", &days)
         } else {
             days
