@@ -42,7 +42,7 @@ struct Cli {
 enum Command {
     /// Build the Edge external CSR and key (or a certreq INF) as the PIC certificate table wants them
     #[command(
-        after_help = "Examples:\n  picert request --topology fixtures/contoso.toml --out-dir out/\n  picert request --from-cert edge.pem --topology edge.toml --out-dir renew/\n\nThe request and key file names go to standard output (or JSON with --format json); the description of the request to standard error."
+        after_help = "Examples:\n  picert request --topology fixtures/contoso.toml --out-dir out/\n  picert request --from-cert edge.pem --topology edge.toml --out-dir renew/\n\nThe request and key file names go to standard output (or JSON with --format json); the description of the request to standard error.\n\nExit status: 0 the request and key are written; 2 nothing is written (a refused topology, a file that exists, a bad argument)."
     )]
     Request(Box<commands::request::RequestArgs>),
     /// Check certificates or requests against the PIC certificate table and the rules around it
@@ -52,7 +52,7 @@ enum Command {
     Audit(Box<commands::audit::AuditArgs>),
     /// Put the issued certificate, its chain and its key in a PKCS#12 (.pfx) file for Windows
     #[command(
-        after_help = "Examples:\n  picert bundle --cert issued.p7b --key sip.contoso.com.key --topology fixtures/contoso.toml -o edge.pfx\n  picert bundle --cert issued.pem --key edge.key --legacy --password-file pfx.txt -o edge-2016.pfx\n\nThe password comes from --password-file, PICERT_PFX_PASSWORD, or a prompt (twice, not echoed)."
+        after_help = "Examples:\n  picert bundle --cert issued.p7b --key sip.contoso.com.key --topology fixtures/contoso.toml -o edge.pfx\n  picert bundle --cert issued.pem --key edge.key --legacy --password-file pfx.txt -o edge-2016.pfx\n\nThe password comes from --password-file, PICERT_PFX_PASSWORD, or a prompt (twice, not echoed).\n\nExit status: 0 written, its audit clean; 1 the audit finds an error (nothing written, or written with --force); 2 nothing written (an unreadable file, a key that does not match, a file that exists, a bad argument)."
     )]
     Bundle(Box<commands::bundle::BundleArgs>),
     /// Days left per certificate, soonest first (for a cron job)
@@ -72,7 +72,7 @@ enum Command {
     Acme(Box<commands::acme::AcmeArgs>),
     /// List every certificate a topology XML needs: subject, SANs, CA, assignment, limits
     #[command(
-        after_help = "Examples:\n  picert plan topology.tbxml\n  picert plan topology.xml --format json\n\nExit status: 0; 2 when the file cannot be read as a topology, or holds a name no certificate can carry."
+        after_help = "Examples:\n  picert plan topology.tbxml\n  picert plan topology.xml --format json\n\nExit status: 0 the plan is printed; 2 when the file cannot be read as a topology, or holds a name no certificate can carry."
     )]
     Plan(commands::plan::PlanArgs),
     /// Show what picert reads from Topology Builder's or Get-CsTopology -AsXml's topology XML
@@ -93,7 +93,7 @@ enum Command {
     Man(commands::man::ManArgs),
     /// List the audit rules, or explain one
     #[command(
-        after_help = "Examples:\n  picert rules\n  picert rules --source microsoft\n  picert rules explain pic.san.order"
+        after_help = "Examples:\n  picert rules\n  picert rules --source microsoft\n  picert rules explain pic.san.order\n\nExit status: 0; 2 an unknown rule or source."
     )]
     Rules(commands::rules::RulesArgs),
 }
@@ -107,6 +107,9 @@ pub enum CliError {
     Input { path: String, message: String },
     /// Anything else, already worded.
     Other(String),
+    /// The job was not done because what it would produce fails its audit (a finding, so exit
+    /// status 1, as for `picert audit`); nothing was written.
+    Findings(String),
 }
 
 impl CliError {
@@ -140,7 +143,7 @@ impl From<picert_verify::SetupError> for CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(m) | CliError::Other(m) => f.write_str(m),
+            CliError::Usage(m) | CliError::Other(m) | CliError::Findings(m) => f.write_str(m),
             CliError::Input { path, message } => write!(f, "{path}: {message}"),
         }
     }
@@ -243,7 +246,11 @@ fn main() -> ExitCode {
                 let _ = output::write_stdout(output::json_error(&e.to_string()).as_bytes());
             }
             eprintln!("picert: error: {e}");
-            ExitCode::from(2)
+            ExitCode::from(if matches!(e, CliError::Findings(_)) {
+                1
+            } else {
+                2
+            })
         }
     }
 }

@@ -195,9 +195,10 @@ fn a_key_that_does_not_match_is_always_refused() {
 #[test]
 fn audit_errors_refuse_unless_forced() {
     let s = Setup::new();
+    // Refused for a finding: exit status 1, as `picert audit` would give, nothing written.
     s.bundle("no-crl.pem", "x.pfx")
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains(
             "the audit finds 1 error (lync.crl.distribution_point",
         ));
@@ -205,13 +206,17 @@ fn audit_errors_refuse_unless_forced() {
     s.bundle("no-crl.pem", "x.pfx")
         .arg("--force")
         .assert()
-        .success()
+        .code(1)
         .stderr(predicate::str::starts_with(
             "picert: warning: the audit found 1 error (lync.crl.distribution_point",
         ))
         .stderr(predicate::str::contains(
             "written anyway because of --force",
         ));
+    assert!(
+        s.path("x.pfx").exists(),
+        "written, and the exit status still says the finding"
+    );
     // Warnings alone do not stop it.
     s.bundle("wrong-san-order.pem", "y.pfx").assert().success();
 }

@@ -102,13 +102,13 @@ fn colour_follows_the_same_flag_and_no_color_everywhere() {
         .args(["expiry", "--color", "always", "--at", "2027-01-01"])
         .arg(pki("good.pem"))
         .assert()
-        .success()
+        .code(1) // expired on that date
         .stdout(predicate::str::contains("\x1b[1;31m"));
     picert()
         .args(["--color", "always", "expiry", "--at", "2027-01-01"])
         .arg(pki("good.pem"))
         .assert()
-        .success()
+        .code(1) // expired on that date
         .stdout(predicate::str::contains("\x1b["));
     // auto: never when NO_COLOR is set, nor off a terminal.
     picert()
@@ -116,7 +116,7 @@ fn colour_follows_the_same_flag_and_no_color_everywhere() {
         .args(["expiry", "--at", "2027-01-01"])
         .arg(pki("good.pem"))
         .assert()
-        .success()
+        .code(1) // expired on that date
         .stdout(predicate::str::contains("\x1b[").not());
     audit()
         .env("NO_COLOR", "1")
@@ -423,4 +423,35 @@ fn rules_filter_by_source() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown source 'msft'"));
+}
+
+/// Every command that does a job says its exit statuses in its help, in the same words: 0, then
+/// 1 where a finding can make it, then 2.
+#[test]
+fn every_command_says_its_exit_status() {
+    for command in [
+        "request",
+        "audit",
+        "bundle",
+        "expiry",
+        "federation",
+        "acme",
+        "plan",
+        "topology",
+        "rules",
+    ] {
+        let out = picert().args(["help", command]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+        let status = help
+            .split("Exit status: ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("picert help {command} says no exit status"));
+        assert!(status.starts_with("0"), "{command}: {status}");
+        let two = status
+            .find("; 2 ")
+            .unwrap_or_else(|| panic!("{command}: no 2 in {status}"));
+        if let Some(one) = status.find("; 1 ") {
+            assert!(one < two, "{command}: 1 before 2");
+        }
+    }
 }

@@ -134,7 +134,7 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
         .map(|r| format!("{}: {}", r.rule, r.detail.clone().unwrap_or_default()))
         .collect();
     if !errors.is_empty() && !args.force {
-        return Err(CliError::Other(format!(
+        return Err(CliError::Findings(format!(
             "{}: the audit finds {} ({}); fix the certificate or use --force",
             args.cert.display(),
             render::plural(errors.len(), "error"),
@@ -294,5 +294,6 @@ pub fn run(args: BundleArgs, global: Global) -> Result<u8, CliError> {
             t = bundle.thumbprint
         )),
     }
-    Ok(0)
+    // Written with --force, the certificate still fails its audit: a finding, as in `audit`.
+    Ok(if errors.is_empty() { 0 } else { 1 })
 }
