@@ -104,8 +104,7 @@ impl PfxEncryption {
     }
 }
 
-/// What goes into the file.
-#[derive(Debug)]
+/// What goes into the file. Its `Debug` shows the certificates, never the key.
 pub struct PfxContents<'a> {
     /// The private key, PKCS#8 DER.
     pub key_pkcs8: &'a [u8],
@@ -113,6 +112,16 @@ pub struct PfxContents<'a> {
     pub chain: &'a [CertificateDer<'static>],
     /// The name the Windows certificate store shows for the certificate.
     pub friendly_name: &'a str,
+}
+
+impl std::fmt::Debug for PfxContents<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PfxContents")
+            .field("key_pkcs8", &"<redacted>")
+            .field("chain", &self.chain.len())
+            .field("friendly_name", &self.friendly_name)
+            .finish()
+    }
 }
 
 fn asn1(e: der08::Error) -> Error {

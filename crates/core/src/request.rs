@@ -143,8 +143,7 @@ impl RequestFormat {
     }
 }
 
-/// Where the request and its key go, and how.
-#[derive(Debug)]
+/// Where the request and its key go, and how. Its `Debug` never shows the passphrase.
 pub struct RequestOutputs<'a> {
     /// The form of the request.
     pub format: RequestFormat,
@@ -156,6 +155,18 @@ pub struct RequestOutputs<'a> {
     pub passphrase: Option<&'a [u8]>,
     /// Replace files that exist.
     pub overwrite: bool,
+}
+
+impl std::fmt::Debug for RequestOutputs<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestOutputs")
+            .field("format", &self.format)
+            .field("request", &self.request)
+            .field("key", &self.key)
+            .field("passphrase", &self.passphrase.map(|_| "<redacted>"))
+            .field("overwrite", &self.overwrite)
+            .finish()
+    }
 }
 
 /// The key to sign with.
@@ -314,6 +325,34 @@ pub fn template_attribute_values(template: &str) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_no_passphrase_and_no_key() {
+        let outputs = RequestOutputs {
+            format: RequestFormat::Der,
+            request: None,
+            key: Some("edge.key".into()),
+            passphrase: Some(b"hunter2-passphrase"),
+            overwrite: false,
+        };
+        let shown = format!("{outputs:?}");
+        assert!(
+            shown.contains("<redacted>") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        let shown = format!(
+            "{:?}",
+            crate::pfx::PfxContents {
+                key_pkcs8: b"SECRET-KEY-BYTES",
+                chain: &[],
+                friendly_name: "Edge",
+            }
+        );
+        assert!(
+            !shown.contains("83, 69, 67") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+    }
 
     fn plan() -> RequestPlan {
         let topology = crate::Topology {
