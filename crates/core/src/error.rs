@@ -43,6 +43,9 @@ pub enum Error {
     /// No Edge pool, or not the one asked for, can be taken from an XML topology.
     #[error(transparent)]
     Pool(#[from] crate::deployment::PoolError),
+    /// No certificate of the kind asked for, or not the one asked for, is in the plan.
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     /// A file could not be read.
     #[error("{path}: {message}")]
     Read {

@@ -63,7 +63,8 @@ pub use notes::Note;
 pub use platform::{Platform, Product, WindowsServer};
 pub use profile::{EdgeProfile, Expectations, DEFAULT_TEMPLATE};
 pub use renewal::{
-    plan_request, plan_request_allowing, Allow, CurrentCertificate, GivenKey, RequestPlan,
+    plan_certificate_request, plan_request, plan_request_allowing, Allow, CurrentCertificate,
+    GivenKey, RequestPlan,
 };
 pub use request::{
     build_request, EdgeRequest, KeySource, RequestFormat, RequestOutputs, WrittenRequest,

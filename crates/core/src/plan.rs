@@ -6,6 +6,7 @@
 //! docs/requirements.md).
 
 use std::fmt;
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -40,6 +41,59 @@ impl CertificateKind {
             CertificateKind::ReverseProxy => "reverse-proxy",
             CertificateKind::Director => "director",
         }
+    }
+}
+
+impl CertificateKind {
+    /// Every kind, in `picert plan`'s order.
+    pub const ALL: [CertificateKind; 5] = [
+        CertificateKind::EdgeExternal,
+        CertificateKind::EdgeInternal,
+        CertificateKind::FrontEnd,
+        CertificateKind::ReverseProxy,
+        CertificateKind::Director,
+    ];
+
+    /// The kind of CA that issues this kind of certificate.
+    pub fn ca(self) -> CaKind {
+        match self {
+            CertificateKind::EdgeExternal | CertificateKind::ReverseProxy => CaKind::Public,
+            _ => CaKind::Enterprise,
+        }
+    }
+
+    /// What a topology lacks when it has no certificate of this kind.
+    fn absent(self) -> &'static str {
+        match self {
+            CertificateKind::EdgeExternal => "no Edge pool with an Access Edge external FQDN",
+            CertificateKind::EdgeInternal => "no Edge pool",
+            CertificateKind::FrontEnd => "no Front End pool or Standard Edition server",
+            CertificateKind::ReverseProxy => "no pool with external web services",
+            CertificateKind::Director => "no Director pool",
+        }
+    }
+
+    /// What one certificate of this kind is for: a pool, or for the reverse proxy a site.
+    fn per(self) -> &'static str {
+        match self {
+            CertificateKind::ReverseProxy => "site",
+            _ => "pool",
+        }
+    }
+}
+
+impl std::str::FromStr for CertificateKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CertificateKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown certificate kind '{s}' ({})",
+                    CertificateKind::ALL.map(|k| k.as_str()).join(", ")
+                )
+            })
     }
 }
 
@@ -220,6 +274,12 @@ pub fn plan(deployment: &Deployment, origin: &str) -> Result<Vec<CertificatePlan
                 format!("Autodiscover inside, SIP domain {d}"),
             )?;
         }
+        for d in &deployment.sip_domains {
+            names.add(
+                &format!("sip.{d}"),
+                format!("automatic client sign-in inside, SIP domain {d}"),
+            )?;
+        }
         plans.push(CertificatePlan {
             kind: CertificateKind::FrontEnd,
             pool: pool.fqdn.clone(),
@@ -308,6 +368,156 @@ pub fn plan(deployment: &Deployment, origin: &str) -> Result<Vec<CertificatePlan
     Ok(plans)
 }
 
+/// Why one certificate cannot be chosen from a topology's plan.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// The topology needs no certificate of this kind.
+    #[error("{path}: the topology has no {kind} certificate ({})", kind.absent())]
+    Absent {
+        /// The file.
+        path: String,
+        /// The kind asked for.
+        kind: CertificateKind,
+    },
+    /// Several certificates of this kind and none chosen.
+    #[error("{path}: the topology has {} {kind} certificates, choose one by its {}: {}", pools.len(), kind.per(), pools.join("; "))]
+    Choose {
+        /// The file.
+        path: String,
+        /// The kind asked for.
+        kind: CertificateKind,
+        /// Each certificate's pool and site.
+        pools: Vec<String>,
+    },
+    /// No certificate of this kind for the pool (or site) asked for.
+    #[error("{path}: no {kind} certificate for {asked}; the topology has {}", pools.join("; "))]
+    Unknown {
+        /// The file.
+        path: String,
+        /// The kind asked for.
+        kind: CertificateKind,
+        /// The pool or site asked for.
+        asked: String,
+        /// Each certificate's pool and site.
+        pools: Vec<String>,
+    },
+    /// A TOML topology that names no XML topology cannot plan this kind.
+    #[error("{path}: the {kind} certificate is planned from the XML topology, and this TOML topology names none (topology_xml)")]
+    NeedsXml {
+        /// The file.
+        path: String,
+        /// The kind asked for.
+        kind: CertificateKind,
+    },
+}
+
+/// A certificate plan in one line, for choosing: its pool and site.
+fn summary(p: &CertificatePlan) -> String {
+    format!("{} (site {}, subject {})", p.pool, p.site, p.subject)
+}
+
+/// The certificate of `kind` in `plans`: the only one, or the one of the pool `pool` (its FQDN,
+/// case-insensitive; for the reverse proxy, which serves a site, the site's name too).
+/// `origin` names the file in errors.
+pub fn choose<'a>(
+    plans: &'a [CertificatePlan],
+    kind: CertificateKind,
+    pool: Option<&str>,
+    origin: &str,
+) -> Result<&'a CertificatePlan, PlanError> {
+    let of_kind: Vec<&CertificatePlan> = plans.iter().filter(|p| p.kind == kind).collect();
+    let pools = || of_kind.iter().map(|p| summary(p)).collect();
+    match (pool, &of_kind[..]) {
+        (_, []) => Err(PlanError::Absent {
+            path: origin.into(),
+            kind,
+        }),
+        (None, [one]) => Ok(one),
+        (None, _) => Err(PlanError::Choose {
+            path: origin.into(),
+            kind,
+            pools: pools(),
+        }),
+        (Some(asked), _) => {
+            let want = asked.trim().trim_end_matches('.');
+            of_kind
+                .iter()
+                .find(|p| p.pool.eq_ignore_ascii_case(want))
+                .or_else(|| {
+                    of_kind.iter().find(|p| {
+                        kind == CertificateKind::ReverseProxy && p.site.eq_ignore_ascii_case(want)
+                    })
+                })
+                .copied()
+                .ok_or_else(|| PlanError::Unknown {
+                    path: origin.into(),
+                    kind,
+                    asked: asked.into(),
+                    pools: pools(),
+                })
+        }
+    }
+}
+
+/// One certificate of a topology file and the settings for its request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedCertificate {
+    /// The certificate, as `picert plan` lists it.
+    pub plan: CertificatePlan,
+    /// The settings a request takes besides the names: a TOML file's own fields (subject,
+    /// key type, hash, template, friendly name, Windows release, product), with the product of
+    /// the XML when the TOML names none. An XML file gives only its product.
+    pub settings: Topology,
+}
+
+/// Reads a topology file (the XML itself, or a TOML file that names one in `topology_xml`),
+/// plans its certificates and takes the one of `kind` (see [`choose`]).
+pub fn load_certificate(
+    path: &Path,
+    kind: CertificateKind,
+    pool: Option<&str>,
+) -> Result<PlannedCertificate, Error> {
+    let shown = path.display().to_string();
+    let bytes = crate::deployment::read_capped(path, &shown)?;
+    let (decoded, _) = crate::text::decode(&bytes).map_err(|e| Error::Topology {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    let text = std::str::from_utf8(&decoded).map_err(|_| Error::Topology {
+        path: shown.clone(),
+        message: "the file is not UTF-8 text".into(),
+    })?;
+    let (deployment, xml_shown, mut settings) = if crate::deployment::looks_like_xml(text) {
+        let deployment = Deployment::parse_bytes(&bytes, &shown)?;
+        (deployment, shown, Topology::default())
+    } else {
+        let own = Topology::from_toml(text, &shown)?;
+        let Some(xml) = own.topology_xml.clone() else {
+            return Err(PlanError::NeedsXml { path: shown, kind }.into());
+        };
+        let xml_path = path.parent().unwrap_or(Path::new("")).join(&xml);
+        let xml_shown = xml_path.display().to_string();
+        let bytes = crate::deployment::read_capped(&xml_path, &xml_shown)?;
+        (Deployment::parse_bytes(&bytes, &xml_shown)?, xml_shown, own)
+    };
+    // A TOML file's Edge pool is the pool of the Edge certificates.
+    let edge = matches!(
+        kind,
+        CertificateKind::EdgeExternal | CertificateKind::EdgeInternal
+    );
+    let pool = pool.or(settings.edge_pool.as_deref().filter(|_| edge));
+    let plans = plan(&deployment, &xml_shown)?;
+    let chosen = choose(&plans, kind, pool, &xml_shown)?.clone();
+    if settings.product.is_none() {
+        settings.product = deployment.product();
+    }
+    Ok(PlannedCertificate {
+        plan: chosen,
+        settings,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,7 +587,13 @@ mod tests {
                 "admin.contoso.com",
                 "lyncdiscoverinternal.contoso.com",
                 "lyncdiscoverinternal.fabrikam.com",
+                "sip.contoso.com",
+                "sip.fabrikam.com",
             ]
+        );
+        assert_eq!(
+            plans[4].sans[10].why,
+            "automatic client sign-in inside, SIP domain contoso.com"
         );
         assert_eq!(
             names(&plans[6]),
@@ -411,6 +627,105 @@ mod tests {
         assert!(plans[0]
             .assigned
             .starts_with("Set-CsCertificate -Type AccessEdgeExternal"));
+    }
+
+    #[test]
+    fn one_certificate_is_chosen_by_kind_and_pool() {
+        let plans = plan(&multi(), "multi.tbxml").unwrap();
+        let one = choose(&plans, CertificateKind::Director, None, "multi.tbxml").unwrap();
+        assert_eq!(one.pool, "dirpool-red.contoso.com");
+        let fe = choose(
+            &plans,
+            CertificateKind::FrontEnd,
+            Some("SE-DUB.contoso.com."),
+            "multi.tbxml",
+        )
+        .unwrap();
+        assert_eq!(fe.subject, "se-dub.contoso.com");
+        // The reverse proxy serves a site: its name chooses too.
+        let rp = choose(
+            &plans,
+            CertificateKind::ReverseProxy,
+            Some("dublin"),
+            "multi.tbxml",
+        )
+        .unwrap();
+        assert_eq!(rp.subject, "webext-dub.contoso.com");
+        let e = choose(&plans, CertificateKind::FrontEnd, None, "multi.tbxml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "multi.tbxml: the topology has 2 front-end certificates, choose one by its pool: fepool-red.contoso.com (site Redmond, subject fepool-red.contoso.com); se-dub.contoso.com (site Dublin, subject se-dub.contoso.com)"
+        );
+        let e = choose(
+            &plans,
+            CertificateKind::EdgeInternal,
+            Some("fepool-red.contoso.com"),
+            "multi.tbxml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("multi.tbxml: no edge-internal certificate for fepool-red.contoso.com; the topology has edgepool-red.contoso.com (site Redmond"),
+            "{e}"
+        );
+        let no_director: Vec<_> = plans
+            .iter()
+            .filter(|p| p.kind != CertificateKind::Director)
+            .cloned()
+            .collect();
+        assert_eq!(
+            choose(&no_director, CertificateKind::Director, None, "t.xml")
+                .unwrap_err()
+                .to_string(),
+            "t.xml: the topology has no director certificate (no Director pool)"
+        );
+        assert_eq!(
+            "Front-End".parse::<CertificateKind>(),
+            Ok(CertificateKind::FrontEnd)
+        );
+        assert!("edge"
+            .parse::<CertificateKind>()
+            .unwrap_err()
+            .contains("edge-external, edge-internal, front-end, reverse-proxy, director"));
+        assert_eq!(CertificateKind::ReverseProxy.ca(), CaKind::Public);
+        assert_eq!(CertificateKind::Director.ca(), CaKind::Enterprise);
+    }
+
+    #[test]
+    fn a_certificate_is_loaded_from_the_xml_or_the_toml_that_names_it() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let xml = fixtures.join("topology/multi.tbxml");
+        let got = load_certificate(&xml, CertificateKind::Director, None).unwrap();
+        assert_eq!(got.plan.subject, "dirpool-red.contoso.com");
+        assert_eq!(got.settings.product, Some(crate::Product::Sfb2019));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(&xml, dir.path().join("multi.tbxml")).unwrap();
+        let toml = dir.path().join("edge.toml");
+        std::fs::write(
+            &toml,
+            "topology_xml = \"multi.tbxml\"\nedge_pool = \"edgepool-dub.contoso.com\"\nkey_type = \"rsa3072\"\n[subject]\norganization = \"Contoso\"\n",
+        )
+        .unwrap();
+        // The TOML's Edge pool chooses the Edge certificates, and its settings come along.
+        let got = load_certificate(&toml, CertificateKind::EdgeInternal, None).unwrap();
+        assert_eq!(got.plan.subject, "edgepool-dub.contoso.com");
+        assert_eq!(got.settings.key_type, Some(crate::KeyType::Rsa3072));
+        // It does not choose a Front End pool.
+        let e = load_certificate(&toml, CertificateKind::FrontEnd, None).unwrap_err();
+        assert!(matches!(e, Error::Plan(PlanError::Choose { .. })), "{e}");
+        let e = load_certificate(
+            &fixtures.join("contoso.toml"),
+            CertificateKind::FrontEnd,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.ends_with("contoso.toml: the front-end certificate is planned from the XML topology, and this TOML topology names none (topology_xml)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 use crate::algorithms::{HashAlg, KeyType};
 use crate::error::{Error, Field, Missing, SettingError};
 use crate::notes::Note;
+use crate::plan::{CaKind, CertificateKind, CertificatePlan};
 use crate::platform::Platform;
-use crate::san::SanPlan;
+use crate::san::{SanEntry, SanPlan, SanSource};
 use crate::topology::{SubjectFields, Topology};
 
 /// The default certificate template for an enterprise CA, as `Request-CsCertificate` uses it
@@ -26,6 +27,45 @@ pub struct Expectations {
     pub names_complete: bool,
     /// The Edge's Windows release and product, as far as the topology says.
     pub platform: Platform,
+    /// The kind of certificate expected: the Edge external certificate unless a certificate of
+    /// the plan was chosen; the PIC table's own rules apply to that kind only.
+    pub kind: CertificateKind,
+    /// The pool of the certificate chosen from the plan (none for a topology's Edge external
+    /// certificate).
+    pub pool: Option<String>,
+}
+
+impl Expectations {
+    /// What an audit expects of one certificate of the plan: its subject, its SANs in the plan's
+    /// order (every name known, so a name outside it does not belong), no AOL (the client EKU
+    /// is the Edge external certificate's), and the platform `settings` names.
+    pub fn for_certificate(
+        certificate: &CertificatePlan,
+        settings: &Topology,
+    ) -> Result<Expectations, Error> {
+        Ok(Expectations {
+            access_edge: Some(certificate.subject.clone()),
+            aol: false,
+            plan: planned_sans(certificate),
+            names_complete: true,
+            platform: settings.platform()?,
+            kind: certificate.kind,
+            pool: Some(certificate.pool.clone()),
+        })
+    }
+
+    /// Whether this kind of certificate comes from a public CA.
+    pub fn public_ca(&self) -> bool {
+        self.kind.ca() == CaKind::Public
+    }
+}
+
+/// The SANs of a planned certificate, with the plan's reasons.
+fn planned_sans(certificate: &CertificatePlan) -> SanPlan {
+    SanPlan::from_entries(certificate.sans.iter().map(|n| SanEntry {
+        name: n.name.clone(),
+        source: SanSource::Planned(n.why.clone()),
+    }))
 }
 
 /// A validated Edge external certificate profile: everything needed to build the request.
@@ -64,12 +104,48 @@ pub struct EdgeProfile {
     pub fixed_sans: Option<SanPlan>,
     /// The Edge's Windows release and product, as far as the topology says.
     pub platform: Platform,
+    /// The certificate of the plan this profile requests, when it is not the topology's Edge
+    /// external certificate: its subject is `access_edge`, its SANs `fixed_sans`.
+    pub certificate: Option<CertificatePlan>,
 }
 
 impl EdgeProfile {
+    /// A profile for one certificate of the plan: its subject and SANs in the plan's order,
+    /// the server EKU only, and the other settings (subject fields, key, hash, template,
+    /// friendly name, platform) from `settings`, validated as [`EdgeProfile::from_topology`]
+    /// validates them. The names and AOL settings of `settings` are not used.
+    pub fn for_certificate(
+        certificate: &CertificatePlan,
+        settings: Topology,
+    ) -> Result<EdgeProfile, Error> {
+        let t = Topology {
+            access_edge: Some(certificate.subject.clone()),
+            webconf_edge: None,
+            av_edge: None,
+            sip_domains: None,
+            extra_sans: None,
+            primary_sip_only: None,
+            aol: None,
+            client_eku: None,
+            ..settings
+        };
+        EdgeProfile::build(t, Some(certificate))
+    }
+
+    /// The kind of certificate this profile requests.
+    pub fn kind(&self) -> CertificateKind {
+        self.certificate
+            .as_ref()
+            .map_or(CertificateKind::EdgeExternal, |c| c.kind)
+    }
+
     /// Validates a topology into a profile: names normalised and checked, at least one SIP
     /// domain, subject fields within their X.520 limits, key and hash compatible.
     pub fn from_topology(t: Topology) -> Result<EdgeProfile, Error> {
+        EdgeProfile::build(t, None)
+    }
+
+    fn build(t: Topology, certificate: Option<&CertificatePlan>) -> Result<EdgeProfile, Error> {
         let access_edge = t
             .access_edge
             .as_deref()
@@ -87,7 +163,7 @@ impl EdgeProfile {
         }
         let sip_domains = t.names(Field::SipDomains, t.sip_domains.as_deref())?;
         let platform = t.platform()?;
-        if sip_domains.is_empty() {
+        if sip_domains.is_empty() && certificate.is_none() {
             return Err(Error::Missing(Missing::SipDomain));
         }
         let key_type = t.key_type.unwrap_or_default();
@@ -135,8 +211,9 @@ impl EdgeProfile {
                 .map(|f| f.trim().to_string())
                 .filter(|f| !f.is_empty()),
             access_edge,
-            fixed_sans: None,
+            fixed_sans: certificate.map(planned_sans),
             platform,
+            certificate: certificate.cloned(),
         })
     }
 

@@ -11,6 +11,7 @@ use crate::error::{Error, RenewalError, SettingError};
 use crate::key::{KeyKind, PrivateKey};
 use crate::names::normalize_fqdn;
 use crate::notes::Note;
+use crate::plan::CertificatePlan;
 use crate::platform::Product;
 use crate::profile::EdgeProfile;
 use crate::san::{SanEntry, SanPlan, SanSource};
@@ -111,6 +112,28 @@ pub fn plan_request_allowing(
     key: Option<GivenKey<'_>>,
     allow: Allow,
 ) -> Result<RequestPlan, Error> {
+    plan_inner(topology, current, key, allow, None)
+}
+
+/// Plans the request of one certificate of the plan ([`crate::plan::load_certificate`]): its
+/// subject and SANs in the plan's order, the server EKU only, and `settings` for the rest
+/// (subject fields, key type, hash, template, friendly name), signed with `key` when given.
+pub fn plan_certificate_request(
+    certificate: &CertificatePlan,
+    settings: Topology,
+    key: Option<GivenKey<'_>>,
+    allow: Allow,
+) -> Result<RequestPlan, Error> {
+    plan_inner(settings, None, key, allow, Some(certificate))
+}
+
+fn plan_inner(
+    topology: Topology,
+    current: Option<&CurrentCertificate>,
+    key: Option<GivenKey<'_>>,
+    allow: Allow,
+    certificate: Option<&CertificatePlan>,
+) -> Result<RequestPlan, Error> {
     let topology_given = !topology.is_empty();
     let mut notes = topology.notes();
     let mut topology = topology;
@@ -159,7 +182,10 @@ pub fn plan_request_allowing(
             None => topology.key_type = Some(key_type_of(k.kind())),
         }
     }
-    let mut profile = EdgeProfile::from_topology(topology)?;
+    let mut profile = match certificate {
+        Some(c) => EdgeProfile::for_certificate(c, topology)?,
+        None => EdgeProfile::from_topology(topology)?,
+    };
     if profile.platform.product == Some(Product::Sfb2015)
         && !profile.key_type.is_rsa()
         && !allow.cng_key_on_sfb2015

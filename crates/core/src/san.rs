@@ -15,6 +15,8 @@ pub enum SanSource {
     Extra,
     /// Carried over from the certificate being renewed.
     CurrentCertificate,
+    /// A name of a certificate `picert plan` plans, with the plan's reason.
+    Planned(String),
 }
 
 impl fmt::Display for SanSource {
@@ -25,6 +27,7 @@ impl fmt::Display for SanSource {
             SanSource::SipDomain(d) => write!(f, "SIP domain {d}"),
             SanSource::Extra => f.write_str("extra name"),
             SanSource::CurrentCertificate => f.write_str("from the certificate in service"),
+            SanSource::Planned(why) => f.write_str(why),
         }
     }
 }

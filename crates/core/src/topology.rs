@@ -448,6 +448,8 @@ impl Topology {
             aol: self.aol.unwrap_or(false),
             plan,
             platform,
+            kind: crate::plan::CertificateKind::EdgeExternal,
+            pool: None,
         })
     }
 
