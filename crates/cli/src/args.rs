@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use picert_core::pfx::PfxEncryption;
+use picert_core::plan::{load_certificate, CertificateKind, PlannedCertificate};
 use picert_core::{Field, Note, Origin, Product, Timestamp, Topology, WindowsServer};
 use picert_verify::{AuditOptions, Severity};
 
-use picert_core::renewal::{plan_request_allowing, Allow, GivenKey};
+use picert_core::renewal::{plan_certificate_request, plan_request_allowing, Allow, GivenKey};
 use picert_core::{CurrentCertificate, PrivateKey, RenewalError, RequestPlan, SettingError};
 use picert_probe::{ClientIdentity, ConnectOptions, Target};
 use picert_verify::input::InputError;
@@ -156,6 +157,115 @@ impl TopologyArgs {
     }
 }
 
+/// Which certificate of the topology a command is about (request, audit).
+#[derive(Args, Debug, Clone)]
+pub struct CertificateArgs {
+    /// The certificate, as picert plan lists it: edge-external (the PIC table's), edge-internal,
+    /// front-end, reverse-proxy or director; the kinds other than edge-external are planned
+    /// from an XML topology (or a TOML one with topology_xml)
+    #[arg(
+        long = "certificate",
+        value_name = "KIND",
+        default_value = "edge-external",
+        value_parser = parse_kind
+    )]
+    pub kind: CertificateKind,
+    /// The pool of that certificate, by its FQDN (the reverse proxy's: its pool or its site's
+    /// name); needed when the topology has several. For the Edge certificates it is the Edge
+    /// pool, as --edge-pool
+    #[arg(long, value_name = "FQDN", requires = "topology")]
+    pub pool: Option<String>,
+}
+
+fn same_pool(a: &str, b: &str) -> bool {
+    a.trim()
+        .trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim().trim_end_matches('.'))
+}
+
+fn parse_kind(s: &str) -> Result<CertificateKind, String> {
+    s.parse()
+}
+
+/// The certificate chosen: the topology's Edge external certificate (the topology flags, the
+/// Edge pool taken from `--pool` when given), or one of the plan with its settings.
+pub enum Chosen {
+    /// The Edge external certificate of these topology flags.
+    Edge(TopologyArgs),
+    /// A certificate of the plan, its settings with the flags over them.
+    Planned(Box<PlannedCertificate>),
+}
+
+impl CertificateArgs {
+    /// The certificate these flags and `topology` choose.
+    pub fn choose(&self, topology: &TopologyArgs) -> Result<Chosen, CliError> {
+        let kind = self.kind;
+        let edge = matches!(
+            kind,
+            CertificateKind::EdgeExternal | CertificateKind::EdgeInternal
+        );
+        if let (Some(p), Some(e)) = (&self.pool, &topology.edge_pool) {
+            if !same_pool(p, e) {
+                return Err(CliError::usage(format!(
+                    "--pool {p} and --edge-pool {e} name different pools: give one"
+                )));
+            }
+        }
+        if topology.edge_pool.is_some() && !edge {
+            return Err(CliError::usage(format!(
+                "--edge-pool chooses an Edge pool; the {kind} certificate's pool is chosen with --pool"
+            )));
+        }
+        let pool = self.pool.clone().or_else(|| topology.edge_pool.clone());
+        if kind == CertificateKind::EdgeExternal {
+            return Ok(Chosen::Edge(TopologyArgs {
+                edge_pool: pool,
+                ..topology.clone()
+            }));
+        }
+        let Some(path) = &topology.topology else {
+            return Err(CliError::usage(format!(
+                "--certificate {kind} is planned from a topology: give --topology FILE (an XML topology, or a TOML one with topology_xml)"
+            )));
+        };
+        let edge_flags: Vec<&str> = [
+            (topology.access_edge.is_some(), "--access-edge"),
+            (topology.webconf.is_some(), "--webconf"),
+            (topology.av.is_some(), "--av"),
+            (!topology.sip_domains.is_empty(), "--sip-domain"),
+            (!topology.extra_sans.is_empty(), "--extra-san"),
+            (topology.aol, "--aol"),
+            (topology.no_aol, "--no-aol"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, flag)| *flag)
+        .collect();
+        if !edge_flags.is_empty() {
+            return Err(CliError::usage(format!(
+                "{} describe the Edge external certificate; the {kind} certificate's names come from the plan of {}: drop {}",
+                edge_flags.join(", "),
+                path.display(),
+                if edge_flags.len() == 1 { "it" } else { "them" }
+            )));
+        }
+        let mut planned = load_certificate(path, kind, pool.as_deref())?;
+        planned.settings = planned.settings.overlay(topology.flags());
+        Ok(Chosen::Planned(Box::new(planned)))
+    }
+
+    /// The same choice as flags, to repeat in a next-step hint (nothing for the default).
+    pub fn as_flags(&self, pool: Option<&str>) -> String {
+        if self.kind == CertificateKind::EdgeExternal {
+            return String::new();
+        }
+        match pool {
+            Some(p) => format!(" --certificate {} --pool {p}", self.kind),
+            None => format!(" --certificate {}", self.kind),
+        }
+    }
+}
+
 /// What an audit expects and trusts: shared by every command that audits.
 #[derive(Args, Debug, Clone)]
 pub struct ExpectationArgs {
@@ -182,7 +292,41 @@ impl ExpectationArgs {
             at: self.at,
             warn_days: Some(self.warn_days),
             pfx_password: None,
+            certificate: None,
         })
+    }
+
+    /// The library's options for the certificate `certificate` chooses: the topology's Edge
+    /// external certificate as [`ExpectationArgs::options`], or one of the plan.
+    pub fn options_for(
+        &self,
+        chain_files: &[PathBuf],
+        certificate: &CertificateArgs,
+    ) -> Result<AuditOptions, CliError> {
+        match certificate.choose(&self.topology)? {
+            Chosen::Edge(topology) => ExpectationArgs {
+                topology,
+                ..self.clone()
+            }
+            .options(chain_files),
+            Chosen::Planned(planned) => Ok(AuditOptions {
+                topology: planned.settings.clone(),
+                certificate: Some(planned.plan.clone()),
+                ..self.options_without_topology(chain_files)
+            }),
+        }
+    }
+
+    fn options_without_topology(&self, chain_files: &[PathBuf]) -> AuditOptions {
+        AuditOptions {
+            topology: Topology::default(),
+            trust_store: self.trust_store.clone(),
+            chain_files: chain_files.to_vec(),
+            at: self.at,
+            warn_days: Some(self.warn_days),
+            pfx_password: None,
+            certificate: None,
+        }
     }
 }
 
@@ -276,6 +420,28 @@ impl RenewalArgs {
             PrivateKey::from_bytes(&read_file(path)?, passphrase.as_ref().map(|p| p.as_bytes()))
                 .map_err(|e| CliError::input(path, hints::core(&e)))?;
         Ok((passphrase, Some(key)))
+    }
+
+    /// The request plan for a certificate of the plan, with `settings` and the key given;
+    /// `force` lets an ECC key through for Skype for Business Server 2015.
+    pub fn plan_certificate(
+        &self,
+        certificate: &picert_core::plan::CertificatePlan,
+        settings: Topology,
+        key: Option<&PrivateKey>,
+        force: bool,
+    ) -> Result<RequestPlan, CliError> {
+        let allow = Allow {
+            cng_key_on_sfb2015: force,
+        };
+        plan_certificate_request(certificate, settings, key.map(GivenKey::Use), allow).map_err(
+            |e| match (&e, self.key_file()) {
+                (picert_core::Error::Setting(SettingError::KeyTypeMismatch { .. }), Some(path)) => {
+                    CliError::input(path, hints::core(&e))
+                }
+                _ => e.into(),
+            },
+        )
     }
 
     /// The request plan for `topology`, the certificate in service and the key given;

@@ -2,6 +2,7 @@
 //! fixes the problem, the message names it.
 
 use picert_core::deployment::PoolError;
+use picert_core::plan::PlanError;
 use picert_core::{Error, KeyError, Missing, RenewalError, SettingError};
 use picert_verify::input::InputError;
 use picert_verify::{Failure, InputReport};
@@ -40,6 +41,9 @@ pub fn core(e: &Error) -> String {
         }
         Error::Pool(PoolError::Choose { .. } | PoolError::Unknown { .. }) => {
             format!("{e} (--edge-pool FQDN, or edge_pool in a TOML topology)")
+        }
+        Error::Plan(PlanError::Choose { .. } | PlanError::Unknown { .. }) => {
+            format!("{e} (--pool FQDN)")
         }
         other => other.to_string(),
     }

@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::path::PathBuf;
+
 use common::{audit, json, picert, pki, root};
 use picert_verify::rules::input_rules;
 use picert_verify::{Status, RULES};
@@ -502,4 +504,176 @@ fn a_certificate_is_audited_against_a_pool_of_a_multi_site_topology() {
     let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
     assert_eq!(status, Status::Finding);
     assert!(message.contains("sip-eu.contoso.com"), "{message}");
+}
+
+/// A self-signed certificate from OpenSSL with these DNS names, the subject CN the first of
+/// `cn`, serverAuth and a CRL point, valid from now for 90 days.
+fn openssl_certificate(dir: &std::path::Path, name: &str, cn: &str, sans: &[&str]) -> PathBuf {
+    let path = dir.join(format!("{name}.pem"));
+    let san = sans
+        .iter()
+        .map(|n| format!("DNS:{n}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    // A configuration of its own: OpenSSL's default one makes a CA certificate.
+    let config = dir.join(format!("{name}.cnf"));
+    std::fs::write(
+        &config,
+        format!(
+            "[req]\ndistinguished_name = dn\nx509_extensions = leaf\nprompt = no\n[dn]\nO = Contoso\nCN = {cn}\n[leaf]\nbasicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,keyEncipherment\nextendedKeyUsage = serverAuth\nsubjectAltName = {san}\ncrlDistributionPoints = URI:http://pki.contoso.com/contoso-ca.crl\n"
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-new", "-days", "90", "-sha256", "-config"])
+        .arg(&config)
+        .arg("-key")
+        .arg(pki("keys/leaf.key"))
+        .arg("-out")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+#[test]
+fn a_certificate_is_audited_against_a_front_end_pool_of_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let topology = root().join("fixtures/topology/multi.tbxml");
+    let planned = [
+        "fepool-red.contoso.com",
+        "fe-red1.contoso.com",
+        "fe-red2.contoso.com",
+        "webint-red.contoso.com",
+        "dialin.contoso.com",
+        "meet.contoso.com",
+        "meet.fabrikam.com",
+        "admin.contoso.com",
+        "lyncdiscoverinternal.contoso.com",
+        "lyncdiscoverinternal.fabrikam.com",
+        "sip.contoso.com",
+        "sip.fabrikam.com",
+    ];
+    let run = |cert: &PathBuf, pool: &str| {
+        let mut c = picert();
+        c.arg("audit")
+            .arg(cert)
+            .args(["--certificate", "front-end", "--pool", pool, "--topology"])
+            .arg(&topology)
+            .args(["--fail-on", "warning"]);
+        json(&mut c)
+    };
+    // Every planned name, the subject first and the others in another order: order matters
+    // only for the subject's place, outside the PIC table.
+    let mut shuffled = planned.to_vec();
+    shuffled[1..].reverse();
+    let good = openssl_certificate(dir.path(), "good", planned[0], &shuffled);
+    let (report, code) = run(&good, "FEPOOL-RED.contoso.com");
+    let findings: Vec<_> = report.inputs[0]
+        .findings()
+        .into_iter()
+        .map(|r| r.rule.clone())
+        .collect();
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+    assert_eq!(report.certificate.as_deref(), Some("front-end"));
+    assert_eq!(report.pool.as_deref(), Some("fepool-red.contoso.com"));
+    for (rule, status, says) in [
+        ("pic.san.expected_present", Status::Pass, "all 12 expected names present"),
+        ("pic.san.order", Status::Pass, ""),
+        ("pic.san.unexpected", Status::Pass, ""),
+        ("pic.eku.server_auth", Status::Pass, ""),
+        (
+            "pic.subject.matches_access_edge",
+            Status::Na,
+            "applies to the Edge external certificate; this is the front-end certificate",
+        ),
+        (
+            "pic.eku.client_auth",
+            Status::Na,
+            "applies to the Edge external certificate; this is the front-end certificate",
+        ),
+        (
+            "pic.issuer.public_ca",
+            Status::Na,
+            "applies to the certificates of a public CA; the front-end certificate comes from the enterprise CA (picert plan)",
+        ),
+    ] {
+        assert_eq!(common::status_of(&report, 0, rule), (status, says.to_string()), "{rule}");
+    }
+    // The same certificate is not the Dublin server's.
+    let (report, code) = run(&good, "se-dub.contoso.com");
+    assert_eq!(code, 1);
+    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    assert_eq!(status, Status::Finding);
+    assert!(
+        message.contains("se-dub.contoso.com (pool FQDN (subject name))"),
+        "{message}"
+    );
+    // A name missing, and a server's name before the pool's: the subject's place matters.
+    let mut wrong: Vec<&str> = planned[..11].to_vec();
+    wrong.swap(0, 1);
+    let bad = openssl_certificate(dir.path(), "bad", planned[0], &wrong);
+    let (report, code) = run(&bad, "fepool-red.contoso.com");
+    assert_eq!(code, 1);
+    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    assert_eq!(status, Status::Finding);
+    assert!(
+        message.starts_with("missing DNS SAN: sip.fabrikam.com (automatic client sign-in inside, SIP domain fabrikam.com)"),
+        "{message}"
+    );
+    let (status, message) = common::status_of(&report, 0, "pic.san.order");
+    assert_eq!(status, Status::Finding);
+    assert!(
+        message.starts_with(
+            "the first SAN is fe-red1.contoso.com, not the subject name fepool-red.contoso.com"
+        ),
+        "{message}"
+    );
+    // The text report says which certificate it checked against.
+    let out = picert()
+        .arg("audit")
+        .arg(&bad)
+        .args([
+            "--certificate",
+            "front-end",
+            "--pool",
+            "fepool-red.contoso.com",
+            "--topology",
+        ])
+        .arg(&topology)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "picert: checked against the front-end certificate of fepool-red.contoso.com (site Redmond) in the plan of the topology"
+    ));
+    // Several pools and none chosen: one line listing them.
+    let out = picert()
+        .arg("audit")
+        .arg(&bad)
+        .args(["--certificate", "front-end", "--topology"])
+        .arg(&topology)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("the topology has 2 front-end certificates, choose one by its pool: fepool-red.contoso.com (site Redmond"), "{stderr}");
+}
+
+#[test]
+fn the_edge_external_certificate_is_still_the_default() {
+    let (report, code) = json(audit().arg(pki("good.pem")));
+    assert_eq!(code, 0);
+    assert_eq!(report.certificate.as_deref(), Some("edge-external"));
+    assert_eq!(report.pool, None);
+    let (status, _) = common::status_of(&report, 0, "pic.subject.matches_access_edge");
+    assert_eq!(status, Status::Pass);
+    let (status, _) = common::status_of(&report, 0, "pic.issuer.public_ca");
+    assert_eq!(status, Status::Pass);
 }

@@ -1240,3 +1240,292 @@ fn bad_xml_topologies_exit_2_in_one_line_without_a_key() {
     let line = truncated.matches('\n').count() + 1;
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("ends at line {line}, column ")));
 }
+
+/// `picert plan FILE --format json`'s certificates.
+fn planned(file: &Path) -> Vec<serde_json::Value> {
+    let out = picert()
+        .arg("plan")
+        .arg(file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["certificates"].as_array().unwrap().clone()
+}
+
+#[test]
+fn every_certificate_of_the_multi_site_topology_gets_its_request() {
+    let topology = topology_xml("multi.tbxml");
+    let plans = planned(&topology);
+    let dir = tempfile::tempdir().unwrap();
+    // Each kind, with the pool (or the reverse proxy's site) that chooses it when there are several.
+    let cases: [(&str, Option<&str>, &str); 7] = [
+        (
+            "edge-external",
+            Some("edgepool-dub.contoso.com"),
+            "sip-eu.contoso.com",
+        ),
+        (
+            "edge-internal",
+            Some("EdgePool-Red.contoso.com"),
+            "edgepool-red.contoso.com",
+        ),
+        (
+            "front-end",
+            Some("fepool-red.contoso.com"),
+            "fepool-red.contoso.com",
+        ),
+        (
+            "front-end",
+            Some("se-dub.contoso.com"),
+            "se-dub.contoso.com",
+        ),
+        ("director", None, "dirpool-red.contoso.com"),
+        (
+            "reverse-proxy",
+            Some("fepool-red.contoso.com"),
+            "webext-red.contoso.com",
+        ),
+        ("reverse-proxy", Some("Dublin"), "webext-dub.contoso.com"),
+    ];
+    for (kind, pool, subject) in cases {
+        let out_dir = dir.path().join(format!("{kind}-{subject}"));
+        let mut cmd = picert();
+        cmd.args(["request", "--certificate", kind, "--topology"])
+            .arg(&topology)
+            .arg("--key")
+            .arg(pki("keys/leaf.key"))
+            .args(["--org", "Contoso", "--country", "US"])
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .args(["--format", "json"]);
+        if let Some(p) = pool {
+            cmd.args(["--pool", p]);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{kind}: {stderr}");
+        let plan = plans
+            .iter()
+            .find(|p| p["kind"] == kind && p["subject"] == subject)
+            .unwrap();
+        let want: Vec<&str> = plan["sans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap())
+            .collect();
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["certificate"], kind);
+        assert_eq!(summary["san"], serde_json::json!(want), "{kind}");
+        if kind != "edge-external" {
+            assert_eq!(summary["pool"], plan["pool"], "{kind}");
+            assert_eq!(summary["eku"], serde_json::json!(["serverAuth"]));
+            assert_eq!(summary["template"], "WebServer");
+        }
+        let csr = out_dir.join(format!("{subject}.csr"));
+        // The names in the plan's order, as picert reads the request back ...
+        let f = read_csr(&csr);
+        assert_eq!(f.dns_sans, want, "{kind}");
+        assert_eq!(f.subject, format!("C=US, O=Contoso, CN={subject}"));
+        assert_eq!(f.csr_signature, Some(picert_verify::SignatureCheck::Valid));
+        // ... and as OpenSSL does, which checks the signature too.
+        let text = std::process::Command::new("openssl")
+            .args(["req", "-noout", "-text", "-verify", "-in"])
+            .arg(&csr)
+            .output()
+            .unwrap();
+        assert!(
+            text.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&text.stderr)
+        );
+        let text = String::from_utf8_lossy(&text.stdout);
+        let dns = want
+            .iter()
+            .map(|n| format!("DNS:{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert!(text.contains(&dns), "{kind}: {dns} in\n{text}");
+        assert!(text.contains(&format!("CN = {subject}")), "{kind}: {text}");
+        assert!(text.contains("TLS Web Server Authentication"), "{kind}");
+        assert!(!text.contains("TLS Web Client Authentication"), "{kind}");
+        // The round trip: the request audits clean against its own kind.
+        let mut audit = picert();
+        audit
+            .args(["audit", "--certificate", kind, "--topology"])
+            .arg(&topology)
+            .arg(&csr)
+            .args(["--fail-on", "warning", "--product", "sfb2019"]);
+        if let Some(p) = pool {
+            audit.args(["--pool", p]);
+        }
+        let (report, code) = common::json(&mut audit);
+        let findings: Vec<_> = report.inputs[0]
+            .findings()
+            .into_iter()
+            .map(|r| r.rule.clone())
+            .collect();
+        assert!(findings.is_empty(), "{kind}: {findings:?}");
+        assert_eq!(code, 0, "{kind}");
+        assert_eq!(report.certificate.as_deref(), Some(kind));
+        let (status, _) = common::status_of(&report, 0, "pic.san.expected_present");
+        assert_eq!(status, picert_verify::Status::Pass, "{kind}");
+    }
+}
+
+#[test]
+fn a_planned_certificate_keeps_the_key_safety_and_writes_an_inf() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        picert()
+            .args(["request", "--certificate", "director", "--topology"])
+            .arg(topology_xml("multi.tbxml"))
+            .args(["--key-type", "ecdsa-p256"])
+            .arg("--out-dir")
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for said in [
+        "director certificate request for dirpool-red.contoso.com (site Redmond; enterprise CA)\n",
+        "1. dirpool-red.contoso.com (Director pool FQDN (subject name))",
+        "3. webext-dir.contoso.com (the Director's external web services FQDN)",
+        "  EKU          serverAuth\n",
+        "template     WebServer",
+        "to the enterprise CA, then check what it issues with: picert audit ISSUED.pem --topology ",
+        " --certificate director --pool dirpool-red.contoso.com",
+    ] {
+        assert!(stderr.contains(said), "{said:?} in\n{stderr}");
+    }
+    let key = dir.path().join("dirpool-red.contoso.com.key");
+    let before = fs::read(&key).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&key), 0o600);
+    // A second run refuses the key file and changes nothing.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert_eq!(fs::read(&key).unwrap(), before);
+    // The INF: the plan's names, the server EKU only, the template.
+    let out = run(&["--format", "inf", "--csr", "-"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inf = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        inf.contains("Subject = \"CN=dirpool-red.contoso.com\""),
+        "{inf}"
+    );
+    assert!(inf.contains("_continue_ = \"dns=dirpool-red.contoso.com&\"\r\n_continue_ = \"dns=dir-red1.contoso.com&\"\r\n_continue_ = \"dns=webext-dir.contoso.com\"\r\n"), "{inf}");
+    assert!(inf.contains("OID=1.3.6.1.5.5.7.3.1\r\n\r\n"), "{inf}");
+    assert!(!inf.contains("1.3.6.1.5.5.7.3.2"), "{inf}");
+    assert!(inf.contains("CertificateTemplate = WebServer"), "{inf}");
+}
+
+#[test]
+fn choosing_a_planned_certificate_refuses_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let multi = topology_xml("multi.tbxml");
+    // A topology without a Director: the Director pool made a Front End pool.
+    let no_director = dir.path().join("nodirector.tbxml");
+    fs::write(
+        &no_director,
+        fs::read_to_string(&multi)
+            .unwrap()
+            .replace("IsDirector=\"true\"", "IsDirector=\"false\""),
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let cases: Vec<(Vec<std::ffi::OsString>, String)> = vec![
+        (
+            vec!["--certificate".into(), "front-end".into(), "--topology".into(), multi.clone().into()],
+            format!("{}: the topology has 2 front-end certificates, choose one by its pool: fepool-red.contoso.com (site Redmond, subject fepool-red.contoso.com); se-dub.contoso.com (site Dublin, subject se-dub.contoso.com) (--pool FQDN)", multi.display()),
+        ),
+        (
+            vec!["--certificate".into(), "director".into(), "--topology".into(), no_director.clone().into()],
+            format!("{}: the topology has no director certificate (no Director pool)", no_director.display()),
+        ),
+        (
+            vec!["--certificate".into(), "front-end".into(), "--topology".into(), multi.clone().into(), "--pool".into(), "fepool-nyc.contoso.com".into()],
+            format!("{}: no front-end certificate for fepool-nyc.contoso.com; the topology has fepool-red.contoso.com", multi.display()),
+        ),
+        (
+            vec!["--certificate".into(), "front-end".into()],
+            "--certificate front-end is planned from a topology: give --topology FILE (an XML topology, or a TOML one with topology_xml)".into(),
+        ),
+        (
+            vec!["--certificate".into(), "reverse-proxy".into(), "--topology".into(), contoso().into()],
+            format!("{}: the reverse-proxy certificate is planned from the XML topology, and this TOML topology names none (topology_xml)", contoso().display()),
+        ),
+        (
+            vec!["--certificate".into(), "director".into(), "--topology".into(), multi.clone().into(), "--sip-domain".into(), "contoso.com".into()],
+            "--sip-domain describe the Edge external certificate; the director certificate's names come from the plan of".into(),
+        ),
+        (
+            vec!["--certificate".into(), "director".into(), "--topology".into(), multi.clone().into(), "--client-eku".into()],
+            "--client-eku is for the Edge external certificate only, not the director certificate".into(),
+        ),
+        (
+            vec!["--certificate".into(), "director".into(), "--topology".into(), multi.clone().into(), "--edge-pool".into(), "edgepool-red.contoso.com".into()],
+            "--edge-pool chooses an Edge pool; the director certificate's pool is chosen with --pool".into(),
+        ),
+        (
+            vec!["--topology".into(), multi.clone().into(), "--pool".into(), "edgepool-red.contoso.com".into(), "--edge-pool".into(), "edgepool-dub.contoso.com".into()],
+            "--pool edgepool-red.contoso.com and --edge-pool edgepool-dub.contoso.com name different pools: give one".into(),
+        ),
+        (
+            vec!["--certificate".into(), "edge".into()],
+            "unknown certificate kind 'edge' (edge-external, edge-internal, front-end, reverse-proxy, director)".into(),
+        ),
+    ];
+    for (args, says) in cases {
+        let out = picert()
+            .arg("request")
+            .args(&args)
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        common::no_panic(&out.stderr);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(&says), "{says}\nin: {stderr}");
+        if !says.starts_with("unknown certificate kind") {
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        }
+        assert!(!out_dir.exists(), "nothing written for {args:?}");
+    }
+    // --pool is --edge-pool for the Edge certificates: the same request.
+    let out = picert()
+        .args(["request", "--topology"])
+        .arg(&multi)
+        .args([
+            "--pool",
+            "edgepool-dub.contoso.com",
+            "--key-type",
+            "ecdsa-p256",
+            "--format",
+            "json",
+        ])
+        .arg("--out-dir")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["certificate"], "edge-external");
+    assert_eq!(summary["subject"], "CN=sip-eu.contoso.com");
+    assert!(summary.get("pool").is_none());
+}

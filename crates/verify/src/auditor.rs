@@ -361,7 +361,15 @@ impl Auditor {
 
     /// Wraps reports into the whole [`Report`].
     pub fn report(&self, inputs: Vec<InputReport>) -> Report {
-        Report::new(self.at, &self.trust.name, inputs)
+        let mut report = Report::new(self.at, &self.trust.name, inputs);
+        report.certificate = Some(
+            self.expectations
+                .as_ref()
+                .map_or(picert_core::plan::CertificateKind::EdgeExternal, |e| e.kind)
+                .to_string(),
+        );
+        report.pool = self.expectations.as_ref().and_then(|e| e.pool.clone());
+        report
     }
 }
 

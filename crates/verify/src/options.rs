@@ -26,6 +26,9 @@ pub struct AuditOptions {
     pub warn_days: Option<u32>,
     /// The password of PKCS#12 inputs.
     pub pfx_password: Option<String>,
+    /// The certificate of the plan to audit against (`picert_core::plan::load_certificate`),
+    /// its settings in `topology`; `None` expects the topology's Edge external certificate.
+    pub certificate: Option<picert_core::plan::CertificatePlan>,
 }
 
 impl std::fmt::Debug for AuditOptions {
@@ -38,6 +41,7 @@ impl std::fmt::Debug for AuditOptions {
             .field("at", &self.at)
             .field("warn_days", &self.warn_days)
             .field("pfx_password", &crate::redacted(&self.pfx_password))
+            .field("certificate", &self.certificate)
             .finish()
     }
 }
@@ -117,7 +121,12 @@ impl AuditOptions {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn auditor(&self) -> Result<Auditor, SetupError> {
-        let expectations = if self.topology.is_empty() {
+        let expectations = if let Some(certificate) = &self.certificate {
+            Some(picert_core::Expectations::for_certificate(
+                certificate,
+                &self.topology,
+            )?)
+        } else if self.topology.is_empty() {
             None
         } else {
             Some(self.topology.expectations()?)

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use picert_verify::{Audited, Batch, InputReport, Severity, Summary};
 
-use crate::args::{ConnectArgs, ExpectationArgs, OutputFormat, PfxPasswordArgs};
+use crate::args::{CertificateArgs, ConnectArgs, ExpectationArgs, OutputFormat, PfxPasswordArgs};
 use crate::output::{json_line, note_line, Commentary, Style};
 use crate::render::{self, Detail};
 use crate::{hints, CliError, Global};
@@ -31,6 +31,8 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub expect: ExpectationArgs,
+    #[command(flatten)]
+    pub certificate: CertificateArgs,
 
     /// Extra intermediate certificates offered to every file's chain (repeatable; not to a
     /// --connect target, whose audit is of what the server sends)
@@ -85,8 +87,9 @@ impl Stream<'_> {
 pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
     let options = picert_verify::AuditOptions {
         pfx_password: args.pfx.read()?,
-        ..args.expect.options(&args.chains)?
+        ..args.expect.options_for(&args.chains, &args.certificate)?
     };
+    let planned = options.certificate.clone();
     let auditor = options.auditor()?;
     let topology_notes = options.topology.notes();
     let (targets, client) = args.live.targets(&args.connect, &args.pfx)?;
@@ -100,6 +103,12 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
     }
     let json = args.format == OutputFormat::Json;
     if !json {
+        if let Some(p) = &planned {
+            commentary.say(format!(
+                "picert: checked against the {} certificate of {} (site {}) in the plan of the topology",
+                p.kind, p.pool, p.site
+            ));
+        }
         for note in &topology_notes {
             commentary.say(format!("picert: {}", note_line(note)));
         }
@@ -152,10 +161,15 @@ pub fn run(args: AuditArgs, global: Global) -> Result<u8, CliError> {
     if json {
         // Written by hand so the keys keep the documented order (version first).
         let text = |v: &str| serde_json::Value::from(v).to_string();
+        let pool = planned
+            .as_ref()
+            .map(|p| format!(",\"pool\":{}", text(&p.pool)))
+            .unwrap_or_default();
         stream.write(&format!(
-            "{{\"version\":1,\"audit_time\":{},\"trust_store\":{},\"inputs\":[\n",
+            "{{\"version\":1,\"audit_time\":{},\"trust_store\":{},\"certificate\":{}{pool},\"inputs\":[\n",
             text(&auditor.audit_time().rfc3339()),
-            text(auditor.trust_name())
+            text(auditor.trust_name()),
+            text(args.certificate.kind.as_str())
         ))?;
     }
     let mut summary = Summary::default();

@@ -9,7 +9,9 @@ use picert_core::{
     Topology, WrittenRequest,
 };
 
-use crate::args::{PfxPasswordArgs, RenewalArgs, TopologyArgs};
+use picert_core::plan::CertificateKind;
+
+use crate::args::{CertificateArgs, Chosen, PfxPasswordArgs, RenewalArgs, TopologyArgs};
 use crate::output::{json_line, write_stdout, Commentary};
 use crate::{CliError, Global};
 
@@ -17,6 +19,8 @@ use crate::{CliError, Global};
 pub struct RequestArgs {
     #[command(flatten)]
     pub topology: TopologyArgs,
+    #[command(flatten)]
+    pub certificate: CertificateArgs,
 
     /// Only the primary SIP domain gets a sip.DOMAIN SAN (Request-CsCertificate without -AllSipDomain)
     #[arg(long)]
@@ -89,9 +93,8 @@ pub enum Format {
     Json,
 }
 
-/// The request-only flags over the topology.
-fn topology_from(args: &RequestArgs) -> Result<Topology, CliError> {
-    let base = args.topology.resolve()?;
+/// The request-only flags over the topology (or a planned certificate's settings).
+fn with_request_flags(base: Topology, args: &RequestArgs) -> Topology {
     let subject = [
         &args.country,
         &args.state,
@@ -108,7 +111,7 @@ fn topology_from(args: &RequestArgs) -> Result<Topology, CliError> {
         organization: args.org.clone(),
         organizational_unit: args.ou.clone(),
     });
-    Ok(base.overlay(Topology {
+    base.overlay(Topology {
         primary_sip_only: args.primary_sip_only.then_some(true),
         client_eku: args.client_eku.then_some(true),
         subject,
@@ -118,12 +121,38 @@ fn topology_from(args: &RequestArgs) -> Result<Topology, CliError> {
         template_extension: args.template_extension.then_some(true),
         friendly_name: args.friendly_name.clone(),
         ..Topology::default()
-    }))
+    })
 }
 
 pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
     let commentary = Commentary::new(global.quiet);
-    let topology = topology_from(&args)?;
+    let chosen = args.certificate.choose(&args.topology)?;
+    if let Chosen::Planned(planned) = &chosen {
+        let kind = planned.plan.kind;
+        let edge_only: Vec<&str> = [
+            (args.primary_sip_only, "--primary-sip-only"),
+            (args.client_eku, "--client-eku"),
+            (args.renewal.from_cert.is_some(), "--from-cert"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, flag)| *flag)
+        .collect();
+        if !edge_only.is_empty() {
+            return Err(CliError::usage(format!(
+                "{} {} for the Edge external certificate only, not the {kind} certificate",
+                edge_only.join(" and "),
+                if edge_only.len() == 1 { "is" } else { "are" }
+            )));
+        }
+    }
+    let (topology, planned) = match chosen {
+        Chosen::Edge(t) => (with_request_flags(t.resolve()?, &args), None),
+        Chosen::Planned(p) => {
+            let p = *p;
+            (with_request_flags(p.settings, &args), Some(p.plan))
+        }
+    };
     let pfx_password = args.pfx.read()?;
     let current = args
         .renewal
@@ -153,9 +182,15 @@ pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
     }
     let (passphrase, existing) = args.renewal.key()?;
     let pass_bytes = passphrase.as_ref().map(|p| p.as_bytes());
-    let plan = args
-        .renewal
-        .plan(topology, current.as_ref(), existing.as_ref(), args.force)?;
+    let plan = match &planned {
+        Some(certificate) => {
+            args.renewal
+                .plan_certificate(certificate, topology, existing.as_ref(), args.force)?
+        }
+        None => args
+            .renewal
+            .plan(topology, current.as_ref(), existing.as_ref(), args.force)?,
+    };
 
     let stem = plan.file_stem().to_string();
     let request_path = match &args.csr {
@@ -219,7 +254,13 @@ fn describe(plan: &RequestPlan, written: &WrittenRequest, args: &RequestArgs) ->
         out.push_str(&s);
         out.push('\n');
     };
-    line("Edge external certificate request".into());
+    match &p.certificate {
+        None => line("Edge external certificate request".into()),
+        Some(c) => line(format!(
+            "{} certificate request for {} (site {}; {} CA)",
+            c.kind, c.pool, c.site, c.ca
+        )),
+    }
     line(format!("  subject      {}", p.subject_line()));
     for (i, e) in p.san_plan().entries().iter().enumerate() {
         let head = if i == 0 {
@@ -293,21 +334,35 @@ fn describe(plan: &RequestPlan, written: &WrittenRequest, args: &RequestArgs) ->
         ));
         line(format!("  public key   SHA-256 {}", r.spki_sha256));
     }
-    let hint = args.topology.as_flags();
+    let hint = format!(
+        "{}{}",
+        args.topology.as_flags(),
+        args.certificate
+            .as_flags(p.certificate.as_ref().map(|c| c.pool.as_str()))
+    );
+    let ca = match &p.certificate {
+        Some(c) if c.ca == picert_core::plan::CaKind::Enterprise => "the enterprise CA",
+        _ => "a public CA",
+    };
     match (&written.request, &written.request_path) {
         (None, Some(path)) => {
             line(format!("  wrote        {}", path.display()));
+            let server = match p.kind() {
+                CertificateKind::EdgeExternal | CertificateKind::EdgeInternal => "the Edge server",
+                CertificateKind::ReverseProxy => "the reverse proxy",
+                _ => "a server of the pool",
+            };
             line(format!(
-                "Next: on the Edge server, run certreq -new {} edge.csr, submit edge.csr to the CA, then run picert audit on the issued certificate.",
+                "Next: on {server}, run certreq -new {} edge.csr, submit edge.csr to the CA, then run picert audit on the issued certificate.",
                 path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
             ));
         }
         (None, None) => {}
         (Some(_), Some(path)) => {
             line(format!("  wrote        {}", path.display()));
-            line(format!("Next: submit {} to a public CA, then check what it issues with: picert audit ISSUED.pem{hint}", path.display()));
+            line(format!("Next: submit {} to {ca}, then check what it issues with: picert audit ISSUED.pem{hint}", path.display()));
         }
-        (Some(_), None) => line(format!("Next: submit the request to a public CA, then check what it issues with: picert audit ISSUED.pem{hint}")),
+        (Some(_), None) => line(format!("Next: submit the request to {ca}, then check what it issues with: picert audit ISSUED.pem{hint}")),
     }
     for note in &plan.notes {
         line(note_line(note));
@@ -329,6 +384,9 @@ fn note_line(note: &Note) -> String {
 #[derive(serde::Serialize)]
 struct JsonSummary {
     version: u32,
+    certificate: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool: Option<String>,
     request: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_pem: Option<String>,
@@ -348,6 +406,8 @@ fn summary_json(plan: &RequestPlan, written: &WrittenRequest) -> JsonSummary {
     let p = &plan.profile;
     JsonSummary {
         version: 1,
+        certificate: p.kind().as_str(),
+        pool: p.certificate.as_ref().map(|c| c.pool.clone()),
         request: written
             .request_path
             .as_ref()

@@ -285,6 +285,14 @@ pub struct Report {
     pub audit_time: Timestamp,
     /// The trust store used for `pic.issuer.public_ca`.
     pub trust_store: String,
+    /// The kind of certificate the inputs were audited against (`edge-external`,
+    /// `front-end`, ...), as `picert plan` names it; absent in reports written before it was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// The pool of that certificate, when it was chosen from the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
     /// One entry per input.
     pub inputs: Vec<InputReport>,
     /// What was passed over or deserves a word, for the run as a whole.
@@ -305,6 +313,8 @@ impl Report {
             version: 1,
             audit_time,
             trust_store: trust_store.to_string(),
+            certificate: None,
+            pool: None,
             inputs,
             notes: Vec::new(),
             summary,

@@ -310,6 +310,11 @@ impl Rule {
         if let Some(why) = wrong_kind {
             return result(Status::Na, Some(why.into()));
         }
+        if self.needs == Needs::Aol {
+            if let Some(not_applicable) = edge_external_only(ctx) {
+                return self.outcome(not_applicable);
+            }
+        }
         match self.needs {
             Needs::Topology if ctx.expectations.is_none() => {
                 return result(
@@ -404,6 +409,18 @@ pub(crate) fn expected_plan<'a>(ctx: &Context<'a>) -> Result<&'a picert_core::Sa
         )),
         Some(exp) => Ok(&exp.plan),
     }
+}
+
+/// `na` for a rule of the PIC table's own (the Access Edge subject, the table's SAN order, the
+/// AOL client EKU) when the certificate expected is another kind of the plan.
+pub(crate) fn edge_external_only(ctx: &Context<'_>) -> Option<Outcome> {
+    let exp = ctx.expectations?;
+    (exp.kind != picert_core::plan::CertificateKind::EdgeExternal).then(|| {
+        Outcome::NotApplicable(format!(
+            "applies to the Edge external certificate; this is the {} certificate",
+            exp.kind
+        ))
+    })
 }
 
 /// The subject's single CN as a name, if there is exactly one text CN.

@@ -70,6 +70,24 @@ pub fn contoso() -> Expectations {
     .unwrap()
 }
 
+/// The expectations of the multi-site fixture's Redmond Front End pool certificate.
+pub fn front_end() -> Expectations {
+    let deployment = picert_core::deployment::Deployment::parse_bytes(
+        include_bytes!("../../../../fixtures/topology/multi.tbxml"),
+        "multi.tbxml",
+    )
+    .unwrap();
+    let plans = picert_core::plan::plan(&deployment, "multi.tbxml").unwrap();
+    let fe = picert_core::plan::choose(
+        &plans,
+        picert_core::plan::CertificateKind::FrontEnd,
+        Some("fepool-red.contoso.com"),
+        "multi.tbxml",
+    )
+    .unwrap();
+    Expectations::for_certificate(fe, &Topology::default()).unwrap()
+}
+
 /// A context with no topology, no chain, no live connection, at [`AT`].
 pub fn context(facts: &Facts) -> Context<'_> {
     Context {

@@ -60,5 +60,18 @@ mod tests {
         );
         assert_eq!(status, Status::Finding);
         assert!(detail.contains("June 2014"), "{detail}");
+        let fe = front_end();
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                expectations: Some(&fe),
+                ..context(&f)
+            },
+        );
+        assert_eq!(status, Status::Na);
+        assert!(
+            detail.contains("this is the front-end certificate"),
+            "{detail}"
+        );
     }
 }

@@ -20,6 +20,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
+    if let Some(exp) = ctx.expectations.filter(|e| !e.public_ca()) {
+        return Outcome::NotApplicable(format!(
+            "applies to the certificates of a public CA; the {} certificate comes from the enterprise CA (picert plan)",
+            exp.kind
+        ));
+    }
     match ctx.chain {
         None => Outcome::NotApplicable("no chain check was made".into()),
         Some(ChainVerdict::Trusted(path)) => {
@@ -74,5 +80,16 @@ mod tests {
             .1,
             "self-signed"
         );
+        let fe = front_end();
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                chain: Some(&untrusted),
+                expectations: Some(&fe),
+                ..context(&f)
+            },
+        );
+        assert_eq!(status, Status::Na);
+        assert!(detail.contains("the front-end certificate comes from the enterprise CA"));
     }
 }

@@ -4,7 +4,9 @@
 use picert_core::names::same_dns_name;
 
 use crate::report::Severity;
-use crate::rules::{single_cn, AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
+use crate::rules::{
+    edge_external_only, single_cn, AppliesTo, Check, Context, Needs, Outcome, Rule, Source,
+};
 
 /// `pic.subject.matches_access_edge`
 pub static RULE: Rule = Rule {
@@ -22,6 +24,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
+    if let Some(not_applicable) = edge_external_only(ctx) {
+        return not_applicable;
+    }
     let Some(expected) = ctx.expectations.and_then(|e| e.access_edge.as_deref()) else {
         return Outcome::NotApplicable("the topology names no Access Edge FQDN".into());
     };
@@ -79,5 +84,20 @@ mod tests {
         );
         assert_eq!(status, Status::Finding);
         assert!(detail.contains("CN=sip.contoso.com"), "{detail}");
+        let fe = front_end();
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                expectations: Some(&fe),
+                ..context(&f)
+            },
+        );
+        assert_eq!(
+            (status, detail.as_str()),
+            (
+                Status::Na,
+                "applies to the Edge external certificate; this is the front-end certificate"
+            )
+        );
     }
 }
