@@ -177,6 +177,8 @@ fn plan_lists_every_certificate() {
         "director       Redmond  dirpool-red.contoso.com   enterprise  dirpool-red.contoso.com\n",
         "  SAN 4. sip.fabrikam.com (SIP domain fabrikam.com)\n",
         "  SAN 3. lyncdiscover.contoso.com (Autodiscover from outside, SIP domain contoso.com)\n",
+        "  SAN 7. sip.contoso.com (automatic client sign-in inside, SIP domain contoso.com)\n",
+        "  SAN 8. sip.fabrikam.com (automatic client sign-in inside, SIP domain fabrikam.com)\n",
     ] {
         assert!(text.contains(said), "{said:?} in\n{text}");
     }
