@@ -455,3 +455,39 @@ fn every_command_says_its_exit_status() {
         }
     }
 }
+
+/// `picert request`: with JSON, nothing on standard error (the notes are in the document); in
+/// text, the client EKU advice in two lines, with picert's prefix.
+#[test]
+fn request_json_is_quiet_and_its_advice_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path().join("j"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("Sectigo stopped on 2026-05-15"));
+    let out = picert()
+        .args(["request", "--topology"])
+        .arg(contoso())
+        .arg("--out-dir")
+        .arg(dir.path().join("t"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let advice: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("picert: warning: public CAs are dropping"))
+        .collect();
+    assert_eq!(advice.len(), 2, "{stderr}");
+    assert!(advice.iter().all(|l| l.len() < 250), "{advice:?}");
+}

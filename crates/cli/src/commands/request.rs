@@ -125,7 +125,9 @@ fn with_request_flags(base: Topology, args: &RequestArgs) -> Topology {
 }
 
 pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
-    let commentary = Commentary::new(global.quiet);
+    // With JSON, standard error carries errors only: the description's notes are in the
+    // document's `notes`.
+    let commentary = Commentary::new(global.quiet || args.format == Format::Json);
     let chosen = args.certificate.choose(&args.topology)?;
     if let Chosen::Planned(planned) = &chosen {
         let kind = planned.plan.kind;
@@ -220,6 +222,7 @@ pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
         && format != RequestFormat::Inf
         && !global.quiet
         && matches!(plan.profile.key_type, KeyType::Rsa3072 | KeyType::Rsa4096)
+        && args.format != Format::Json
         && std::io::stderr().is_terminal();
     let written = with_progress(
         &format!("generating an {} key", plan.profile.key_type.describe()),
@@ -373,11 +376,14 @@ fn describe(plan: &RequestPlan, written: &WrittenRequest, args: &RequestArgs) ->
 /// A note as this command line says it.
 fn note_line(note: &Note) -> String {
     match note {
-        Note::ClientEku { .. } => format!(
-            "warning: {note} (Request-CsCertificate -ClientEku $true -Template <name>); check with your CA before you submit. To learn whether a federation partner checks it, run picert federation --client-cert with a serverAuth-only certificate."
+        // Two lines here; the dates and the CAs' names are in the JSON's notes and in
+        // docs/request.md.
+        Note::ClientEku { aol } => format!(
+            "picert: warning: public CAs are dropping the client EKU (clientAuth) this request asks for{}, and Chrome forbids it from 2027-03-15; Skype for Business Server 2015 and 2019 need only the server EKU.\n  An enterprise CA template that allows clientAuth still issues it (Request-CsCertificate -ClientEku $true -Template <name>); picert federation --client-cert shows whether a partner checks it.",
+            if *aol { " because PIC with AOL is declared" } else { "" }
         ),
-        Note::ClientEkuDropped => format!("renewal: {note} (--client-eku keeps it)"),
-        n => crate::output::note_line(n),
+        Note::ClientEkuDropped => format!("picert: renewal: {note} (--client-eku keeps it)"),
+        n => format!("picert: {}", crate::output::note_line(n)),
     }
 }
 
