@@ -334,7 +334,9 @@ fn rules_list_and_explain() {
         .args(["rules", "--format", "json"])
         .output()
         .unwrap();
-    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["version"], 1);
+    let list = doc["rules"].as_array().unwrap();
     assert_eq!(list.len(), RULES.len());
     assert!(list
         .iter()

@@ -409,7 +409,8 @@ fn rules_filter_by_source() {
         .args(["rules", "--source", "cabf", "--format", "json"])
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &doc["rules"];
     let ids: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -490,4 +491,39 @@ fn request_json_is_quiet_and_its_advice_short() {
         .collect();
     assert_eq!(advice.len(), 2, "{stderr}");
     assert!(advice.iter().all(|l| l.len() < 250), "{advice:?}");
+}
+
+/// One JSON layout: every command's document starts with its `version`.
+#[test]
+fn every_json_document_starts_with_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let topology = common::root().join("fixtures/topology/multi.tbxml");
+    let runs: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["audit".into(), pki("good.pem").into()],
+        vec!["expiry".into(), pki("good.pem").into()],
+        vec!["rules".into()],
+        vec!["plan".into(), topology.clone().into()],
+        vec!["topology".into(), topology.into()],
+        vec![
+            "request".into(),
+            "--topology".into(),
+            contoso().into(),
+            "--out-dir".into(),
+            dir.path().join("r").into(),
+        ],
+    ];
+    for args in runs {
+        let out = picert()
+            .args(&args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            compact.starts_with("{\"version\":1,"),
+            "{args:?}: {}",
+            &text[..text.len().min(80)]
+        );
+    }
 }

@@ -84,7 +84,21 @@ pub fn run(args: RulesArgs, _global: Global) -> Result<u8, CliError> {
         }
     };
     let text = match (args.format, &args.command) {
-        (OutputFormat::Json, _) => json_line(&docs, true)?,
+        // One layout for every command: `version` first, then the data.
+        (OutputFormat::Json, _) => {
+            #[derive(serde::Serialize)]
+            struct Doc<'a, T> {
+                version: u32,
+                rules: &'a T,
+            }
+            json_line(
+                &Doc {
+                    version: 1,
+                    rules: &docs,
+                },
+                true,
+            )?
+        }
         (OutputFormat::Human, None) => docs
             .iter()
             .map(|d| format!("{:<38} {:<8} {:<10} {}\n", d.id, d.severity.as_str(), d.source.as_str(), d.description))
