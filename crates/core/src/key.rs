@@ -106,8 +106,7 @@ impl PrivateKey {
             })?;
             return PrivateKey::from_der_any(der);
         }
-        if let Ok(info) = pkcs8::EncryptedPrivateKeyInfo::try_from(bytes) {
-            let _ = info;
+        if pkcs8::EncryptedPrivateKeyInfoRef::try_from(bytes).is_ok() {
             return PrivateKey::from_encrypted_der(bytes, passphrase);
         }
         let der = PrivateKeyDer::try_from(bytes).map_err(|_| {
@@ -120,7 +119,7 @@ impl PrivateKey {
 
     fn from_encrypted_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, Error> {
         let pass = passphrase.ok_or(KeyError::PassphraseNeeded)?;
-        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der)
+        let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
             .map_err(|e| KeyError::Format(format!("cannot read the encrypted key: {e}")))?;
         let plain = info.decrypt(pass).map_err(|_| KeyError::WrongPassphrase)?;
         PrivateKey::from_pkcs8(Zeroizing::new(plain.as_bytes().to_vec()))
@@ -162,11 +161,11 @@ impl PrivateKey {
     /// Takes PKCS#8 DER, checks the algorithm (RSA of at least 2048 bits, ECDSA P-256/P-384) and
     /// that the key loads.
     pub fn from_pkcs8(pkcs8: Zeroizing<Vec<u8>>) -> Result<PrivateKey, Error> {
-        let info = pkcs8::PrivateKeyInfo::try_from(pkcs8.as_slice())
+        let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8.as_slice())
             .map_err(|e| KeyError::Format(format!("not a PKCS#8 private key: {e}")))?;
         let oid = info.algorithm.oid.to_string();
         let kind = if oid == OID_RSA {
-            let bits = rsa_modulus_bits(info.private_key)?;
+            let bits = rsa_modulus_bits(info.private_key.as_bytes())?;
             refuse_small_rsa(bits)?;
             KeyKind::Rsa(bits)
         } else if oid == OID_EC {
@@ -270,13 +269,13 @@ impl PrivateKey {
                     .map_err(|_| KeyError::Crypto("no randomness".into()))?;
                 aws_lc_rs::rand::fill(&mut iv)
                     .map_err(|_| KeyError::Crypto("no randomness".into()))?;
-                let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
+                let params = pkcs8::pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(
                     PBKDF2_ITERATIONS,
                     &salt,
-                    &iv,
+                    iv,
                 )
                 .map_err(|e| KeyError::Crypto(format!("cannot encrypt the key: {e}")))?;
-                let info = pkcs8::PrivateKeyInfo::try_from(self.pkcs8.as_slice())
+                let info = pkcs8::PrivateKeyInfoRef::try_from(self.pkcs8.as_slice())
                     .map_err(|e| KeyError::Crypto(format!("cannot encode the key: {e}")))?;
                 let doc = info
                     .encrypt_with_params(params, pass)
@@ -305,7 +304,7 @@ fn rsa_modulus_bits(pkcs1: &[u8]) -> Result<usize, Error> {
     let bad = |_| KeyError::Format("the RSA private key is malformed".into());
     let mut reader = der::SliceReader::new(pkcs1).map_err(bad)?;
     let header = der::Header::decode(&mut reader).map_err(bad)?;
-    if header.tag != der::Tag::Sequence {
+    if header.tag() != der::Tag::Sequence {
         return Err(KeyError::Format("the RSA private key is malformed".into()).into());
     }
     let _version = der::asn1::UintRef::decode(&mut reader).map_err(bad)?;

@@ -21,15 +21,15 @@ use cbc::cipher::{BlockModeEncrypt, KeyIvInit};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::encrypted_data::EncryptedData;
 use cms::enveloped_data::EncryptedContentInfo;
-use der08::asn1::{BmpString, ObjectIdentifier, OctetString, SetOfVec};
-use der08::{Any, Decode, Encode};
+use der::asn1::{BmpString, ObjectIdentifier, OctetString, SetOfVec};
+use der::{Any, Decode, Encode};
 use hmac::{KeyInit, Mac};
 use pkcs12::kdf::{derive_key_utf8, Pkcs12KeyType};
 use pkcs12::pbe_params::{EncryptedPrivateKeyInfo, Pkcs12PbeParams};
 use pkcs12::pfx::{Pfx, Version};
 use pkcs12::safe_bag::SafeBag;
 use pkcs12::{CertBag, DigestInfo, MacData};
-use spki08::AlgorithmIdentifierOwned;
+use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::{Attribute, Attributes};
 use zeroize::Zeroizing;
 
@@ -124,7 +124,7 @@ impl std::fmt::Debug for PfxContents<'_> {
     }
 }
 
-fn asn1(e: der08::Error) -> Error {
+fn asn1(e: der::Error) -> Error {
     encoding("the PKCS#12 file")(e.to_string())
 }
 
