@@ -531,6 +531,78 @@ fn passphrase_from_file_and_environment_encrypts_the_key() {
 }
 
 #[test]
+fn reuses_a_key_openssl_encrypted_with_pbkdf2_or_scrypt() {
+    let dir = tempfile::tempdir().unwrap();
+    let openssl = |args: &[&str]| {
+        let Ok(out) = std::process::Command::new("openssl").args(args).output() else {
+            panic!("openssl is needed for this test");
+        };
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let plain = dir.path().join("plain.pem");
+    fs::write(
+        &plain,
+        openssl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ]),
+    )
+    .unwrap();
+    let plain_arg = plain.to_str().unwrap();
+    let pass = "pass:openssl wrote this";
+    for (name, args) in [
+        // OpenSSL's PBES2 default: PBKDF2-HMAC-SHA256 and AES-256-CBC.
+        (
+            "pbkdf2.pem",
+            vec![
+                "pkcs8",
+                "-topk8",
+                "-v2",
+                "aes-256-cbc",
+                "-in",
+                plain_arg,
+                "-passout",
+                pass,
+            ],
+        ),
+        (
+            "scrypt.pem",
+            vec![
+                "pkcs8", "-topk8", "-scrypt", "-in", plain_arg, "-passout", pass,
+            ],
+        ),
+    ] {
+        let key = dir.path().join(name);
+        fs::write(&key, openssl(&args)).unwrap();
+        assert!(fs::read_to_string(&key)
+            .unwrap()
+            .starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        let csr = dir.path().join(format!("{name}.csr"));
+        picert()
+            .env("PICERT_KEY_PASSPHRASE", "openssl wrote this")
+            .args(["request", "--topology"])
+            .arg(contoso())
+            .args(["--key-type", "ecdsa-p256", "--key"])
+            .arg(&key)
+            .arg("--csr")
+            .arg(&csr)
+            .assert()
+            .success();
+        let from_key = openssl(&["pkey", "-pubout", "-in", plain_arg]);
+        let from_csr = openssl(&["req", "-pubkey", "-noout", "-in", csr.to_str().unwrap()]);
+        assert_eq!(from_key, from_csr, "{name}");
+    }
+}
+
+#[test]
 fn inf_output_for_certreq() {
     let out = picert()
         .args(["request", "--topology"])
