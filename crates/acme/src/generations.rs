@@ -44,7 +44,7 @@ const KEEP: usize = 3;
 /// What a file of a set is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Role {
+pub enum Role {
     /// The chain, leaf first.
     Chain,
     /// The new private key.
@@ -55,7 +55,7 @@ pub(crate) enum Role {
 
 impl Role {
     /// The file's name inside a generation folder.
-    fn stored_name(self) -> &'static str {
+    pub(crate) fn stored_name(self) -> &'static str {
         match self {
             Role::Chain => "chain.pem",
             Role::Key => "private.key",
@@ -80,6 +80,27 @@ pub(crate) struct StoredFile {
     /// The SHA-256 of the file it replaced at `path`, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<String>,
+}
+
+/// What is at the place of a file of the committed generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InPlace {
+    /// The file as the generation wrote it.
+    AsWritten,
+    /// Nothing: a run stopped before placing it, or it was removed.
+    Missing,
+    /// An earlier generation's file (a run stopped between two renames, or a rollback): a run
+    /// writes it again from the committed generation.
+    Earlier {
+        /// That generation.
+        generation: u32,
+    },
+    /// The file the committed generation replaced (from before generations were kept): a run
+    /// writes it again.
+    Replaced,
+    /// A file no generation wrote: a run stops rather than write over it.
+    Foreign,
 }
 
 /// A generation's manifest.
@@ -146,8 +167,13 @@ impl Store {
         }
     }
 
-    fn generation_dir(&self, n: u32) -> PathBuf {
+    pub fn generation_dir(&self, n: u32) -> PathBuf {
         self.dir.join(generation_name(n))
+    }
+
+    /// The number the next generation written will have: after the last one on disk.
+    pub fn next_generation(&self) -> u32 {
+        self.generations().last().copied().unwrap_or(0) + 1
     }
 
     /// The committed generation, if any.
@@ -166,7 +192,7 @@ impl Store {
     }
 
     /// The generations on disk, in order.
-    fn generations(&self) -> Vec<u32> {
+    pub fn generations(&self) -> Vec<u32> {
         let mut found: Vec<u32> = fs::read_dir(&self.dir)
             .into_iter()
             .flatten()
@@ -184,7 +210,7 @@ impl Store {
         found
     }
 
-    fn manifest(&self, n: u32) -> Result<Manifest, AcmeError> {
+    pub fn manifest(&self, n: u32) -> Result<Manifest, AcmeError> {
         let path = self.generation_dir(n).join(MANIFEST);
         let bytes = fs::read(&path).map_err(|e| io_error(&path, &e))?;
         serde_json::from_slice(&bytes)
@@ -202,8 +228,8 @@ impl Store {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(u32, Manifest), AcmeError> {
         create_private_dir(&self.dir)?;
+        let n = self.next_generation();
         let on_disk = self.generations();
-        let n = on_disk.last().copied().unwrap_or(0) + 1;
         let committed = self.committed()?.unwrap_or(0);
         for g in on_disk.into_iter().filter(|&g| g > committed) {
             self.discard(g);
@@ -357,6 +383,50 @@ impl Store {
         Ok(())
     }
 
+    /// Compares each file of the committed generation `committed` with what is at its place:
+    /// as written, missing, an earlier generation's, the file it replaced, or none of these.
+    /// Reads only. A file that cannot be read is an error.
+    pub fn compare(
+        &self,
+        committed: u32,
+        manifest: &Manifest,
+    ) -> Result<Vec<(StoredFile, InPlace)>, AcmeError> {
+        let earlier: Vec<Manifest> = self
+            .generations()
+            .into_iter()
+            .filter(|&g| g != committed)
+            .filter_map(|g| self.manifest(g).ok())
+            .collect();
+        let mut found = Vec::new();
+        for file in &manifest.files {
+            let held = match fs::read(&file.path) {
+                Ok(bytes) => sha256_hex(&bytes).to_ascii_lowercase(),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    found.push((file.clone(), InPlace::Missing));
+                    continue;
+                }
+                Err(e) => return Err(io_error(&file.path, &e)),
+            };
+            let state = if held == file.sha256 {
+                InPlace::AsWritten
+            } else if let Some(m) = earlier.iter().find(|m| {
+                m.files
+                    .iter()
+                    .any(|f| f.role == file.role && f.sha256 == held)
+            }) {
+                InPlace::Earlier {
+                    generation: m.generation,
+                }
+            } else if file.replaces.as_ref() == Some(&held) {
+                InPlace::Replaced
+            } else {
+                InPlace::Foreign
+            };
+            found.push((file.clone(), state));
+        }
+        Ok(found)
+    }
+
     /// Compares the files in place with the committed generation's, and writes again from it
     /// every file that is missing or holds an earlier generation's contents.
     fn recover(&self, progress: &mut dyn FnMut(Progress)) -> Result<(), AcmeError> {
@@ -365,42 +435,22 @@ impl Store {
         };
         let store = self.dir.display().to_string();
         let manifest = self.manifest(committed)?;
-        let earlier: Vec<Manifest> = self
-            .generations()
-            .into_iter()
-            .filter(|&g| g != committed)
-            .filter_map(|g| self.manifest(g).ok())
-            .collect();
         let mut repairs = Vec::new();
-        for file in &manifest.files {
-            let held = match fs::read(&file.path) {
-                Ok(bytes) => Some(sha256_hex(&bytes).to_ascii_lowercase()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) => return Err(io_error(&file.path, &e)),
-            };
-            let Some(held) = held else {
-                repairs.push((file, "was missing".to_string()));
-                continue;
-            };
-            if held == file.sha256 {
-                continue;
-            }
-            let from = earlier.iter().find(|m| {
-                m.files
-                    .iter()
-                    .any(|f| f.role == file.role && f.sha256 == held)
-            });
-            match (from, file.replaces.as_ref() == Some(&held)) {
-                (Some(m), _) => repairs.push((file, format!("held generation {}'s", m.generation))),
-                (None, true) => repairs.push((file, "held the file it replaced".to_string())),
-                (None, false) => {
+        for (file, state) in self.compare(committed, &manifest)? {
+            let why = match state {
+                InPlace::AsWritten => continue,
+                InPlace::Missing => "was missing".to_string(),
+                InPlace::Earlier { generation } => format!("held generation {generation}'s"),
+                InPlace::Replaced => "held the file it replaced".to_string(),
+                InPlace::Foreign => {
                     return Err(AcmeError::NotPlacedByPicert {
                         file: file.path.display().to_string(),
                         store,
                         generation: committed,
                     })
                 }
-            }
+            };
+            repairs.push((file, why));
         }
         for file in &manifest.files {
             remove_staged(&file.path);
@@ -479,6 +529,14 @@ pub fn recover(out_dir: &Path, progress: &mut dyn FnMut(Progress)) -> Result<(),
     let Ok(entries) = fs::read_dir(out_dir) else {
         return Ok(());
     };
+    for store in stores_in(entries) {
+        store.recover(progress)?;
+    }
+    Ok(())
+}
+
+/// The store folders (`*.picert`) among a folder's entries, in order.
+pub(crate) fn stores_in(entries: fs::ReadDir) -> Vec<Store> {
     let mut stores: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
@@ -490,10 +548,7 @@ pub fn recover(out_dir: &Path, progress: &mut dyn FnMut(Progress)) -> Result<(),
         })
         .collect();
     stores.sort();
-    for dir in stores {
-        Store { dir }.recover(progress)?;
-    }
-    Ok(())
+    stores.into_iter().map(|dir| Store { dir }).collect()
 }
 
 #[cfg(test)]
@@ -558,6 +613,29 @@ mod tests {
         fs::write(d.join("edge.key"), b"key 1").unwrap();
         let kept = d.join(format!(".edge.key.picert-{}-7.old", std::process::id()));
         fs::write(&kept, b"key 1").unwrap();
+        // Status says so and writes nothing.
+        let now = picert_core::Timestamp::from_date(2026, 6, 1);
+        let [ref found] = crate::status(d, now).unwrap()[..] else {
+            panic!("one store")
+        };
+        assert_eq!(found.committed, Some(2));
+        assert!(!found.whole());
+        let states: Vec<InPlace> = found.files.iter().map(|f| f.state).collect();
+        assert_eq!(
+            states,
+            [InPlace::AsWritten, InPlace::Earlier { generation: 1 }]
+        );
+        assert_eq!(found.to_repair().count(), 1);
+        assert_eq!(fs::read(d.join("edge.key")).unwrap(), b"key 1");
+        assert!(kept.exists());
+        let gens: Vec<(u32, bool, Option<&str>)> = found
+            .generations
+            .iter()
+            .map(|g| (g.generation, g.committed, g.thumbprint.as_deref()))
+            .collect();
+        assert_eq!(gens, [(1, false, Some("AB")), (2, true, Some("AB"))]);
+        // Not certificates: said, not fatal.
+        assert!(found.generations[1].problem.is_some());
         let seen = lines(d).unwrap();
         let [Progress::Repaired {
             generation: 2,
@@ -591,6 +669,8 @@ mod tests {
         assert_eq!(fs::read(d.join("edge.pem")).unwrap(), b"chain 2");
         // A key no generation wrote: not written over, named.
         fs::write(d.join("edge.key"), b"someone else's key").unwrap();
+        let found = crate::status(d, now).unwrap();
+        assert_eq!(found[0].foreign().count(), 1);
         let err = lines(d).unwrap_err();
         assert!(
             err.to_string().starts_with(&format!(

@@ -13,6 +13,8 @@
 //!   the key, a PKCS#12 file) written together or not at all.
 //! - [`recover`]: the set in place put right after an interruption, from the generations
 //!   [`run`] keeps beside it.
+//! - [`status`]: the generations kept and whether the files in place are the committed one's,
+//!   read only (what [`recover`] would repair, said instead of done).
 //! - [`renewal_due`]: whether the certificate in service is due (a third of its lifetime left,
 //!   or the CA's ACME Renewal Information window, RFC 9773).
 //!
@@ -30,6 +32,7 @@ mod inplace;
 mod issue;
 mod job;
 mod paths;
+mod status;
 mod stop;
 
 use std::path::PathBuf;
@@ -41,10 +44,11 @@ use rustls_pki_types::CertificateDer;
 
 pub use due::{renewal_due, Due};
 pub use error::{problem_text, AcmeError};
-pub use generations::recover;
+pub use generations::{recover, InPlace, Role};
 pub use hook::{ChallengeDns, CommandHook, DeployError, DeployHook, HookError};
 pub use issue::{issue, Issued};
 pub use job::{check_plan, run, AcmeJob, AcmeOutcome, PfxOutput};
+pub use status::{status, status_of_chain, FileStatus, GenerationStatus, StoreStatus};
 
 /// Let's Encrypt's production directory.
 pub const LETS_ENCRYPT: &str = "https://acme-v02.api.letsencrypt.org/directory";
