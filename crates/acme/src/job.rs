@@ -109,89 +109,170 @@ pub fn check_plan(plan: &RequestPlan) -> Result<(), AcmeError> {
     Ok(())
 }
 
-/// Issues, audits (at the moment the certificate arrives, with the auditor's trust store and
-/// expectations) and writes: the new set as a new generation beside the chain
-/// (`<access edge>.picert/`), checked, switched to in one step, then placed at the paths
-/// given (call [`crate::recover`] first, before reading anything of the set in place). An output that is the account key or another output (the same
-/// path, a symbolic or hard link) stops the run before the CA is contacted, even with
-/// `overwrite` ([`AcmeError::SameFile`]); so do existing files unless `overwrite` is set;
-/// nothing is written unless a certificate was issued.
-pub fn run(
-    job: AcmeJob<'_>,
-    auditor: &Auditor,
-    dns: &dyn ChallengeDns,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<AcmeOutcome, AcmeError> {
+/// What a dry run ([`dry_run`]) got from the CA, and would have placed.
+#[derive(Debug)]
+pub struct DryRunOutcome {
+    /// What the CA issued.
+    pub issued: Issued,
+    /// The directory the order was placed at: Let's Encrypt's staging directory when the job
+    /// named its production one.
+    pub directory: String,
+    /// The audit of the chain, as `picert audit` makes it.
+    pub report: InputReport,
+    /// The leaf's SHA-1 thumbprint, upper-case hex.
+    pub thumbprint: String,
+    /// The leaf's notAfter, RFC 3339.
+    pub not_after: String,
+    /// Where the chain would have been placed.
+    pub certificate_path: PathBuf,
+    /// Where a new key would have been placed.
+    pub key_path: Option<PathBuf>,
+    /// Where the PKCS#12 file would have been placed.
+    pub pfx_path: Option<PathBuf>,
+    /// The generation folder a run would have written the set in.
+    pub generation_dir: PathBuf,
+}
+
+/// The paths of a job's set, checked before anything is asked of the CA.
+struct SetPaths {
+    store: Store,
+    certificate: PathBuf,
+    key: Option<PathBuf>,
+    pfx: Option<PathBuf>,
+}
+
+/// The plan, the outputs (none the account key or another output; none existing unless
+/// replacing is allowed), then the set in place said, before the CA is contacted.
+fn check_job(job: &AcmeJob<'_>, progress: &mut dyn FnMut(Progress)) -> Result<SetPaths, AcmeError> {
     check_plan(&job.plan)?;
     let stem = job.plan.file_stem().to_string();
-    let certificate_path = job.out_dir.join(format!("{stem}.pem"));
+    let certificate = job.out_dir.join(format!("{stem}.pem"));
     let generate = matches!(job.key, KeySource::Generate);
-    let key_path = generate.then(|| job.out_dir.join(format!("{stem}.key")));
-    let pfx_path = job.pfx.as_ref().map(|p| p.path.clone());
+    let key = generate.then(|| job.out_dir.join(format!("{stem}.key")));
+    let pfx = job.pfx.as_ref().map(|p| p.path.clone());
     // No output may be the account key or another output, whatever may be replaced.
     let mut files: Vec<(&'static str, &std::path::Path)> = vec![
         ("the account key", job.options.account_key.as_path()),
-        ("the certificate chain", certificate_path.as_path()),
+        ("the certificate chain", certificate.as_path()),
     ];
-    if let Some(k) = &key_path {
+    if let Some(k) = &key {
         files.push(("the certificate key", k.as_path()));
     }
-    if let Some(p) = &pfx_path {
+    if let Some(p) = &pfx {
         files.push(("the PKCS#12 file", p.as_path()));
     }
     crate::paths::check_distinct(&files)?;
-    let store = Store::beside(&job.out_dir, &stem);
     if !job.overwrite {
-        for path in std::iter::once(&certificate_path)
-            .chain(key_path.iter())
-            .chain(pfx_path.iter())
+        for path in std::iter::once(&certificate)
+            .chain(key.iter())
+            .chain(pfx.iter())
         {
             if std::fs::symlink_metadata(path).is_ok() {
                 return Err(picert_core::Error::Exists(path.display().to_string()).into());
             }
         }
     }
-    // The set in place, before it is replaced: does it belong together?
-    let say_set = |new: bool, kept: Option<&PrivateKey>, progress: &mut dyn FnMut(Progress)| {
-        let set = crate::inplace::SetFiles {
-            chain: &certificate_path,
-            key_file: key_path.as_deref().map(|p| (p, job.key_passphrase)),
-            kept_key: kept,
-            pfx: job
-                .pfx
-                .as_ref()
-                .map(|p| (p.path.as_path(), p.password.as_str())),
-        };
-        if let Some(checked) = crate::inplace::check(&set) {
-            progress(match checked {
-                Ok(files) => Progress::SetInPlace {
-                    new,
-                    files,
-                    mismatch: None,
-                },
-                Err(why) => Progress::SetInPlace {
-                    new,
-                    files: Vec::new(),
-                    mismatch: Some(why),
-                },
-            });
-        }
+    let paths = SetPaths {
+        store: Store::beside(&job.out_dir, &stem),
+        certificate,
+        key,
+        pfx,
     };
+    // The set in place, before it is replaced: does it belong together?
     let kept = match &job.key {
         KeySource::Existing(k) => Some(k),
         KeySource::Generate => None,
     };
-    say_set(false, kept, progress);
-    let key = match job.key {
-        KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
-        KeySource::Existing(k) => k,
-    };
-    dns.check()?;
+    say_set(job, &paths, false, kept, progress);
+    // Found before the order, so that a typo leaves no pending order.
     if let Some(hook) = &job.deploy_hook {
         hook.check()?;
     }
-    let issued = issue(&job.options, &job.plan, &key, dns, progress)?;
-    let label = certificate_path.display().to_string();
+    Ok(paths)
+}
+
+/// Says whether the set at the job's paths belongs together (nothing when no chain is there).
+fn say_set(
+    job: &AcmeJob<'_>,
+    paths: &SetPaths,
+    new: bool,
+    kept: Option<&PrivateKey>,
+    progress: &mut dyn FnMut(Progress),
+) {
+    let set = crate::inplace::SetFiles {
+        chain: &paths.certificate,
+        key_file: paths.key.as_deref().map(|p| (p, job.key_passphrase)),
+        kept_key: kept,
+        pfx: job
+            .pfx
+            .as_ref()
+            .map(|p| (p.path.as_path(), p.password.as_str())),
+    };
+    if let Some(checked) = crate::inplace::check(&set) {
+        progress(match checked {
+            Ok(files) => Progress::SetInPlace {
+                new,
+                files,
+                mismatch: None,
+            },
+            Err(why) => Progress::SetInPlace {
+                new,
+                files: Vec::new(),
+                mismatch: Some(why),
+            },
+        });
+    }
+}
+
+/// A new set as the CA issued it, audited, in memory: nothing of it is written yet.
+struct NewSet {
+    issued: Issued,
+    bundle: picert_verify::bundle::PreparedBundle,
+    key: PrivateKey,
+    key_pem: Option<Zeroizing<String>>,
+    pfx: Option<Zeroizing<Vec<u8>>>,
+    not_after: String,
+}
+
+impl NewSet {
+    fn files<'a>(&'a self, paths: &'a SetPaths) -> Vec<NewFile<'a>> {
+        let mut files = vec![NewFile {
+            role: Role::Chain,
+            path: &paths.certificate,
+            contents: self.issued.chain_pem.as_bytes(),
+        }];
+        if let (Some(path), Some(pem)) = (&paths.key, &self.key_pem) {
+            files.push(NewFile {
+                role: Role::Key,
+                path,
+                contents: pem.as_bytes(),
+            });
+        }
+        if let (Some(path), Some(bytes)) = (&paths.pfx, &self.pfx) {
+            files.push(NewFile {
+                role: Role::Pfx,
+                path,
+                contents: bytes,
+            });
+        }
+        files
+    }
+}
+
+/// The order, the challenges through `dns`, the certificate, its audit (at the moment it
+/// arrives), and the files of the set made in memory.
+fn obtain(
+    job: &AcmeJob<'_>,
+    options: &AcmeOptions,
+    key: PrivateKey,
+    paths: &SetPaths,
+    auditor: &Auditor,
+    dns: &dyn ChallengeDns,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<NewSet, AcmeError> {
+    dns.check()?;
+    let issued = issue(options, &job.plan, &key, dns, progress)?;
+    let label = paths.certificate.display().to_string();
     // The certificate is audited as it arrives: at the current time, whatever time the
     // auditor was made for (the CA's notBefore may be this very second).
     let auditor = auditor.clone().at(picert_core::Timestamp::now());
@@ -204,7 +285,7 @@ pub fn run(
             label: &label,
         })
         .map_err(|e| AcmeError::Ca(format!("the certificate the CA issued: {e}")))?;
-    let key_pem = match &key_path {
+    let key_pem = match &paths.key {
         Some(_) => Some(key.to_pem(job.key_passphrase)?),
         None => None,
     };
@@ -217,30 +298,43 @@ pub fn run(
         )?),
         None => None,
     };
-    let mut files = vec![NewFile {
-        role: Role::Chain,
-        path: &certificate_path,
-        contents: issued.chain_pem.as_bytes(),
-    }];
-    if let (Some(path), Some(pem)) = (&key_path, &key_pem) {
-        files.push(NewFile {
-            role: Role::Key,
-            path,
-            contents: pem.as_bytes(),
-        });
-    }
-    if let (Some(path), Some(bytes)) = (&pfx_path, &pfx) {
-        files.push(NewFile {
-            role: Role::Pfx,
-            path,
-            contents: bytes,
-        });
-    }
     let not_after = bundle
         .report
         .not_after
         .map(|t| t.to_string())
         .unwrap_or_default();
+    Ok(NewSet {
+        issued,
+        bundle,
+        key,
+        key_pem,
+        pfx,
+        not_after,
+    })
+}
+
+/// Issues, audits (at the moment the certificate arrives, with the auditor's trust store and
+/// expectations) and writes: the new set as a new generation beside the chain
+/// (`<access edge>.picert/`), checked, switched to in one step, then placed at the paths
+/// given (call [`crate::recover`] first, before reading anything of the set in place). An
+/// output that is the account key or another output (the same path, a symbolic or hard link)
+/// stops the run before the CA is contacted, even with `overwrite` ([`AcmeError::SameFile`]);
+/// so do existing files unless `overwrite` is set; nothing is written unless a certificate
+/// was issued.
+pub fn run(
+    mut job: AcmeJob<'_>,
+    auditor: &Auditor,
+    dns: &dyn ChallengeDns,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<AcmeOutcome, AcmeError> {
+    let paths = check_job(&job, progress)?;
+    let generate = matches!(job.key, KeySource::Generate);
+    let key = match std::mem::replace(&mut job.key, KeySource::Generate) {
+        KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
+        KeySource::Existing(k) => k,
+    };
+    let set = obtain(&job, &job.options, key, &paths, auditor, dns, progress)?;
+    let files = set.files(&paths);
     let generation_dir = place_new_set(
         &Placement {
             options: &job.options,
@@ -248,18 +342,29 @@ pub fn run(
             pfx: job.pfx.as_ref(),
             pause: job.placement_pause,
         },
-        &store,
+        &paths.store,
         &files,
-        &bundle.thumbprint,
-        &not_after,
-        (!generate).then_some(&key),
+        &set.bundle.thumbprint,
+        &set.not_after,
+        (!generate).then_some(&set.key),
         progress,
     )?;
     say_set(
+        &job,
+        &paths,
         true,
-        generate.then_some(()).map_or(Some(&key), |_| None),
+        (!generate).then_some(&set.key),
         progress,
     );
+    let NewSet {
+        issued,
+        bundle,
+        not_after,
+        ..
+    } = set;
+    let certificate_path = paths.certificate;
+    let key_path = paths.key;
+    let pfx_path = paths.pfx;
     let deploy_failure = match &job.deploy_hook {
         Some(hook) => {
             let mut env = vec![
@@ -300,6 +405,41 @@ pub fn run(
         key_path,
         pfx_path,
         deploy_failure,
+    })
+}
+
+/// A rehearsal of [`run`]: the same checks, a real order (at Let's Encrypt's staging
+/// directory when the job names its production one; else at the job's directory), the
+/// challenges through `dns`, the certificate and its audit, and the set made in memory; but
+/// nothing of the set is written: no generation, no switch, no file at the paths given, no
+/// deploy hook run. The one file it may write is the account key, when the key file is
+/// missing and the CA opens a new account for it ([`Progress::Account`] says `created`).
+pub fn dry_run(
+    mut job: AcmeJob<'_>,
+    auditor: &Auditor,
+    dns: &dyn ChallengeDns,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<DryRunOutcome, AcmeError> {
+    if job.options.directory == crate::LETS_ENCRYPT {
+        job.options.directory = crate::LETS_ENCRYPT_STAGING.to_string();
+    }
+    let paths = check_job(&job, progress)?;
+    let key = match std::mem::replace(&mut job.key, KeySource::Generate) {
+        KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
+        KeySource::Existing(k) => k,
+    };
+    let set = obtain(&job, &job.options, key, &paths, auditor, dns, progress)?;
+    let generation_dir = paths.store.generation_dir(paths.store.next_generation());
+    Ok(DryRunOutcome {
+        directory: job.options.directory.clone(),
+        thumbprint: set.bundle.thumbprint.clone(),
+        not_after: set.not_after,
+        report: set.bundle.report,
+        issued: set.issued,
+        certificate_path: paths.certificate,
+        key_path: paths.key,
+        pfx_path: paths.pfx,
+        generation_dir,
     })
 }
 
