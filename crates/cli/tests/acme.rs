@@ -1416,3 +1416,292 @@ fn the_deploy_hook_runs_once_per_new_set() {
     );
     assert_eq!(lines().len(), 1);
 }
+
+/// Every file under `dir`, with the SHA-256 of each regular file: what a dry run must leave
+/// as it was.
+fn tree(dir: &Path) -> Vec<(String, Option<String>)> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.strip_prefix(dir).unwrap().display().to_string();
+            if path.is_dir() {
+                todo.push(path);
+                found.push((name, None));
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                found.push((name, Some(picert_core::pfx::sha256_hex(&bytes))));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `picert acme status` reads the store and says what a run would do, writing nothing;
+/// `--dry-run` orders and audits at Pebble and leaves the live set and its store byte for
+/// byte as they were; `picert expiry` notes whether the set of a chain is whole; `--quiet`
+/// prints nothing when nothing is due and one line when a run fails.
+#[test]
+fn status_dry_run_expiry_note_and_quiet() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    let (pem, key, pfx) = (
+        issued.join("sip.contoso.com.pem"),
+        issued.join("sip.contoso.com.key"),
+        issued.join("edge.pfx"),
+    );
+    let pfx_arg = servers::arg(&pfx);
+    let with_pfx = ["--pfx", pfx_arg.as_str(), "--legacy"];
+    let (v, code, stderr) =
+        json(acme(&pebble, &hook, dir.path(), &with_pfx).env("PICERT_PFX_PASSWORD", "pfx pass"));
+    assert_eq!(code, 1, "{v:#}\n{stderr}");
+    let thumbprint = v["thumbprint"].as_str().unwrap().to_string();
+    let status = |extra: &[&str]| {
+        let out = picert()
+            .args(["acme", "status", "--out-dir"])
+            .arg(&issued)
+            .args(extra)
+            .output()
+            .unwrap();
+        common::no_panic(&out.stderr);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let status_json = |extra: &[&str]| {
+        let mut args = vec!["--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = status(&args);
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+        (code, v)
+    };
+    // Whole and not due.
+    let (code, v) = status_json(&[]);
+    assert_eq!(code, 0, "{v:#}");
+    let store = &v["stores"][0];
+    assert_eq!(store["committed"], 1);
+    assert_eq!(store["whole"], true);
+    assert_eq!(store["renewal_information"], "not asked");
+    let gen = &store["generations"][0];
+    assert_eq!(gen["thumbprint"], thumbprint.as_str());
+    assert_eq!(gen["due"], false);
+    assert!(gen["days_left"].as_i64().unwrap() > 0, "{gen:#}");
+    let files: Vec<(&str, &str)> = store["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["role"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("chain", "as_written"),
+            ("key", "as_written"),
+            ("pfx", "as_written")
+        ]
+    );
+    let (code, stdout, _) = status(&[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("generation 1 in place, whole; not due: renewal is due on ")
+            && stdout.contains(&thumbprint)
+            && stdout.contains("(ARI) was not asked"),
+        "{stdout}"
+    );
+    // At its notAfter it is due: exit 1.
+    let not_after = gen["not_after"].as_str().unwrap().to_string();
+    let (code, v) = status_json(&["--at", &not_after]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["stores"][0]["generations"][0]["due"], true);
+
+    // --quiet with nothing due: nothing at all.
+    let in_service = servers::arg(&pem);
+    let out = acme(
+        &pebble,
+        &hook,
+        dir.path(),
+        &[
+            "--quiet",
+            "--from-cert",
+            &in_service,
+            "--if-due",
+            "--force",
+            "--pfx",
+            &pfx_arg,
+            "--legacy",
+        ],
+    )
+    .env("PICERT_PFX_PASSWORD", "pfx pass")
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+    // --quiet and a run that fails: one line on standard error, nothing else.
+    let out = acme(
+        &pebble,
+        &pebble.hook(false, true),
+        dir.path(),
+        &["--quiet", "--force", "--pfx", &pfx_arg, "--legacy"],
+    )
+    .env("PICERT_PFX_PASSWORD", "pfx pass")
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("picert: error: the DNS hook ") && stderr.ends_with('\n'),
+        "{stderr}"
+    );
+
+    // A dry run: a real order and audit, the live set and its store left byte for byte.
+    let before = tree(&issued);
+    let account_before = std::fs::read(dir.path().join("account.key")).unwrap();
+    let mut dry = acme(
+        &pebble,
+        &hook,
+        dir.path(),
+        &["--dry-run", "--force", "--pfx", &pfx_arg, "--legacy"],
+    );
+    let out = dry.env("PICERT_PFX_PASSWORD", "pfx pass").output().unwrap();
+    common::no_panic(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("dry run: nothing was written\n"),
+        "{stdout}"
+    );
+    for path in [&pem, &key, &pfx] {
+        assert!(
+            stdout.contains(&format!("would place {}\n", path.display())),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains(&format!(
+            "would write generation {}",
+            issued.join("sip.contoso.com.picert/gen-0002").display()
+        )),
+        "{stdout}"
+    );
+    assert!(stderr.contains("acme: issued"), "{stderr}");
+    assert!(!stderr.contains("acme: placed"), "{stderr}");
+    assert!(!stderr.contains("acme: switched"), "{stderr}");
+    let dry_thumbprint = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("thumbprint "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap()
+        .to_string();
+    assert_ne!(dry_thumbprint, thumbprint, "a new certificate was issued");
+    assert_eq!(tree(&issued), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("account.key")).unwrap(),
+        account_before
+    );
+    // In JSON too.
+    let (v, code, _) = json(
+        acme(
+            &pebble,
+            &hook,
+            dir.path(),
+            &["--dry-run", "--force", "--pfx", &pfx_arg, "--legacy"],
+        )
+        .env("PICERT_PFX_PASSWORD", "pfx pass"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["directory"], pebble.directory.as_str());
+    assert_eq!(v["certificate"], pem.display().to_string());
+    assert_eq!(tree(&issued), before);
+
+    // picert expiry on the chain: the set is whole. On a copy elsewhere: no note.
+    let expiry = |file: &Path| {
+        let out = picert().arg("expiry").arg(file).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = expiry(&pem);
+    assert!(
+        text.contains(&format!(
+            "{}: the chain of generation 1 of {}: the set in place is whole (certificate, key, PKCS#12 file, of that generation)",
+            pem.display(),
+            issued.join("sip.contoso.com.picert").display()
+        )),
+        "{text}"
+    );
+    let copy = dir.path().join("copy.pem");
+    std::fs::copy(&pem, &copy).unwrap();
+    assert!(!expiry(&copy).contains("the chain of"), "unchanged");
+
+    // The key removed: a run would write it again; status, a dry run and expiry say so and
+    // leave it missing.
+    let key_bytes = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    let (code, stdout, _) = status(&[]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("split: a picert acme run writes 1 file again from generation 1")
+            && stdout.contains(&format!(
+                "{} is missing: picert acme writes it again from generation 1",
+                key.display()
+            )),
+        "{stdout}"
+    );
+    assert!(!key.exists());
+    let out = acme(
+        &pebble,
+        &hook,
+        dir.path(),
+        &["--dry-run", "--force", "--pfx", &pfx_arg, "--legacy"],
+    )
+    .env("PICERT_PFX_PASSWORD", "pfx pass")
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "acme: dry run: the set in place is split; a run would write again from generation 1 of {}",
+            issued.join("sip.contoso.com.picert").display()
+        )) && stderr.contains(&format!("{} is missing", key.display())),
+        "{stderr}"
+    );
+    assert!(!key.exists());
+    let text = expiry(&pem);
+    assert!(
+        text.contains("the set in place is not whole: ")
+            && text.contains("a picert acme run writes those files again from it"),
+        "{text}"
+    );
+    // A key no generation wrote: exit 2, named, left as it is.
+    std::fs::copy(common::pki("keys/leaf.key"), &key).unwrap();
+    let (code, stdout, _) = status(&[]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{} is a file no generation wrote: a picert acme run stops there",
+            key.display()
+        )),
+        "{stdout}"
+    );
+    assert_ne!(std::fs::read(&key).unwrap(), key_bytes);
+    // A folder with no store: exit 2, one line.
+    let out = picert()
+        .args(["acme", "status", "--out-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+}

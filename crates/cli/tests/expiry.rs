@@ -116,8 +116,16 @@ fn every_manual_page_the_main_page_refers_to_exists() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("wrote 13 pages"));
+        .stderr(predicate::str::contains("wrote 14 pages"));
     let main = std::fs::read_to_string(dir.path().join("picert.1")).unwrap();
+    // The acme page refers to its status subcommand's.
+    let acme = std::fs::read_to_string(dir.path().join("picert-acme.1")).unwrap();
+    assert!(acme.contains("picert\\-acme\\-status(1)"), "{acme}");
+    assert!(
+        std::fs::read_to_string(dir.path().join("picert-acme-status.1"))
+            .unwrap()
+            .contains(".TH picert-acme-status 1")
+    );
     for sub in [
         "request",
         "audit",

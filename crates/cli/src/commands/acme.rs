@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use clap::Args;
 use picert_acme::{
-    AcmeError, AcmeJob, AcmeOptions, CommandHook, DeployHook, Due, Eab, PfxOutput, Progress,
+    AcmeError, AcmeJob, AcmeOptions, CommandHook, DeployHook, Due, Eab, InPlace, PfxOutput,
+    Progress,
 };
 use picert_core::{KeySource, Timestamp};
 use picert_verify::options::read_certificates;
@@ -50,18 +51,29 @@ fn stop_flag() -> Result<Arc<AtomicBool>, CliError> {
     Ok(flag)
 }
 
+/// `picert acme status` is a subcommand rather than a flag: it takes none of the options an
+/// issuance needs (the CA, the hook, the account key), so that they stay required for a run
+/// and a flag cannot be mixed with what it would ignore.
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct AcmeArgs {
+    #[command(subcommand)]
+    pub command: Option<AcmeCommand>,
     /// The CA's ACME directory: a URL, or letsencrypt, letsencrypt-staging
-    #[arg(long, value_name = "URL|NAME")]
-    pub directory: String,
+    #[arg(long, value_name = "URL|NAME", required = true)]
+    pub directory: Option<String>,
     /// Program that publishes the dns-01 records: run as PROGRAM add NAME VALUE before
     /// validation and PROGRAM remove NAME VALUE after (see picert help acme)
-    #[arg(long, value_name = "PROGRAM")]
-    pub dns_hook: PathBuf,
+    #[arg(long, value_name = "PROGRAM", required = true)]
+    pub dns_hook: Option<PathBuf>,
     /// The ACME account key (ECDSA P-256, PKCS#8 PEM); created with a new account when missing
-    #[arg(long, value_name = "FILE")]
-    pub account_key: PathBuf,
+    #[arg(long, value_name = "FILE", required = true)]
+    pub account_key: Option<PathBuf>,
+    /// Rehearse: a real order (at letsencrypt-staging when --directory is letsencrypt), the
+    /// challenges, the certificate and its audit, but no file of the set written and nothing
+    /// repaired; says what would have been placed
+    #[arg(long)]
+    pub dry_run: bool,
     /// Contact e-mail for the account (repeatable)
     #[arg(long, value_name = "ADDRESS")]
     pub email: Vec<String>,
@@ -127,10 +139,42 @@ pub struct AcmeArgs {
     pub fail_on: Severity,
 }
 
+#[derive(clap::Subcommand, Debug)]
+pub enum AcmeCommand {
+    /// The generations kept beside each set picert acme placed in --out-dir, which one is in
+    /// place, each one's thumbprint, notAfter and days left, whether it is due, and whether the
+    /// files in place are the committed generation's; reads only, asks no CA
+    #[command(
+        after_help = "Examples:\n  picert acme status --out-dir issued\n  picert acme status --out-dir issued --format json --at 2027-02-01\n\nExit status: 0 the set in place is whole and not due; 1 renewal is due (by the lifetime rule: a third or less left; the CA's renewal information is not asked), or a file a picert acme run would write again (missing, or an earlier generation's); 2 a store cannot be read, no set picert placed is in --out-dir, or a file in place no generation wrote (a run stops there).\n\nNothing is written, repaired or removed."
+    )]
+    Status(StatusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// The folder given to picert acme as --out-dir: every ACCESS-EDGE.picert store in it
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Judge renewal at this time instead of now (RFC 3339 or a date)
+    #[arg(long, value_name = "RFC3339", value_parser = crate::args::parse_time)]
+    pub at: Option<Timestamp>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
 #[derive(serde::Serialize)]
 struct JsonOutcome<'a> {
     version: u32,
     issued: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    dry_run: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    directory: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_after: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     due: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,9 +234,25 @@ fn message(e: &AcmeError) -> String {
 }
 
 pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
+    if let Some(AcmeCommand::Status(status)) = &args.command {
+        return run_status(status, global);
+    }
+    let required = |flag: &str| CliError::usage(format!("picert acme needs {flag}"));
+    let directory = args
+        .directory
+        .clone()
+        .ok_or_else(|| required("--directory"))?;
+    let dns_hook = args
+        .dns_hook
+        .clone()
+        .ok_or_else(|| required("--dns-hook"))?;
+    let account_key = args
+        .account_key
+        .clone()
+        .ok_or_else(|| required("--account-key"))?;
     let commentary = Commentary::new(global.quiet);
     let expect = args.expect.options(&[])?;
-    let mut options = AcmeOptions::new(&args.directory, args.account_key.clone());
+    let mut options = AcmeOptions::new(&directory, account_key.clone());
     options.contact = args.email.clone();
     options.agree_tos = args.agree_tos;
     options.eab = eab(&args)?;
@@ -205,10 +265,30 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
     // Read once: it opens a PKCS#12 --from-cert and protects the --pfx output.
     let pfx_password = secrets::read(args.pfx_password.password_file.as_deref(), PFX_PASSWORD_ENV)?;
     let now = expect.at.unwrap_or_else(Timestamp::now);
-    let mut progress = |p: Progress| commentary.say(progress_line(&p));
+    // A dry run says whether it opened an account (and so wrote its key).
+    let account_created = std::cell::Cell::new(false);
+    let mut progress = |p: Progress| {
+        if matches!(p, Progress::Account { created: true, .. }) {
+            account_created.set(true);
+        }
+        commentary.say(progress_line(&p))
+    };
 
-    // A set an interruption left split is put right before anything of it is read.
-    picert_acme::recover(&args.out_dir, &mut progress).map_err(|e| CliError::Other(message(&e)))?;
+    if args.dry_run {
+        // Nothing repaired: what a run would repair is said, and a file no generation wrote
+        // stops the rehearsal as it would stop the run.
+        if args.out_dir.is_dir() {
+            let stores = picert_acme::status(&args.out_dir, now)
+                .map_err(|e| CliError::Other(message(&e)))?;
+            for store in &stores {
+                dry_run_store_line(store, &commentary)?;
+            }
+        }
+    } else {
+        // A set an interruption left split is put right before anything of it is read.
+        picert_acme::recover(&args.out_dir, &mut progress)
+            .map_err(|e| CliError::Other(message(&e)))?;
+    }
 
     // The certificate in service, for a renewal.
     let current = args
@@ -221,9 +301,15 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             match due {
                 Due::Now(why) => commentary.say(format!("renewal is due: {why}")),
                 Due::Later { at, reason } => {
-                    let line = format!("not due: renewal is due on {} ({reason})", at.date());
+                    let line = format!(
+                        "{}not due: renewal is due on {} ({reason})",
+                        if args.dry_run { "dry run: " } else { "" },
+                        at.date()
+                    );
                     if args.format == OutputFormat::Json {
-                        write_stdout(json_line(&not_issued(&line), true)?.as_bytes())?;
+                        let mut doc = not_issued(&line);
+                        doc.dry_run = args.dry_run;
+                        write_stdout(json_line(&doc, true)?.as_bytes())?;
                     } else if !global.quiet {
                         write_stdout(format!("{line}\n").as_bytes())?;
                     }
@@ -276,7 +362,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
         .map(String::from)
         .to_vec();
     let hook = CommandHook {
-        program: args.dns_hook.clone(),
+        program: dns_hook,
         timeout: options.timeout,
         withheld_env: secret_env.clone(),
     };
@@ -303,6 +389,12 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             withheld_env: secret_env.clone(),
         }),
     };
+    if args.dry_run {
+        let outcome = picert_acme::dry_run(job, &auditor, &hook, &mut progress)
+            .map_err(|e| CliError::Other(message(&e)))?;
+        let written = account_created.get().then_some(account_key.as_path());
+        return render_dry_run(&outcome, written, &args, global);
+    }
     let outcome = picert_acme::run(job, &auditor, &hook, &mut progress)
         .map_err(|e| CliError::Other(message(&e)))?;
 
@@ -312,6 +404,10 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             let doc = JsonOutcome {
                 version: 1,
                 issued: true,
+                dry_run: false,
+                directory: None,
+                generation: None,
+                not_after: None,
                 due: None,
                 certificate: Some(outcome.certificate_path.display().to_string()),
                 key: outcome.key_path.as_ref().map(|p| p.display().to_string()),
@@ -350,9 +446,7 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             "acme: warning: {e}; the new set is in place all the same: deploy it by hand, or run the hook again"
         ));
     }
-    let mut summary = picert_verify::Summary::default();
-    summary.count(&report);
-    let code = summary.verdict(report.worst(), args.fail_on).exit_code();
+    let code = audit_exit(&report, args.fail_on);
     // A failed deployment needs someone, as an audit finding does.
     Ok(if outcome.deploy_failure.is_some() {
         code.max(1)
@@ -365,6 +459,10 @@ fn not_issued(line: &str) -> JsonOutcome<'static> {
     JsonOutcome {
         version: 1,
         issued: false,
+        dry_run: false,
+        directory: None,
+        generation: None,
+        not_after: None,
         due: Some(line.to_string()),
         certificate: None,
         key: None,
@@ -376,6 +474,366 @@ fn not_issued(line: &str) -> JsonOutcome<'static> {
         audit: None,
         deploy_hook_error: None,
     }
+}
+
+/// What a dry run says of a set in place: as a run's first line would, but repairing nothing.
+fn dry_run_store_line(
+    store: &picert_acme::StoreStatus,
+    commentary: &Commentary,
+) -> Result<(), CliError> {
+    let Some(n) = store.committed else {
+        return Ok(());
+    };
+    let shown = store.dir.display().to_string();
+    if let Some(file) = store.foreign().next() {
+        return Err(CliError::Other(message(&AcmeError::NotPlacedByPicert {
+            file: file.path.display().to_string(),
+            store: shown,
+            generation: n,
+        })));
+    }
+    let thumbprint = store
+        .committed_generation()
+        .and_then(|g| g.thumbprint.clone())
+        .unwrap_or_default();
+    let repairs: Vec<String> = store
+        .to_repair()
+        .map(|f| format!("{} {}", f.path.display(), held(f.state)))
+        .collect();
+    if repairs.is_empty() {
+        commentary.say(format!(
+            "acme: the set in place is generation {n} of {shown} (thumbprint {thumbprint}), each file as written"
+        ));
+    } else {
+        commentary.say(format!(
+            "acme: dry run: the set in place is split; a run would write again from generation {n} of {shown} (thumbprint {thumbprint}): {} (not done in a dry run)",
+            repairs.join("; ")
+        ));
+    }
+    Ok(())
+}
+
+/// What a file in place holds, as the repair line says it.
+fn held(state: InPlace) -> String {
+    match state {
+        InPlace::AsWritten => "is as written".into(),
+        InPlace::Missing => "is missing".into(),
+        InPlace::Earlier { generation } => format!("holds generation {generation}'s"),
+        InPlace::Replaced => "holds the file the generation replaced".into(),
+        InPlace::Foreign => "holds a file no generation wrote".into(),
+        _ => "holds something else".into(),
+    }
+}
+
+/// The exit status an audit gives at `fail_on`.
+fn audit_exit(report: &picert_verify::InputReport, fail_on: Severity) -> u8 {
+    let mut summary = picert_verify::Summary::default();
+    summary.count(report);
+    summary.verdict(report.worst(), fail_on).exit_code()
+}
+
+fn render_dry_run(
+    outcome: &picert_acme::DryRunOutcome,
+    account_written: Option<&std::path::Path>,
+    args: &AcmeArgs,
+    global: Global,
+) -> Result<u8, CliError> {
+    let report = hints::report(outcome.report.clone());
+    let written = match account_written {
+        Some(key) => format!(
+            "dry run: nothing of the set was written; the one file written is the new account's key {}",
+            key.display()
+        ),
+        None => "dry run: nothing was written".to_string(),
+    };
+    match args.format {
+        OutputFormat::Json => {
+            let doc = JsonOutcome {
+                version: 1,
+                issued: true,
+                dry_run: true,
+                directory: Some(&outcome.directory),
+                generation: Some(outcome.generation_dir.display().to_string()),
+                not_after: Some(&outcome.not_after),
+                due: None,
+                certificate: Some(outcome.certificate_path.display().to_string()),
+                key: outcome.key_path.as_ref().map(|p| p.display().to_string()),
+                pfx: outcome.pfx_path.as_ref().map(|p| p.display().to_string()),
+                thumbprint: Some(&outcome.thumbprint),
+                account: Some(&outcome.issued.account),
+                order: Some(&outcome.issued.order),
+                profile: outcome.issued.profile.as_deref(),
+                audit: Some(&report),
+                deploy_hook_error: None,
+            };
+            write_stdout(json_line(&doc, true)?.as_bytes())?;
+            Commentary::new(global.quiet).say(format!("acme: {written}"));
+        }
+        OutputFormat::Human => {
+            let style = Style::new(global.color);
+            let mut text = String::new();
+            if !global.quiet {
+                text.push_str(&format!("{written}\n"));
+                text.push_str(&format!("dry run: issued by {}\n", outcome.directory));
+                for path in std::iter::once(&outcome.certificate_path)
+                    .chain(outcome.key_path.iter())
+                    .chain(outcome.pfx_path.iter())
+                {
+                    text.push_str(&format!("would place {}\n", path.display()));
+                }
+                text.push_str(&format!(
+                    "would write generation {}\n",
+                    outcome.generation_dir.display()
+                ));
+                text.push_str(&format!(
+                    "thumbprint {} (not after {})\n\n",
+                    outcome.thumbprint, outcome.not_after
+                ));
+            }
+            let detail = if global.quiet {
+                Detail::FindingsAt(args.fail_on)
+            } else {
+                Detail::Normal
+            };
+            render::input(&mut text, &report, &style, detail);
+            write_stdout(text.as_bytes())?;
+        }
+    }
+    Ok(audit_exit(&report, args.fail_on))
+}
+
+#[derive(serde::Serialize)]
+struct JsonStatus {
+    version: u32,
+    out_dir: String,
+    stores: Vec<JsonStore>,
+    exit_status: u8,
+}
+
+#[derive(serde::Serialize)]
+struct JsonStore {
+    store: String,
+    committed: Option<u32>,
+    whole: bool,
+    verdict: String,
+    renewal_information: &'static str,
+    generations: Vec<JsonGeneration>,
+    files: Vec<JsonFile>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonGeneration {
+    generation: u32,
+    committed: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    after_committed: bool,
+    thumbprint: Option<String>,
+    not_before: Option<Timestamp>,
+    not_after: Option<Timestamp>,
+    days_left: Option<i64>,
+    due: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renewal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonFile {
+    role: picert_acme::Role,
+    path: String,
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generation: Option<u32>,
+}
+
+/// A store's exit status and the line that says why: 2 for what a run refuses or what cannot
+/// be read, 1 for what a run would do (repair, renew), 0 for nothing to do.
+fn store_verdict(store: &picert_acme::StoreStatus) -> (u8, String) {
+    let Some(n) = store.committed else {
+        return (
+            1,
+            "no generation is in use (none was ever switched to): a picert acme run issues a new set"
+                .into(),
+        );
+    };
+    if let Some(file) = store.foreign().next() {
+        return (
+            2,
+            format!(
+                "{} is a file no generation wrote: a picert acme run stops there rather than write over it",
+                file.path.display()
+            ),
+        );
+    }
+    let committed = store.committed_generation();
+    if let Some(problem) = committed.and_then(|g| g.problem.as_ref()) {
+        return (2, format!("generation {n} cannot be read: {problem}"));
+    }
+    let repairs = store.to_repair().count();
+    let due = committed.and_then(|g| g.due.as_ref());
+    let renewal = match due {
+        Some(Due::Now(why)) => format!("renewal is due: {why}"),
+        Some(Due::Later { at, reason }) => {
+            format!("not due: renewal is due on {} ({reason})", at.date())
+        }
+        None => String::new(),
+    };
+    if repairs > 0 {
+        return (
+            1,
+            format!(
+                "split: a picert acme run writes {repairs} file{} again from generation {n}; {renewal}",
+                if repairs == 1 { "" } else { "s" }
+            ),
+        );
+    }
+    match due {
+        Some(Due::Now(_)) => (1, format!("generation {n} in place, whole; {renewal}")),
+        _ => (0, format!("generation {n} in place, whole; {renewal}")),
+    }
+}
+
+fn state_name(state: InPlace) -> (&'static str, Option<u32>) {
+    match state {
+        InPlace::AsWritten => ("as_written", None),
+        InPlace::Missing => ("missing", None),
+        InPlace::Earlier { generation } => ("earlier", Some(generation)),
+        InPlace::Replaced => ("replaced", None),
+        InPlace::Foreign => ("foreign", None),
+        _ => ("other", None),
+    }
+}
+
+const ARI_NOT_ASKED: &str = "not asked";
+
+fn run_status(args: &StatusArgs, global: Global) -> Result<u8, CliError> {
+    let now = args.at.unwrap_or_else(Timestamp::now);
+    let stores =
+        picert_acme::status(&args.out_dir, now).map_err(|e| CliError::Other(message(&e)))?;
+    if stores.is_empty() {
+        return Err(CliError::Other(format!(
+            "{}: no set placed by picert acme here (no ACCESS-EDGE.picert folder)",
+            args.out_dir.display()
+        )));
+    }
+    let verdicts: Vec<(u8, String)> = stores.iter().map(store_verdict).collect();
+    let code = verdicts.iter().map(|(c, _)| *c).max().unwrap_or(0);
+    let date = |t: &Option<Timestamp>| t.map(|t| t.rfc3339()).unwrap_or_else(|| "-".into());
+    match args.format {
+        OutputFormat::Json => {
+            let doc = JsonStatus {
+                version: 1,
+                out_dir: args.out_dir.display().to_string(),
+                exit_status: code,
+                stores: stores
+                    .iter()
+                    .zip(&verdicts)
+                    .map(|(s, (_, verdict))| JsonStore {
+                        store: s.dir.display().to_string(),
+                        committed: s.committed,
+                        whole: s.whole(),
+                        verdict: verdict.clone(),
+                        renewal_information: ARI_NOT_ASKED,
+                        generations: s
+                            .generations
+                            .iter()
+                            .map(|g| JsonGeneration {
+                                generation: g.generation,
+                                committed: g.committed,
+                                after_committed: g.after_committed,
+                                thumbprint: g.thumbprint.clone(),
+                                not_before: g.not_before,
+                                not_after: g.not_after,
+                                days_left: g.days_left,
+                                due: g.due.as_ref().map(|d| matches!(d, Due::Now(_))),
+                                due_on: match &g.due {
+                                    Some(Due::Later { at, .. }) => Some(at.date()),
+                                    _ => None,
+                                },
+                                renewal: g.due.as_ref().map(|d| match d {
+                                    Due::Now(why) => why.clone(),
+                                    Due::Later { reason, .. } => reason.clone(),
+                                }),
+                                problem: g.problem.clone(),
+                            })
+                            .collect(),
+                        files: s
+                            .files
+                            .iter()
+                            .map(|f| {
+                                let (state, generation) = state_name(f.state);
+                                JsonFile {
+                                    role: f.role,
+                                    path: f.path.display().to_string(),
+                                    state,
+                                    generation,
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            write_stdout(json_line(&doc, true)?.as_bytes())?;
+        }
+        OutputFormat::Human => {
+            if global.quiet && code == 0 {
+                return Ok(0);
+            }
+            let mut text = String::new();
+            for (s, (_, verdict)) in stores.iter().zip(&verdicts) {
+                text.push_str(&format!("{}: {verdict}\n", s.dir.display()));
+                text.push_str(&format!(
+                    "  {:<10}  {:<40}  {:<20}  {:>5}  RENEWAL\n",
+                    "GENERATION", "THUMBPRINT", "NOT AFTER (UTC)", "DAYS"
+                ));
+                for g in &s.generations {
+                    let renewal = match (&g.due, &g.problem) {
+                        (_, Some(problem)) => format!("unreadable: {problem}"),
+                        (Some(Due::Now(_)), _) => "due".into(),
+                        (Some(Due::Later { at, .. }), _) => format!("due on {}", at.date()),
+                        (None, None) => "-".into(),
+                    };
+                    let tag = if g.committed {
+                        " (in place)"
+                    } else if g.after_committed {
+                        " (never switched to)"
+                    } else {
+                        ""
+                    };
+                    text.push_str(&format!(
+                        "  {:<10}  {:<40}  {:<20}  {:>5}  {renewal}{tag}\n",
+                        format!("gen-{:04}", g.generation),
+                        g.thumbprint.as_deref().unwrap_or("-"),
+                        date(&g.not_after).replace('T', " ").trim_end_matches('Z'),
+                        g.days_left.map_or("-".into(), |d| d.to_string()),
+                    ));
+                }
+                for f in &s.files {
+                    let what = match f.state {
+                        InPlace::AsWritten => held(f.state),
+                        InPlace::Foreign => {
+                            "is written by none of the generations: picert acme does not write over it"
+                                .to_string()
+                        }
+                        other => format!(
+                            "{}: picert acme writes it again from generation {}",
+                            held(other),
+                            s.committed.unwrap_or(0)
+                        ),
+                    };
+                    text.push_str(&format!("  {} {what}\n", f.path.display()));
+                }
+                text.push_str(
+                    "  the CA's renewal information (ARI) was not asked: status contacts no CA\n",
+                );
+            }
+            write_stdout(text.as_bytes())?;
+        }
+    }
+    Ok(code)
 }
 
 fn progress_line(p: &Progress) -> String {

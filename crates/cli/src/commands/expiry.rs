@@ -61,12 +61,128 @@ pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
         u.error = hints::failure(&u.error);
     }
     let verdict = report.verdict(Some(args.fail_within));
+    let sets = acme_sets(&report, at);
     let text = match args.format {
-        OutputFormat::Json => json_line(&report, true)?,
-        OutputFormat::Human => human(&report, &args, global),
+        OutputFormat::Json => json_line(
+            &JsonExpiry {
+                report: &report,
+                acme_sets: &sets,
+            },
+            true,
+        )?,
+        OutputFormat::Human => {
+            let mut text = human(&report, &args, global);
+            for set in sets.iter().filter(|s| !global.quiet || !s.whole) {
+                text.push_str(&format!("{}: {}\n", set.path, set.note));
+            }
+            text
+        }
     };
     write_stdout(text.as_bytes())?;
     Ok(verdict.exit_code())
+}
+
+/// The report, and a note for each file that is the chain of a set picert acme placed.
+#[derive(serde::Serialize)]
+struct JsonExpiry<'a> {
+    #[serde(flatten)]
+    report: &'a ExpiryReport,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    acme_sets: &'a [AcmeSet],
+}
+
+/// A file read that is the chain of a set picert acme placed (a store folder beside it names
+/// it): whether the set in place is whole, read without repairing anything.
+#[derive(serde::Serialize)]
+struct AcmeSet {
+    path: String,
+    store: Option<String>,
+    generation: Option<u32>,
+    whole: bool,
+    note: String,
+}
+
+fn acme_sets(report: &ExpiryReport, at: Timestamp) -> Vec<AcmeSet> {
+    let mut paths: Vec<&str> = report
+        .certificates
+        .iter()
+        .map(|e| e.path.as_str())
+        .filter(|p| std::path::Path::new(p).is_file())
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let set = match picert_acme::status_of_chain(std::path::Path::new(path), at) {
+                Ok(None) => return None,
+                Ok(Some(store)) => set_note(path, &store),
+                Err(e) => AcmeSet {
+                    path: path.to_string(),
+                    store: None,
+                    generation: None,
+                    whole: false,
+                    note: format!(
+                        "the chain of a picert acme set, whose store cannot be read: {e}"
+                    ),
+                },
+            };
+            Some(set)
+        })
+        .collect()
+}
+
+fn set_note(path: &str, store: &picert_acme::StoreStatus) -> AcmeSet {
+    use picert_acme::{InPlace, Role};
+    let n = store.committed.unwrap_or(0);
+    let shown = store.dir.display();
+    let note = if store.whole() {
+        let roles: Vec<&str> = store
+            .files
+            .iter()
+            .map(|f| match f.role {
+                Role::Chain => "certificate",
+                Role::Key => "key",
+                Role::Pfx => "PKCS#12 file",
+            })
+            .collect();
+        format!(
+            "the chain of generation {n} of {shown}: the set in place is whole ({}, of that generation)",
+            roles.join(", ")
+        )
+    } else {
+        let problems: Vec<String> = store
+            .files
+            .iter()
+            .filter_map(|f| {
+                let what = match f.state {
+                    InPlace::AsWritten => return None,
+                    InPlace::Missing => "is missing".to_string(),
+                    InPlace::Earlier { generation } => format!("holds generation {generation}'s"),
+                    InPlace::Replaced => "holds the file the generation replaced".to_string(),
+                    InPlace::Foreign => "is a file no generation wrote".to_string(),
+                    _ => "holds something else".to_string(),
+                };
+                Some(format!("{} {what}", f.path.display()))
+            })
+            .collect();
+        let action = if store.foreign().next().is_some() {
+            "a picert acme run stops rather than write over a file no generation wrote"
+        } else {
+            "a picert acme run writes those files again from it"
+        };
+        format!(
+            "the chain of generation {n} of {shown}: the set in place is not whole: {}; {action}",
+            problems.join("; ")
+        )
+    };
+    AcmeSet {
+        path: path.to_string(),
+        store: Some(store.dir.display().to_string()),
+        generation: store.committed,
+        whole: store.whole(),
+        note,
+    }
 }
 
 fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
