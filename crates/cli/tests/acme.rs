@@ -1459,6 +1459,21 @@ fn status_dry_run_expiry_note_and_quiet() {
     );
     let pfx_arg = servers::arg(&pfx);
     let with_pfx = ["--pfx", pfx_arg.as_str(), "--legacy"];
+    // A dry run before anything exists: the one file written is the new account's key.
+    let out = acme(&pebble, &hook, dir.path(), &["--dry-run"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!(
+            "dry run: nothing of the set was written; the one file written is the new account's key {}\n",
+            dir.path().join("account.key").display()
+        )),
+        "{stdout}"
+    );
+    assert!(!issued.exists());
+    assert!(dir.path().join("account.key").exists());
     let (v, code, stderr) =
         json(acme(&pebble, &hook, dir.path(), &with_pfx).env("PICERT_PFX_PASSWORD", "pfx pass"));
     assert_eq!(code, 1, "{v:#}\n{stderr}");
