@@ -1415,6 +1415,15 @@ fn the_deploy_hook_runs_once_per_new_set() {
         v["thumbprint"].as_str().unwrap()
     );
     assert_eq!(lines().len(), 1);
+    // With --quiet, the failure is still said: the one line on standard error.
+    let (_, code, stderr) = run(&["--quiet"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "acme: warning: {failure}; the new set is in place all the same: deploy it by hand, or run the hook again\n"
+        )
+    );
 }
 
 /// Every file under `dir`, with the SHA-256 of each regular file: what a dry run must leave

@@ -442,7 +442,8 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
         }
     }
     if let Some(e) = &outcome.deploy_failure {
-        commentary.say(format!(
+        // Said with --quiet too: it is why the status is 1, and what a mail from cron shows.
+        Commentary::new(false).say(format!(
             "acme: warning: {e}; the new set is in place all the same: deploy it by hand, or run the hook again"
         ));
     }
