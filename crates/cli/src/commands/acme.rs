@@ -217,8 +217,22 @@ fn eab(args: &AcmeArgs) -> Result<Option<Eab>, CliError> {
     }
 }
 
-/// An ACME error, with the flag that fixes it.
+/// An ACME error, with the flag that fixes it, on one line: a CA's detail or a hook's words
+/// may hold line breaks, and a run from cron is read by its one line.
 fn message(e: &AcmeError) -> String {
+    let text = worded(e);
+    if text.contains(['\n', '\r']) {
+        text.split(['\n', '\r'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" / ")
+    } else {
+        text
+    }
+}
+
+fn worded(e: &AcmeError) -> String {
     match e {
         AcmeError::EabRequired => format!("{e} (--eab-kid and --eab-hmac-key-file)"),
         AcmeError::TermsNotAgreed(_) => format!("{e}: read them, then give --agree-tos"),
@@ -953,6 +967,14 @@ fn import_steps(pfx_name: &str, t: &str, product: Option<picert_core::Product>) 
 mod tests {
     use super::*;
     use picert_core::Product;
+
+    #[test]
+    fn an_error_is_one_line() {
+        assert_eq!(
+            message(&AcmeError::Ca("first\nsecond\r\n third\n".into())),
+            AcmeError::Ca("first / second / third".into()).to_string()
+        );
+    }
 
     #[test]
     fn the_import_steps_point_at_what_an_installed_picert_has() {
