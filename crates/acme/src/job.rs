@@ -420,9 +420,7 @@ pub fn dry_run(
     dns: &dyn ChallengeDns,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<DryRunOutcome, AcmeError> {
-    if job.options.directory == crate::LETS_ENCRYPT {
-        job.options.directory = crate::LETS_ENCRYPT_STAGING.to_string();
-    }
+    job.options.directory = dry_run_directory(&job.options.directory);
     let paths = check_job(&job, progress)?;
     let key = match std::mem::replace(&mut job.key, KeySource::Generate) {
         KeySource::Generate => PrivateKey::generate(job.plan.profile.key_type)?,
@@ -441,6 +439,16 @@ pub fn dry_run(
         pfx_path: paths.pfx,
         generation_dir,
     })
+}
+
+/// Where a dry run orders: Let's Encrypt's staging directory for its production one (the
+/// same rules, far higher rate limits), else the directory given.
+fn dry_run_directory(directory: &str) -> String {
+    if directory == crate::LETS_ENCRYPT {
+        crate::LETS_ENCRYPT_STAGING.to_string()
+    } else {
+        directory.to_string()
+    }
 }
 
 fn absolute(path: &std::path::Path) -> String {
@@ -534,6 +542,20 @@ fn place_new_set(
 #[cfg(test)]
 mod debug_tests {
     use super::*;
+
+    #[test]
+    fn a_dry_run_at_lets_encrypt_orders_at_its_staging_directory() {
+        let production = AcmeOptions::new("letsencrypt", "k".into()).directory;
+        assert_eq!(dry_run_directory(&production), crate::LETS_ENCRYPT_STAGING);
+        assert_eq!(
+            dry_run_directory(crate::LETS_ENCRYPT_STAGING),
+            crate::LETS_ENCRYPT_STAGING
+        );
+        assert_eq!(
+            dry_run_directory("https://127.0.0.1:14000/dir"),
+            "https://127.0.0.1:14000/dir"
+        );
+    }
 
     #[test]
     fn debug_shows_no_password_or_passphrase() {
