@@ -1673,8 +1673,10 @@ fn status_dry_run_expiry_note_and_quiet() {
     // leave it missing.
     let key_bytes = std::fs::read(&key).unwrap();
     std::fs::remove_file(&key).unwrap();
+    let split = tree(&issued);
     let (code, stdout, _) = status(&[]);
     assert_eq!(code, 1, "{stdout}");
+    assert_eq!(tree(&issued), split, "status writes nothing");
     assert!(
         stdout.contains("split: a picert acme run writes 1 file again from generation 1")
             && stdout.contains(&format!(
@@ -1702,7 +1704,9 @@ fn status_dry_run_expiry_note_and_quiet() {
         "{stderr}"
     );
     assert!(!key.exists());
+    assert_eq!(tree(&issued), split, "a dry run repairs nothing");
     let text = expiry(&pem);
+    assert_eq!(tree(&issued), split, "expiry writes nothing");
     assert!(
         text.contains("the set in place is not whole: ")
             && text.contains("a picert acme run writes those files again from it"),
