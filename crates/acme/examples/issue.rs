@@ -57,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         overwrite: false,
         placement_pause: Duration::ZERO,
         deploy_hook: None,
+        deploy_script: None,
     };
     let outcome = run(job, &auditor, &hook, &mut progress)?;
     println!(

@@ -51,6 +51,8 @@ pub enum Role {
     Key,
     /// The PKCS#12 file.
     Pfx,
+    /// The PowerShell script that deploys the PKCS#12 file on the pool.
+    Script,
 }
 
 impl Role {
@@ -60,11 +62,12 @@ impl Role {
             Role::Chain => "chain.pem",
             Role::Key => "private.key",
             Role::Pfx => "bundle.pfx",
+            Role::Script => "deploy.ps1",
         }
     }
 
     fn secret(self) -> bool {
-        !matches!(self, Role::Chain)
+        matches!(self, Role::Key | Role::Pfx)
     }
 }
 

@@ -62,6 +62,18 @@ pub struct AcmeJob<'a> {
     pub placement_pause: std::time::Duration,
     /// Run once the new set is in place (its failure does not undo the set).
     pub deploy_hook: Option<DeployHook>,
+    /// Also write, as part of each new set, the PowerShell script that imports the PKCS#12 file
+    /// and assigns the certificate on the pool (as `picert bundle` writes it); needs `pfx`.
+    pub deploy_script: Option<DeployScriptOutput>,
+}
+
+/// Where the deployment script goes, and the servers it deploys on.
+#[derive(Debug, Clone)]
+pub struct DeployScriptOutput {
+    /// The script file.
+    pub path: PathBuf,
+    /// The Edge servers of the pool; empty: the computer the script runs on.
+    pub edge_servers: Vec<String>,
 }
 
 impl std::fmt::Debug for AcmeJob<'_> {
@@ -76,6 +88,7 @@ impl std::fmt::Debug for AcmeJob<'_> {
             .field("overwrite", &self.overwrite)
             .field("placement_pause", &self.placement_pause)
             .field("deploy_hook", &self.deploy_hook)
+            .field("deploy_script", &self.deploy_script)
             .finish()
     }
 }
@@ -139,6 +152,7 @@ struct SetPaths {
     certificate: PathBuf,
     key: Option<PathBuf>,
     pfx: Option<PathBuf>,
+    script: Option<PathBuf>,
 }
 
 /// The plan, the outputs (none the account key or another output; none existing unless
@@ -150,6 +164,12 @@ fn check_job(job: &AcmeJob<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Se
     let generate = matches!(job.key, KeySource::Generate);
     let key = generate.then(|| job.out_dir.join(format!("{stem}.key")));
     let pfx = job.pfx.as_ref().map(|p| p.path.clone());
+    let script = job.deploy_script.as_ref().map(|s| s.path.clone());
+    if script.is_some() && pfx.is_none() {
+        return Err(AcmeError::Setup(
+            "a deployment script deploys a PKCS#12 file: ask for one too".into(),
+        ));
+    }
     // No output may be the account key or another output, whatever may be replaced.
     let mut files: Vec<(&'static str, &std::path::Path)> = vec![
         ("the account key", job.options.account_key.as_path()),
@@ -161,11 +181,15 @@ fn check_job(job: &AcmeJob<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Se
     if let Some(p) = &pfx {
         files.push(("the PKCS#12 file", p.as_path()));
     }
+    if let Some(s) = &script {
+        files.push(("the deployment script", s.as_path()));
+    }
     crate::paths::check_distinct(&files)?;
     if !job.overwrite {
         for path in std::iter::once(&certificate)
             .chain(key.iter())
             .chain(pfx.iter())
+            .chain(script.iter())
         {
             if std::fs::symlink_metadata(path).is_ok() {
                 return Err(picert_core::Error::Exists(path.display().to_string()).into());
@@ -177,6 +201,7 @@ fn check_job(job: &AcmeJob<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Se
         certificate,
         key,
         pfx,
+        script,
     };
     // The set in place, before it is replaced: does it belong together?
     let kept = match &job.key {
@@ -231,6 +256,7 @@ struct NewSet {
     key: PrivateKey,
     key_pem: Option<Zeroizing<String>>,
     pfx: Option<Zeroizing<Vec<u8>>>,
+    script: Option<Vec<u8>>,
     not_after: String,
 }
 
@@ -251,6 +277,13 @@ impl NewSet {
         if let (Some(path), Some(bytes)) = (&paths.pfx, &self.pfx) {
             files.push(NewFile {
                 role: Role::Pfx,
+                path,
+                contents: bytes,
+            });
+        }
+        if let (Some(path), Some(bytes)) = (&paths.script, &self.script) {
+            files.push(NewFile {
+                role: Role::Script,
                 path,
                 contents: bytes,
             });
@@ -303,12 +336,29 @@ fn obtain(
         .not_after
         .map(|t| t.to_string())
         .unwrap_or_default();
+    // The script names the PKCS#12 file as placed, and looks for it in its own folder.
+    let script = match (&job.deploy_script, &paths.pfx) {
+        (Some(s), Some(pfx)) => Some(
+            picert_verify::deploy::DeployScript {
+                bundle: &bundle,
+                pfx_file_name: &pfx
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                edge_servers: &s.edge_servers,
+                made: picert_core::Timestamp::now(),
+            }
+            .render(),
+        ),
+        _ => None,
+    };
     Ok(NewSet {
         issued,
         bundle,
         key,
         key_pem,
         pfx,
+        script,
         not_after,
     })
 }
@@ -580,6 +630,7 @@ mod debug_tests {
             overwrite: false,
             placement_pause: std::time::Duration::ZERO,
             deploy_hook: None,
+            deploy_script: None,
         };
         let shown = format!("{job:?}");
         assert!(

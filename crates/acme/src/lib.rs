@@ -47,7 +47,9 @@ pub use error::{problem_text, AcmeError};
 pub use generations::{recover, InPlace, Role};
 pub use hook::{ChallengeDns, CommandHook, DeployError, DeployHook, HookError};
 pub use issue::{issue, Issued};
-pub use job::{check_plan, dry_run, run, AcmeJob, AcmeOutcome, DryRunOutcome, PfxOutput};
+pub use job::{
+    check_plan, dry_run, run, AcmeJob, AcmeOutcome, DeployScriptOutput, DryRunOutcome, PfxOutput,
+};
 pub use status::{status, status_of_chain, FileStatus, GenerationStatus, StoreStatus};
 
 /// Let's Encrypt's production directory.

@@ -1316,6 +1316,64 @@ fn an_interrupted_wait_withdraws_the_records() {
         .exists());
 }
 
+/// --deploy-script writes the PowerShell deployment of the PKCS#12 file as part of each new set:
+/// in the generation, switched with it, placed with it, naming the new thumbprint; it needs a
+/// PKCS#12 file and may not be another output.
+#[test]
+fn the_deploy_script_is_part_of_each_new_set() {
+    if !pebble_or_skip() {
+        return;
+    }
+    let pebble = Pebble::start(&[]);
+    let hook = pebble.hook(false, false);
+    let dir = tempfile::tempdir().unwrap();
+    let issued = dir.path().join("issued");
+    let (pfx, script) = (issued.join("edge.pfx"), issued.join("deploy.ps1"));
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = vec![
+            "--pfx".into(),
+            servers::arg(&pfx),
+            "--legacy".into(),
+            "--force".into(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        json(acme(&pebble, &hook, dir.path(), &args).env("PICERT_PFX_PASSWORD", "pfx pass"))
+    };
+    let store = issued.join("sip.contoso.com.picert");
+    let mut thumbprints = Vec::new();
+    for generation in ["gen-0001", "gen-0002"] {
+        let (v, code, stderr) = run(&["--deploy-script", &servers::arg(&script)]);
+        assert!(code <= 1, "{v:#}\n{stderr}");
+        let thumbprint = v["thumbprint"].as_str().unwrap().to_string();
+        let placed = std::fs::read(&script).unwrap();
+        assert!(
+            placed.starts_with(b"\xEF\xBB\xBF"),
+            "UTF-8 with a byte-order mark"
+        );
+        let text = String::from_utf8_lossy(&placed);
+        assert!(text.contains(&thumbprint), "{text}");
+        assert!(text.contains("edge.pfx"), "{text}");
+        assert_eq!(
+            std::fs::read(store.join(generation).join("deploy.ps1")).unwrap(),
+            placed,
+            "the script is the generation's"
+        );
+        thumbprints.push(thumbprint);
+    }
+    assert_ne!(thumbprints[0], thumbprints[1]);
+    // It may not be another output.
+    let (_, code, stderr) = run(&["--deploy-script", &servers::arg(&pfx)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("the deployment script"), "{stderr}");
+    // And it needs a PKCS#12 file to deploy.
+    let out = acme(&pebble, &hook, dir.path(), &["--deploy-script", "x.ps1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--pfx"));
+}
+
 /// --deploy-hook runs once per new set, after it is in place, with its paths and thumbprint in
 /// its environment and none of picert's secrets; not on a run with nothing due; a failure is
 /// said and leaves the new set in place.

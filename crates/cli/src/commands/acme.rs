@@ -128,6 +128,11 @@ pub struct AcmeArgs {
     /// environment (PICERT_DEPLOY_*); its failure is a warning and exit status 1, the set stays
     #[arg(long, value_name = "PROGRAM")]
     pub deploy_hook: Option<PathBuf>,
+    /// With --pfx: also write, with each new set, the PowerShell script that imports the PKCS#12
+    /// file on every Edge server of the pool (edge_servers in the topology) and assigns it, as
+    /// picert bundle --deploy-script writes it
+    #[arg(long, value_name = "FILE", requires = "pfx")]
+    pub deploy_script: Option<PathBuf>,
 
     #[command(flatten)]
     pub expect: ExpectationArgs,
@@ -402,6 +407,13 @@ pub fn run(args: AcmeArgs, global: Global) -> Result<u8, CliError> {
             timeout: options_timeout * 10,
             withheld_env: secret_env.clone(),
         }),
+        deploy_script: match &args.deploy_script {
+            Some(path) => Some(picert_acme::DeployScriptOutput {
+                path: path.clone(),
+                edge_servers: expect.topology.edge_servers()?,
+            }),
+            None => None,
+        },
     };
     if args.dry_run {
         let outcome = picert_acme::dry_run(job, &auditor, &hook, &mut progress)

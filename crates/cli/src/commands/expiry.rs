@@ -144,6 +144,7 @@ fn set_note(path: &str, store: &picert_acme::StoreStatus) -> AcmeSet {
                 Role::Chain => "certificate",
                 Role::Key => "key",
                 Role::Pfx => "PKCS#12 file",
+                Role::Script => "deployment script",
             })
             .collect();
         format!(
