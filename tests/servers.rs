@@ -525,6 +525,15 @@ pub fn openssl_or_skip() -> bool {
     found
 }
 
+/// True when script(1) can give a command a terminal; otherwise [`skip`]s.
+pub fn script_or_skip() -> bool {
+    let found = Command::new("script").arg("--version").output().is_ok();
+    if !found {
+        skip("no script(1) to provide a terminal");
+    }
+    found
+}
+
 /// A file's path as a string, for command lines.
 pub fn arg(path: &Path) -> String {
     path.display().to_string()

@@ -304,12 +304,7 @@ fn password_rules_and_output_safety() {
 /// the command a pseudo-terminal; skipped where util-linux's script is missing).
 #[test]
 fn password_prompt_on_a_terminal() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        picert_tests::servers::skip("no script(1) to provide a terminal");
+    if !picert_tests::servers::script_or_skip() {
         return;
     }
     let s = Setup::new();

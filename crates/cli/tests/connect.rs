@@ -681,12 +681,7 @@ fn an_rsa_16384_leaf_does_not_prove_its_key() {
 /// nothing is said.
 #[test]
 fn a_long_wait_on_a_terminal_says_what_it_waits_for() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        picert_tests::servers::skip("no script(1) to provide a terminal");
+    if !picert_tests::servers::script_or_skip() {
         return;
     }
     let silent = picert_tests::servers::SilentServer::start("127.0.0.1:0".parse().unwrap());

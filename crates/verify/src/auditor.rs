@@ -235,7 +235,7 @@ impl Auditor {
             .collect();
         others.extend(self.extra_chain.iter().cloned());
         let verdict = self.check_chain(leaf, &others, &facts, ChainSource::Files);
-        self.run(path, &facts, Some(&verdict), None, None, Some(leaf))
+        self.run(path, &facts, Some(&verdict), Some(leaf), None)
     }
 
     /// The chain check, at the audit time when the leaf is valid then, else at the nearest
@@ -266,18 +266,19 @@ impl Auditor {
     /// `tls.client_auth.accepted`). The extra intermediates given to
     /// [`Auditor::extra_chain`] are not used: the audit is of what the server sends.
     pub fn audit_presented(&self, label: &str, presented: &Presented, host: &str) -> InputReport {
-        let mut report = self.audit_presented_chain(label, &presented.chain, host, &presented.tls);
-        report.tls = Some(presented.tls.clone());
-        report
+        self.audit_live_facts(label, presented, host, false)
     }
 
-    fn audit_presented_chain(
+    /// [`Auditor::audit_presented`], for an endpoint reached as a federation SRV target when
+    /// `federation` (its name is then the domain's rule, not `tls.host.name_match`).
+    pub(crate) fn audit_live_facts(
         &self,
         label: &str,
-        chain: &[CertificateDer<'static>],
+        presented: &Presented,
         host: &str,
-        tls: &TlsFacts,
+        federation: bool,
     ) -> InputReport {
+        let chain = &presented.chain;
         let Some(leaf) = chain.first() else {
             return InputReport::unreadable(
                 label,
@@ -290,20 +291,20 @@ impl Auditor {
         };
         // Only what the server sent: extra intermediates would hide the chain a partner gets.
         let verdict = self.check_chain(leaf, &chain[1..], &facts, ChainSource::Presented);
-        self.run(
-            label,
-            &facts,
-            Some(&verdict),
-            Some(host),
-            Some(tls),
-            Some(leaf),
-        )
+        let live = Live {
+            host,
+            tls: &presented.tls,
+            federation,
+        };
+        let mut report = self.run(label, &facts, Some(&verdict), Some(leaf), Some(live));
+        report.tls = Some(presented.tls.clone());
+        report
     }
 
     /// Audits one request (DER).
     pub fn audit_request(&self, path: &str, der: &[u8]) -> InputReport {
         match facts::csr_facts(der) {
-            Ok(f) => self.run(path, &f, None, None, None, None),
+            Ok(f) => self.run(path, &f, None, None, None),
             Err(e) => InputReport::unreadable(path, Failure::Parse(e.to_string())),
         }
     }
@@ -315,7 +316,7 @@ impl Auditor {
         facts: &Facts,
         chain: Option<&ChainVerdict>,
     ) -> InputReport {
-        self.run(path, facts, chain, None, None, None)
+        self.run(path, facts, chain, None, None)
     }
 
     fn run(
@@ -323,9 +324,8 @@ impl Auditor {
         path: &str,
         facts: &Facts,
         chain: Option<&ChainVerdict>,
-        host: Option<&str>,
-        tls: Option<&TlsFacts>,
         leaf: Option<&CertificateDer<'_>>,
+        live: Option<Live<'_>>,
     ) -> InputReport {
         let ctx = Context {
             facts,
@@ -333,9 +333,10 @@ impl Auditor {
             chain,
             at: self.at,
             warn_days: self.warn_days,
-            host,
-            tls,
+            host: live.as_ref().map(|l| l.host),
+            tls: live.as_ref().map(|l| l.tls),
             leaf,
+            federation: live.is_some_and(|l| l.federation),
         };
         let results = rules::input_rules().map(|r| r.run(&ctx)).collect();
         let mut report = describe(path, facts);
@@ -371,6 +372,14 @@ impl Auditor {
         report.pool = self.expectations.as_ref().and_then(|e| e.pool.clone());
         report
     }
+}
+
+/// How a live endpoint was reached, for the rules that judge the connection.
+#[derive(Clone, Copy)]
+struct Live<'a> {
+    host: &'a str,
+    tls: &'a TlsFacts,
+    federation: bool,
 }
 
 /// What the report says about any certificate or request, before the rules.

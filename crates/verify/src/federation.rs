@@ -228,23 +228,9 @@ impl Auditor {
         };
         let label = format!(
             "{host} {}",
-            Target {
-                host: endpoint.address.to_string(),
-                port
-            }
+            dns_rules::endpoint_label(target, endpoint.address)
         );
-        let mut audit = self.audit_presented(&label, presented, host);
-        // The SRV target's name is the domain's rule (dns.federation.target_in_certificate): a
-        // missing name is one problem, said once.
-        for r in audit.results.iter_mut().flatten() {
-            if r.rule == "tls.host.name_match" {
-                r.status = Status::Na;
-                r.detail = Some(
-                    "for federation, dns.federation.target_in_certificate judges the SRV target's name"
-                        .into(),
-                );
-            }
-        }
+        let audit = self.audit_live_facts(&label, presented, host, true);
         EndpointReport {
             address: endpoint.address.to_string(),
             port,
@@ -300,14 +286,16 @@ fn once_per_pool(domains: &mut [DomainReport]) {
             .federation_srv
             .iter()
             .filter(|r| !r.target.is_empty())
-            .map(|r| format!("{}:{}", r.target, r.port))
+            .map(SrvRecord::label)
             .collect();
         targets.sort();
         if !targets.is_empty() {
             match pools.get(&targets) {
                 Some(first) => {
                     for r in domain.results.iter_mut().flatten() {
-                        if r.rule == "pool.same_certificate" && r.status == Status::Finding {
+                        if r.rule == rules::pool::same_certificate::RULE.id
+                            && r.status == Status::Finding
+                        {
                             r.status = Status::Na;
                             r.detail = Some(
                                 format!(
@@ -345,7 +333,7 @@ struct EndpointKey {
     port: u16,
     thumbprint: Option<String>,
     tls: Option<TlsFacts>,
-    results: Option<Vec<(String, Status, Option<String>)>>,
+    results: Option<Vec<RuleResult>>,
 }
 
 impl EndpointKey {
@@ -359,17 +347,7 @@ impl EndpointKey {
                 server_name: String::new(),
                 ..t
             }),
-            results: e.results.as_ref().map(|list| {
-                list.iter()
-                    .map(|r| {
-                        (
-                            r.rule.to_string(),
-                            r.status,
-                            r.detail.as_ref().map(|d| d.to_string()),
-                        )
-                    })
-                    .collect()
-            }),
+            results: e.results.clone(),
         }
     }
 }
@@ -398,6 +376,15 @@ impl DomainReport {
 }
 
 impl EndpointReport {
+    /// `address:port` as a command line writes it (IPv6 in brackets).
+    pub fn label(&self) -> String {
+        Target {
+            host: self.address.clone(),
+            port: self.port,
+        }
+        .label()
+    }
+
     fn failed(ip: IpAddr, host: &str, port: u16, error: Failure) -> EndpointReport {
         EndpointReport {
             address: ip.to_string(),

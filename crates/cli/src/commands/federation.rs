@@ -158,14 +158,10 @@ fn domain_block(out: &mut String, domain: &DomainReport, style: &Style, detail: 
     let results = domain.results.as_deref().unwrap_or_default();
     rule_lines(out, results, style, detail, "  ");
     for e in &domain.endpoints {
-        let address = picert_verify::facts::tls::Target {
-            host: e.address.clone(),
-            port: e.port,
-        };
         let _ = writeln!(
             out,
             "  {} ({})",
-            style.paint("1", &address.label()),
+            style.paint("1", &e.label()),
             e.server_name
         );
         if let Some(err) = &e.error {
@@ -262,11 +258,7 @@ fn quiet_domain(out: &mut String, domain: &DomainReport, style: &Style, at: Seve
         rule_lines(out, &own, style, Detail::Normal, "  ");
     }
     for e in &domain.endpoints {
-        let target = picert_verify::facts::tls::Target {
-            host: e.address.clone(),
-            port: e.port,
-        };
-        let label = format!("{} {}", domain.domain, target.label());
+        let label = format!("{} {}", domain.domain, e.label());
         if let Some(err) = &e.error {
             let _ = writeln!(out, "{label}: unreachable: {err}");
         }

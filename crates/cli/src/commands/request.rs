@@ -1,6 +1,5 @@
 //! `picert request`: arguments to a topology, picert-core's plan and writer, and the summary.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -218,17 +217,19 @@ pub fn run(args: RequestArgs, global: Global) -> Result<u8, CliError> {
         Some(k) => KeySource::Existing(k),
         None => KeySource::Generate,
     };
-    let show_spinner = generating
+    // A slow key says what is awaited, as every long wait does (on a terminal, after a second).
+    let slow = generating
         && format != RequestFormat::Inf
-        && !global.quiet
-        && matches!(plan.profile.key_type, KeyType::Rsa3072 | KeyType::Rsa4096)
-        && args.format != Format::Json
-        && std::io::stderr().is_terminal();
-    let written = with_progress(
-        &format!("generating an {} key", plan.profile.key_type.describe()),
-        show_spinner,
-        || plan.write(source, &outputs),
-    )?;
+        && matches!(plan.profile.key_type, KeyType::Rsa3072 | KeyType::Rsa4096);
+    let waiting = slow.then(|| {
+        crate::output::Waiting::start(
+            global.quiet || args.format == Format::Json,
+            format!("generating an {} key", plan.profile.key_type.describe()),
+        )
+    });
+    let written = plan.write(source, &outputs);
+    drop(waiting);
+    let written = written?;
 
     // The data asked for on standard output; the description on standard error.
     if args.format == Format::Json {
@@ -437,28 +438,4 @@ fn summary_json(plan: &RequestPlan, written: &WrittenRequest) -> JsonSummary {
         public_key_sha256: written.request.as_ref().map(|r| r.spki_sha256.clone()),
         notes: plan.notes.iter().map(|n| n.to_string()).collect(),
     }
-}
-
-/// Runs `work` while a spinner turns on the terminal (RSA-3072/4096 generation takes seconds).
-fn with_progress<T>(label: &str, show: bool, work: impl FnOnce() -> T) -> T {
-    if !show {
-        return work();
-    }
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = done.clone();
-    let label = label.to_string();
-    let spinner = std::thread::spawn(move || {
-        let frames = ['|', '/', '-', '\\'];
-        let mut i = 0;
-        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-            eprint!("\r{label} {}", frames[i % frames.len()]);
-            i += 1;
-            std::thread::sleep(std::time::Duration::from_millis(120));
-        }
-        eprint!("\r\x1b[K");
-    });
-    let out = work();
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let _ = spinner.join();
-    out
 }

@@ -102,10 +102,17 @@ pub struct EndpointFacts {
     pub presented: Result<Presented, LiveError>,
 }
 
-impl TargetFacts {
+impl SrvRecord {
     /// `target:port`, as the DNS and pool rules label each target.
     pub fn label(&self) -> String {
-        format!("{}:{}", self.record.target, self.record.port)
+        format!("{}:{}", self.target, self.port)
+    }
+}
+
+impl TargetFacts {
+    /// Its record's [`SrvRecord::label`].
+    pub fn label(&self) -> String {
+        self.record.label()
     }
 }
 

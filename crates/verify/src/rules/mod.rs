@@ -148,6 +148,9 @@ pub(crate) struct Context<'a> {
     pub tls: Option<&'a TlsFacts>,
     /// The leaf certificate (certificates).
     pub leaf: Option<&'a CertificateDer<'a>>,
+    /// The endpoint was reached as a SIP domain's federation SRV target (`picert federation`):
+    /// that name is the domain's to judge (`dns.federation.target_in_certificate`).
+    pub federation: bool,
 }
 
 /// What a partner found for one SIP domain: what the DNS and pool rules read.
@@ -163,21 +166,12 @@ pub(crate) struct DomainContext<'a> {
 }
 
 /// A rule's check, by what it reads.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Check {
     /// One certificate or request.
     Input(fn(&Context<'_>) -> Outcome),
     /// One SIP domain (the DNS and pool rules).
     Domain(fn(&DomainContext<'_>) -> Outcome),
-}
-
-impl std::fmt::Debug for Check {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Check::Input(_) => "Input",
-            Check::Domain(_) => "Domain",
-        })
-    }
 }
 
 /// One audit rule. The ID and severity are a public contract.

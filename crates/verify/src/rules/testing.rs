@@ -99,6 +99,7 @@ pub fn context(facts: &Facts) -> Context<'_> {
         host: None,
         tls: None,
         leaf: None,
+        federation: false,
     }
 }
 

@@ -23,6 +23,13 @@ fn check(ctx: &Context<'_>) -> Outcome {
     let (Some(host), Some(leaf)) = (ctx.host, ctx.leaf) else {
         return Outcome::NotApplicable("no live connection".into());
     };
+    if ctx.federation {
+        // One missing name is one problem, said once, for the domain.
+        return Outcome::NotApplicable(
+            "for federation, dns.federation.target_in_certificate judges the SRV target's name"
+                .into(),
+        );
+    }
     match crate::chain::matches_name(leaf, host) {
         Ok(()) => Outcome::Pass(Some(format!("valid for {host}"))),
         Err(why) => Outcome::Finding(format!(
@@ -56,6 +63,19 @@ mod tests {
         assert_eq!(status, Status::Finding);
         assert!(
             detail.ends_with("clients connecting to sip.fabrikam.com will refuse it"),
+            "{detail}"
+        );
+        // Reached as a federation SRV target, the name is the domain rule's.
+        let (status, detail) = run(
+            &RULE,
+            &Context {
+                federation: true,
+                ..ctx("sip.fabrikam.com")
+            },
+        );
+        assert_eq!(status, Status::Na);
+        assert!(
+            detail.contains("dns.federation.target_in_certificate"),
             "{detail}"
         );
     }
