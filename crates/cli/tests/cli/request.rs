@@ -1,11 +1,10 @@
 //! `picert request` through the binary: every flag, every refusal, key-file safety, INF output.
 
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::{contoso, picert, pki, read_csr};
+use crate::common::{contoso, picert, pki, read_csr};
 use picert_verify::facts::{csr_facts, KeyFacts};
 use predicates::prelude::*;
 
@@ -1152,7 +1151,7 @@ fn quiet_prints_nothing_but_errors() {
 
 /// A file of the XML topology fixtures (`fixtures/topology`).
 fn topology_xml(name: &str) -> std::path::PathBuf {
-    common::root().join("fixtures/topology").join(name)
+    crate::common::root().join("fixtures/topology").join(name)
 }
 
 #[test]
@@ -1292,7 +1291,7 @@ fn bad_xml_topologies_exit_2_in_one_line_without_a_key() {
             .arg(&out_dir)
             .output()
             .unwrap();
-        common::no_panic(&out.stderr);
+        crate::common::no_panic(&out.stderr);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -1433,7 +1432,7 @@ fn every_certificate_of_the_multi_site_topology_gets_its_request() {
         if let Some(p) = pool {
             audit.args(["--pool", p]);
         }
-        let (report, code) = common::json(&mut audit);
+        let (report, code) = crate::common::json(&mut audit);
         let findings: Vec<_> = report.inputs[0]
             .findings()
             .into_iter()
@@ -1442,7 +1441,7 @@ fn every_certificate_of_the_multi_site_topology_gets_its_request() {
         assert!(findings.is_empty(), "{kind}: {findings:?}");
         assert_eq!(code, 0, "{kind}");
         assert_eq!(report.certificate.as_deref(), Some(kind));
-        let (status, _) = common::status_of(&report, 0, "pic.san.expected_present");
+        let (status, _) = crate::common::status_of(&report, 0, "pic.san.expected_present");
         assert_eq!(status, picert_verify::Status::Pass, "{kind}");
     }
 }
@@ -1566,7 +1565,7 @@ fn choosing_a_planned_certificate_refuses_in_one_line() {
             .arg(&out_dir)
             .output()
             .unwrap();
-        common::no_panic(&out.stderr);
+        crate::common::no_panic(&out.stderr);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(&says), "{says}\nin: {stderr}");

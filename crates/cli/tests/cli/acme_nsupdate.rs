@@ -8,11 +8,10 @@
 //! Skipped with a message where named, nsupdate or pebble is missing; `.ci/run` installs them
 //! (bind9, bind9-dnsutils, pebble), and under CI a missing one fails the tests instead.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{contoso, picert, root};
+use crate::common::{contoso, picert, root};
 use picert_tests::servers::{self, Named, Pebble};
 
 /// The names of the seed table, whose `_acme-challenge` records the hook publishes.

@@ -1,14 +1,13 @@
 //! `picert expiry`, `picert completions` and `picert man`.
 
-mod common;
 
 use std::path::PathBuf;
 
-use common::picert;
+use crate::common::picert;
 use predicates::prelude::*;
 
 fn pki() -> PathBuf {
-    common::root().join("fixtures/pki")
+    crate::common::root().join("fixtures/pki")
 }
 
 #[test]

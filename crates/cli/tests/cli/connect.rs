@@ -6,9 +6,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-mod common;
 
-use common::{contoso, picert, pki};
+use crate::common::{contoso, picert, pki};
 use picert_verify::{Report, Status};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};

@@ -2,11 +2,10 @@
 //! scripts (errors included), what goes to standard output and what to standard error, and how
 //! inputs that are not Edge certificates are reported.
 
-mod common;
 
 use std::fs;
 
-use common::{audit, contoso, json, picert, pki, status_of};
+use crate::common::{audit, contoso, json, picert, pki, status_of};
 use picert_verify::{InputKind, Status};
 use predicates::prelude::*;
 
@@ -497,7 +496,7 @@ fn request_json_is_quiet_and_its_advice_short() {
 #[test]
 fn every_json_document_starts_with_its_version() {
     let dir = tempfile::tempdir().unwrap();
-    let topology = common::root().join("fixtures/topology/multi.tbxml");
+    let topology = crate::common::root().join("fixtures/topology/multi.tbxml");
     let runs: Vec<Vec<std::ffi::OsString>> = vec![
         vec!["audit".into(), pki("good.pem").into()],
         vec!["expiry".into(), pki("good.pem").into()],

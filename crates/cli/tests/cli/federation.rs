@@ -3,11 +3,10 @@
 //! domains, each DNS fault partners trip on, a pool whose members differ, mutual TLS with and
 //! without a client certificate, and endpoints that do not answer.
 
-mod common;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use common::{contoso, picert, pki};
+use crate::common::{contoso, picert, pki};
 use picert_tests::servers::{self, ClientAuth, DnsServer, OpenSslServer, SilentServer, TlsServer};
 use picert_verify::federation::FederationReport;
 use picert_verify::Status;

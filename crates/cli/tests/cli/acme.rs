@@ -7,11 +7,10 @@
 //! Skipped with a message where pebble is not installed; `.ci/run` installs it, and under CI a
 //! missing pebble fails the tests instead.
 
-mod common;
 
 use std::path::Path;
 
-use common::{contoso, picert};
+use crate::common::{contoso, picert};
 use picert_tests::servers::{self, Pebble};
 
 fn pebble_or_skip() -> bool {
@@ -431,7 +430,7 @@ fn aol_refused_and_an_unreachable_ca() {
     assert!(status.success());
     let out = base(false)
         .arg("--from-cert")
-        .arg(common::pki("good.pem"))
+        .arg(crate::common::pki("good.pem"))
         .args(["--if-due", "--at", "2026-06-01"])
         .output()
         .unwrap();
@@ -912,7 +911,7 @@ fn the_set_in_place_is_checked() {
             .env("PICERT_PFX_PASSWORD", "pfx pass")
             .output()
             .unwrap();
-        common::no_panic(&out.stderr);
+        crate::common::no_panic(&out.stderr);
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -960,7 +959,7 @@ fn the_set_in_place_is_checked() {
     assert!(stderr.contains(&together("current")), "{stderr}");
     assert!(stderr.contains(&together("new")), "{stderr}");
     // A key no generation wrote: not written over, named, exit 2, nothing ordered.
-    std::fs::copy(common::pki("keys/leaf.key"), &key).unwrap();
+    std::fs::copy(crate::common::pki("keys/leaf.key"), &key).unwrap();
     let (code, stderr) = run(true);
     assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(
@@ -974,7 +973,7 @@ fn the_set_in_place_is_checked() {
     );
     assert_eq!(
         std::fs::read(&key).unwrap(),
-        std::fs::read(common::pki("keys/leaf.key")).unwrap()
+        std::fs::read(crate::common::pki("keys/leaf.key")).unwrap()
     );
     // Without the generations (removed, as the message says), the set is checked alone: a
     // mismatch is said, and the run replaces it.
@@ -1549,7 +1548,7 @@ fn status_dry_run_expiry_note_and_quiet() {
             .args(extra)
             .output()
             .unwrap();
-        common::no_panic(&out.stderr);
+        crate::common::no_panic(&out.stderr);
         (
             out.status.code().unwrap(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -1654,7 +1653,7 @@ fn status_dry_run_expiry_note_and_quiet() {
         &["--dry-run", "--force", "--pfx", &pfx_arg, "--legacy"],
     );
     let out = dry.env("PICERT_PFX_PASSWORD", "pfx pass").output().unwrap();
-    common::no_panic(&out.stderr);
+    crate::common::no_panic(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
@@ -1768,7 +1767,7 @@ fn status_dry_run_expiry_note_and_quiet() {
         "{text}"
     );
     // A key no generation wrote: exit 2, named, left as it is.
-    std::fs::copy(common::pki("keys/leaf.key"), &key).unwrap();
+    std::fs::copy(crate::common::pki("keys/leaf.key"), &key).unwrap();
     let (code, stdout, _) = status(&[]);
     assert_eq!(code, 2, "{stdout}");
     assert!(

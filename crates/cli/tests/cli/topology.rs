@@ -1,12 +1,11 @@
 //! `picert topology` through the binary: the text, the JSON and the equivalent TOML of the XML
 //! topology fixtures, and its refusals.
 
-mod common;
 
 use std::fs;
 use std::path::PathBuf;
 
-use common::{no_panic, picert, read_csr, root};
+use crate::common::{no_panic, picert, read_csr, root};
 
 fn fixture(name: &str) -> PathBuf {
     root().join("fixtures/topology").join(name)

@@ -3,12 +3,11 @@
 //! product deciding the defaults, the deployment script, and the slips that must not pass in
 //! silence.
 
-mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{audit, contoso, json, no_panic, picert, pki, root, status_of};
+use crate::common::{audit, contoso, json, no_panic, picert, pki, root, status_of};
 use picert_verify::Status;
 use predicates::prelude::*;
 
@@ -426,7 +425,7 @@ fn an_expired_certificate_is_one_error_with_its_chain() {
 }
 
 /// The deployment script: every step present, the thumbprint, no password, the roll, and the
-/// whole text against a golden file (tests/golden/deploy.ps1; PICERT_BLESS=1 rewrites it). It
+/// whole text against a golden file (tests/cli/golden/deploy.ps1; PICERT_BLESS=1 rewrites it). It
 /// is not run here: there is no Windows on this machine.
 #[test]
 fn the_deployment_script() {
@@ -510,7 +509,7 @@ fn the_deployment_script() {
 
     // The golden file has YYYY-MM-DD for the day it is written.
     let bytes = format!("{}YYYY-MM-DD{}", &text[..at], &text[at + 10..]).into_bytes();
-    let golden = root().join("crates/cli/tests/golden/deploy.ps1");
+    let golden = root().join("crates/cli/tests/cli/golden/deploy.ps1");
     if std::env::var_os("PICERT_BLESS").is_some() {
         fs::create_dir_all(golden.parent().unwrap()).unwrap();
         fs::write(&golden, &bytes).unwrap();
@@ -549,7 +548,7 @@ fn xml_topologies_saved_as_utf16_are_read_with_a_note() {
             )),
             "{stderr}"
         );
-        let f = common::read_csr(&dir.path().join(file).join("sip.contoso.com.csr"));
+        let f = crate::common::read_csr(&dir.path().join(file).join("sip.contoso.com.csr"));
         assert_eq!(
             f.dns_sans,
             ["sip.contoso.com", "webconf.contoso.com", "sip.fabrikam.com"]
@@ -578,7 +577,7 @@ fn a_toml_topology_names_the_xml_and_keeps_its_settings() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let f = common::read_csr(&dir.path().join("out/sip-eu.contoso.com.csr"));
+    let f = crate::common::read_csr(&dir.path().join("out/sip-eu.contoso.com.csr"));
     assert_eq!(
         f.subject,
         "C=IE, L=Dublin, O=Contoso, CN=sip-eu.contoso.com"

@@ -1,6 +1,5 @@
 //! What the CLI tests share: the fixtures' paths, a `picert` command with a clean environment,
 //! and reading its JSON reports.
-#![allow(dead_code)] // each test file uses its own part
 
 use std::path::{Path, PathBuf};
 

@@ -2,11 +2,10 @@
 //! refusal is one line naming the file and the problem, exit status 2, no panic; real-world
 //! shapes are read; one bad input never stops the others.
 
-mod common;
 
 use std::path::PathBuf;
 
-use common::{no_panic, picert, root};
+use crate::common::{no_panic, picert, root};
 use picert_verify::Report;
 
 fn bad_dir() -> PathBuf {

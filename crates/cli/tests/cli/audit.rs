@@ -1,10 +1,9 @@
 //! `picert audit` and `picert rules` through the binary: reports, JSON, exit codes, inputs.
 
-mod common;
 
 use std::path::PathBuf;
 
-use common::{audit, json, picert, pki, root};
+use crate::common::{audit, json, picert, pki, root};
 use picert_verify::rules::input_rules;
 use picert_verify::{Status, RULES};
 use predicates::prelude::*;
@@ -489,7 +488,7 @@ fn a_certificate_is_audited_against_a_pool_of_a_multi_site_topology() {
     // The Redmond pool wants webconf.contoso.com; the certificate has webcon.contoso.com.
     let (report, code) = run(&["--edge-pool", "EDGEPOOL-RED.contoso.com"]);
     assert_eq!(code, 1);
-    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    let (status, message) = crate::common::status_of(&report, 0, "pic.san.expected_present");
     assert_eq!(status, Status::Finding);
     assert!(message.contains("webconf.contoso.com"), "{message}");
     // A flag over the XML's name: the Redmond pool then matches.
@@ -503,7 +502,7 @@ fn a_certificate_is_audited_against_a_pool_of_a_multi_site_topology() {
     // The Dublin pool's Access Edge is another name.
     let (report, code) = run(&["--edge-pool", "edgepool-dub.contoso.com"]);
     assert_eq!(code, 1);
-    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    let (status, message) = crate::common::status_of(&report, 0, "pic.san.expected_present");
     assert_eq!(status, Status::Finding);
     assert!(message.contains("sip-eu.contoso.com"), "{message}");
 }
@@ -605,12 +604,12 @@ fn a_certificate_is_audited_against_a_front_end_pool_of_the_plan() {
             "applies to the certificates of a public CA; the front-end certificate comes from the enterprise CA (picert plan)",
         ),
     ] {
-        assert_eq!(common::status_of(&report, 0, rule), (status, says.to_string()), "{rule}");
+        assert_eq!(crate::common::status_of(&report, 0, rule), (status, says.to_string()), "{rule}");
     }
     // The same certificate is not the Dublin server's.
     let (report, code) = run(&good, "se-dub.contoso.com");
     assert_eq!(code, 1);
-    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    let (status, message) = crate::common::status_of(&report, 0, "pic.san.expected_present");
     assert_eq!(status, Status::Finding);
     assert!(
         message.contains("se-dub.contoso.com (pool FQDN (subject name))"),
@@ -622,13 +621,13 @@ fn a_certificate_is_audited_against_a_front_end_pool_of_the_plan() {
     let bad = openssl_certificate(dir.path(), "bad", planned[0], &wrong);
     let (report, code) = run(&bad, "fepool-red.contoso.com");
     assert_eq!(code, 1);
-    let (status, message) = common::status_of(&report, 0, "pic.san.expected_present");
+    let (status, message) = crate::common::status_of(&report, 0, "pic.san.expected_present");
     assert_eq!(status, Status::Finding);
     assert!(
         message.starts_with("missing DNS SAN: sip.fabrikam.com (automatic client sign-in inside, SIP domain fabrikam.com)"),
         "{message}"
     );
-    let (status, message) = common::status_of(&report, 0, "pic.san.order");
+    let (status, message) = crate::common::status_of(&report, 0, "pic.san.order");
     assert_eq!(status, Status::Finding);
     assert!(
         message.starts_with(
@@ -674,8 +673,8 @@ fn the_edge_external_certificate_is_still_the_default() {
     assert_eq!(code, 0);
     assert_eq!(report.certificate.as_deref(), Some("edge-external"));
     assert_eq!(report.pool, None);
-    let (status, _) = common::status_of(&report, 0, "pic.subject.matches_access_edge");
+    let (status, _) = crate::common::status_of(&report, 0, "pic.subject.matches_access_edge");
     assert_eq!(status, Status::Pass);
-    let (status, _) = common::status_of(&report, 0, "pic.issuer.public_ca");
+    let (status, _) = crate::common::status_of(&report, 0, "pic.issuer.public_ca");
     assert_eq!(status, Status::Pass);
 }

@@ -6,9 +6,8 @@ use std::path::Path;
 use std::process::Command as Std;
 use std::time::Duration;
 
-mod common;
 
-use common::{contoso, picert};
+use crate::common::{contoso, picert};
 
 /// A tiny tmpfs, where the machine allows mounting one (root in a privileged sandbox).
 struct TinyFs {

@@ -1,13 +1,12 @@
 //! `picert bundle`: PKCS#12 output that OpenSSL reads in both forms and picert audits back;
 //! the key check, the audit gate, chain order, passwords and output safety.
 
-mod common;
 
 use std::fs;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use common::{contoso, picert, pki};
+use crate::common::{contoso, picert, pki};
 use predicates::prelude::*;
 
 struct Setup {
