@@ -7,7 +7,6 @@
 //! Skipped with a message where pebble is not installed; `.ci/run` installs it, and under CI a
 //! missing pebble fails the tests instead.
 
-
 use std::path::Path;
 
 use crate::common::{contoso, picert};

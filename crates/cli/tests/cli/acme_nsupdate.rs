@@ -8,7 +8,6 @@
 //! Skipped with a message where named, nsupdate or pebble is missing; `.ci/run` installs them
 //! (bind9, bind9-dnsutils, pebble), and under CI a missing one fails the tests instead.
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::{contoso, picert, root};

@@ -1,6 +1,5 @@
 //! `picert audit` and `picert rules` through the binary: reports, JSON, exit codes, inputs.
 
-
 use std::path::PathBuf;
 
 use crate::common::{audit, json, picert, pki, root};

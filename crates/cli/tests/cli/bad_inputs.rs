@@ -2,7 +2,6 @@
 //! refusal is one line naming the file and the problem, exit status 2, no panic; real-world
 //! shapes are read; one bad input never stops the others.
 
-
 use std::path::PathBuf;
 
 use crate::common::{no_panic, picert, root};

@@ -1,12 +1,11 @@
 //! `picert bundle`: PKCS#12 output that OpenSSL reads in both forms and picert audits back;
 //! the key check, the audit gate, chain order, passwords and output safety.
 
-
 use std::fs;
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use crate::common::{contoso, picert, pki};
+use assert_cmd::Command;
 use predicates::prelude::*;
 
 struct Setup {

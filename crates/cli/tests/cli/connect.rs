@@ -6,7 +6,6 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-
 use crate::common::{contoso, picert, pki};
 use picert_verify::{Report, Status};
 use rustls::pki_types::pem::PemObject;

@@ -2,7 +2,6 @@
 //! scripts (errors included), what goes to standard output and what to standard error, and how
 //! inputs that are not Edge certificates are reported.
 
-
 use std::fs;
 
 use crate::common::{audit, contoso, json, picert, pki, status_of};

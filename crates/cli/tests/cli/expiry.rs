@@ -1,6 +1,5 @@
 //! `picert expiry`, `picert completions` and `picert man`.
 
-
 use std::path::PathBuf;
 
 use crate::common::picert;

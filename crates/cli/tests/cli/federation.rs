@@ -3,7 +3,6 @@
 //! domains, each DNS fault partners trip on, a pool whose members differ, mutual TLS with and
 //! without a client certificate, and endpoints that do not answer.
 
-
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::common::{contoso, picert, pki};

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::Command as Std;
 use std::time::Duration;
 
-
 use crate::common::{contoso, picert};
 
 /// A tiny tmpfs, where the machine allows mounting one (root in a privileged sandbox).

@@ -1,6 +1,5 @@
 //! `picert request` through the binary: every flag, every refusal, key-file safety, INF output.
 
-
 use std::fs;
 use std::path::Path;
 

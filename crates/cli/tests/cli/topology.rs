@@ -1,7 +1,6 @@
 //! `picert topology` through the binary: the text, the JSON and the equivalent TOML of the XML
 //! topology fixtures, and its refusals.
 
-
 use std::fs;
 use std::path::PathBuf;
 

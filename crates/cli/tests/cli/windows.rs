@@ -3,7 +3,6 @@
 //! product deciding the defaults, the deployment script, and the slips that must not pass in
 //! silence.
 
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
