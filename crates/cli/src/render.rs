@@ -114,6 +114,10 @@ pub fn input(out: &mut String, input: &InputReport, style: &Style, detail: Detai
     if let (Some(nb), Some(na)) = (&input.not_before, &input.not_after) {
         field(out, "validity", &format!("{nb} to {na}"));
     }
+    // What Set-CsCertificate and Get-CsCertificate show: "is the one I assigned the one here?"
+    if let Some(t) = &input.thumbprint {
+        field(out, "thumbprint", t);
+    }
     let mut names = input.dns_names.clone();
     names.extend(input.other_names.iter().cloned());
     field(
@@ -179,6 +183,9 @@ pub fn input(out: &mut String, input: &InputReport, style: &Style, detail: Detai
     }
     for r in input.findings() {
         finding_line(out, style, r.severity, &r.rule, r.detail.as_deref());
+        if detail == Detail::Verbose {
+            advice_line(out, &r.rule, "  ");
+        }
     }
     for r in results.iter().filter(|r| r.status == Status::Fatal) {
         let _ = writeln!(
@@ -227,6 +234,41 @@ pub fn finding_line(
         severity_label(style, s),
         detail.unwrap_or_default()
     );
+}
+
+/// With `-v`, under a finding: the rule's longer advice, where it has one (`picert rules
+/// explain ID` shows the same).
+pub fn advice_line(out: &mut String, rule: &str, indent: &str) {
+    if let Some(advice) = picert_verify::rules::find(rule).and_then(|r| r.advice) {
+        let _ = writeln!(out, "{indent}          {advice}");
+    }
+}
+
+/// The verdict in a few words, for a one-line summary: `PASS`, `PASS with 1 warning`,
+/// `FAIL: 2 errors, 1 notice`.
+pub fn short_verdict(style: &Style, results: &[picert_verify::RuleResult]) -> String {
+    let sev = |s: Severity| {
+        results
+            .iter()
+            .filter(|r| r.status == Status::Finding && r.severity == s)
+            .count()
+    };
+    let counts: Vec<String> = [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Notice, "notice"),
+    ]
+    .into_iter()
+    .filter(|(s, _)| sev(*s) > 0)
+    .map(|(s, word)| plural(sev(s), word))
+    .collect();
+    if sev(Severity::Error) > 0 {
+        format!("{}: {}", style.paint("1;31", "FAIL"), counts.join(", "))
+    } else if counts.is_empty() {
+        style.paint("1;32", "PASS")
+    } else {
+        format!("{} with {}", style.paint("33", "PASS"), counts.join(", "))
+    }
 }
 
 /// `  PASS: 0 errors, ...` for one input's results.

@@ -385,6 +385,12 @@ impl EndpointReport {
         .label()
     }
 
+    /// Whole days from `at` (the report's audit time) to the certificate's notAfter, negative
+    /// once it has expired; `None` when no certificate was received.
+    pub fn days_left(&self, at: Timestamp) -> Option<i64> {
+        self.not_after.map(|na| at.days_until(na))
+    }
+
     fn failed(ip: IpAddr, host: &str, port: u16, error: Failure) -> EndpointReport {
         EndpointReport {
             address: ip.to_string(),

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use clap::Args;
+use picert_core::Timestamp;
 use picert_probe::federation::{federation, DnsServer, FederationOptions};
 use picert_verify::federation::{DomainReport, FederationReport};
 use picert_verify::{Severity, Status};
@@ -107,7 +108,7 @@ fn human(report: &FederationReport, args: &FederationArgs, global: Global) -> St
         if let Detail::FindingsAt(at) = detail {
             quiet_domain(&mut out, domain, &style, at);
         } else {
-            domain_block(&mut out, domain, &style, detail);
+            domain_block(&mut out, domain, report.audit_time, &style, detail);
         }
     }
     if !global.quiet {
@@ -131,7 +132,13 @@ fn human(report: &FederationReport, args: &FederationArgs, global: Global) -> St
     out
 }
 
-fn domain_block(out: &mut String, domain: &DomainReport, style: &Style, detail: Detail) {
+fn domain_block(
+    out: &mut String,
+    domain: &DomainReport,
+    report_time: Timestamp,
+    style: &Style,
+    detail: Detail,
+) {
     let heading = match &domain.unicode {
         Some(u) => format!("{} ({u})", domain.domain),
         None => domain.domain.clone(),
@@ -158,24 +165,44 @@ fn domain_block(out: &mut String, domain: &DomainReport, style: &Style, detail: 
     let results = domain.results.as_deref().unwrap_or_default();
     rule_lines(out, results, style, detail, "  ");
     for e in &domain.endpoints {
-        let _ = writeln!(
-            out,
-            "  {} ({})",
-            style.paint("1", &e.label()),
-            e.server_name
-        );
+        let heading = format!("  {} ({})", style.paint("1", &e.label()), e.server_name);
         if let Some(err) = &e.error {
-            let _ = writeln!(out, "    {} {err}", style.paint("1;31", "unreachable:"));
+            let _ = writeln!(
+                out,
+                "{heading}: {} {err}",
+                style.paint("1;31", "unreachable:")
+            );
             continue;
         }
         if let Some(first) = &e.same_as {
             let _ = writeln!(
                 out,
-                "    the same certificate ({}) and findings as under {first}",
+                "{heading}: the same certificate ({}) and findings as under {first}",
                 e.thumbprint.as_deref().unwrap_or("?")
             );
             continue;
         }
+        let results = e.results.as_deref().unwrap_or_default();
+        if detail != Detail::Verbose {
+            // One line per endpoint: the verdict, what Get-CsCertificate would show, and how long
+            // it lasts; the findings under it; the rest behind -v.
+            let days = match e.days_left(report_time) {
+                Some(d) if d < 0 => {
+                    format!("expired {} ago", plural(d.unsigned_abs() as usize, "day"))
+                }
+                Some(d) => format!("{} left", plural(d as usize, "day")),
+                None => "no certificate".into(),
+            };
+            let _ = writeln!(
+                out,
+                "{heading}: {}, thumbprint {}, {days}",
+                render::short_verdict(style, results),
+                e.thumbprint.as_deref().unwrap_or("?")
+            );
+            rule_lines(out, results, style, detail, "    ");
+            continue;
+        }
+        let _ = writeln!(out, "{heading}");
         let field = |out: &mut String, name: &str, value: &str| {
             let _ = writeln!(out, "    {name:<10} {value}");
         };
@@ -192,7 +219,6 @@ fn domain_block(out: &mut String, domain: &DomainReport, style: &Style, detail: 
         if let Some(tls) = &e.tls {
             field(out, "tls", &render::tls_line(tls));
         }
-        let results = e.results.as_deref().unwrap_or_default();
         rule_lines(out, results, style, detail, "    ");
         let mut verdict = String::new();
         render::verdict_line(&mut verdict, style, results);
@@ -217,6 +243,9 @@ fn rule_lines(
     for r in findings {
         let _ = write!(out, "{indent}");
         render::finding_line(out, style, r.severity, &r.rule, r.detail.as_deref());
+        if detail == Detail::Verbose {
+            render::advice_line(out, &r.rule, indent);
+        }
     }
     if detail == Detail::Verbose {
         for r in results.iter().filter(|r| r.status != Status::Finding) {

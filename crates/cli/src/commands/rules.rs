@@ -15,6 +15,9 @@ pub struct RulesArgs {
     /// Only the rules from this source: microsoft, cabf, chrome, rfc, operations
     #[arg(long, value_name = "SOURCE", global = true)]
     pub source: Option<Source>,
+    /// Print one rule with its requirement, source and advice (the same as `rules explain ID`)
+    #[arg(long, value_name = "ID")]
+    pub explain: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Human, global = true)]
     pub format: OutputFormat,
@@ -39,6 +42,8 @@ struct RuleDoc {
     citation: &'static str,
     source: Source,
     reference: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<&'static str>,
 }
 
 fn rule_doc(r: &Rule) -> RuleDoc {
@@ -66,10 +71,19 @@ fn rule_doc(r: &Rule) -> RuleDoc {
         citation: r.citation,
         source: r.source,
         reference: r.reference,
+        advice: r.advice,
     }
 }
 
-pub fn run(args: RulesArgs, _global: Global) -> Result<u8, CliError> {
+pub fn run(mut args: RulesArgs, _global: Global) -> Result<u8, CliError> {
+    if let Some(id) = args.explain.take() {
+        if args.command.is_some() {
+            return Err(CliError::usage(
+                "rules --explain ID and rules explain ID say the same: give one",
+            ));
+        }
+        args.command = Some(RulesCommand::Explain { id });
+    }
     let docs: Vec<RuleDoc> = match &args.command {
         None => RULES
             .iter()
@@ -106,10 +120,14 @@ pub fn run(args: RulesArgs, _global: Global) -> Result<u8, CliError> {
         (OutputFormat::Human, Some(_)) => docs
             .iter()
             .map(|d| {
-                format!(
+                let mut text = format!(
                     "{}\n  severity    {}\n  applies to  {}\n  needs       {}\n  checks      {}\n  requirement {}\n  source      {} ({})\n",
                     d.id, d.severity.as_str(), d.applies_to, d.needs, d.description, d.citation, d.reference, d.source.as_str()
-                )
+                );
+                if let Some(advice) = d.advice {
+                    text.push_str(&format!("  advice      {advice}\n"));
+                }
+                text
             })
             .collect(),
     };

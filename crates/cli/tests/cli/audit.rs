@@ -19,6 +19,10 @@ fn good_certificate_passes_with_exit_0() {
         .stdout(predicate::str::contains(
             "chain      C=US, O=picert Test Public CA, CN=picert Test Issuing CA -> trusted root",
         ))
+        // What Set-CsCertificate and Get-CsCertificate show, to match with the one assigned.
+        .stdout(predicate::str::contains(
+            "thumbprint A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E\n",
+        ))
         .stdout(predicate::str::contains(
             "PASS: 0 errors, 0 warnings, 0 notices",
         ));
@@ -339,6 +343,40 @@ fn rules_list_and_explain() {
     assert!(list
         .iter()
         .all(|r| r["citation"].as_str().is_some_and(|c| !c.is_empty())));
+    // A finding says what is wrong in two lines at most; the rest is the rule's advice, in
+    // `rules explain` (or `rules --explain`) and under the finding with -v.
+    for args in [
+        &["rules", "explain", "pic.eku.client_auth"][..],
+        &["rules", "--explain", "pic.eku.client_auth"][..],
+    ] {
+        picert()
+            .args(args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "  advice      Microsoft ties the client EKU to PIC with AOL alone",
+            ));
+    }
+    let out = audit().arg(pki("no-client-eku.pem")).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("pic.eku.client_auth"))
+        .unwrap();
+    assert!(line.len() <= 240, "two terminal lines at most: {line}");
+    assert!(
+        line.contains("picert rules explain pic.eku.client_auth"),
+        "{line}"
+    );
+    assert!(!text.contains("Microsoft ties the client EKU"), "{text}");
+    let out = audit()
+        .arg(pki("no-client-eku.pem"))
+        .arg("-v")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("          Microsoft ties the client EKU to PIC with AOL alone"));
     picert()
         .args(["rules", "explain", "pic.nope"])
         .assert()

@@ -116,7 +116,7 @@ fn status(report: &Report, rule: &str) -> (Status, String) {
 
 #[test]
 fn complete_chain_passes_and_reports_tls() {
-    let port = serve(2);
+    let port = serve_many(2, 2);
     let (report, code) = audit_live(port, &["--server-name", "sip.contoso.com"]);
     assert_eq!(code, 0, "{report:?}");
     let input = &report.inputs[0];
@@ -129,6 +129,32 @@ fn complete_chain_passes_and_reports_tls() {
     assert_eq!(tls.address, format!("127.0.0.1:{port}"));
     assert_eq!(status(&report, "tls.host.name_match").0, Status::Pass);
     assert_eq!(status(&report, "pic.issuer.public_ca").0, Status::Pass);
+    // The thumbprint served, as Get-CsCertificate shows the one assigned, in JSON and in text.
+    assert_eq!(
+        input.thumbprint.as_deref(),
+        Some("A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E")
+    );
+    assert_eq!(input.sha256.as_deref().map(str::len), Some(64));
+    let out = picert()
+        .args([
+            "audit",
+            "--at",
+            "2026-06-01",
+            "--timeout",
+            "5",
+            "--trust-store",
+        ])
+        .arg(pki("public-root.pem"))
+        .arg("--connect")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["--server-name", "sip.contoso.com"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\n  thumbprint A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E\n"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -140,25 +140,30 @@ fn a_healthy_pair_of_sip_domains_passes() {
         endpoint_rule(&report, 0, 1, "tls.host.name_match"),
         Status::Na
     );
-    // The human report: by domain, then address, one summary line.
-    let out = picert()
-        .args([
-            "federation",
-            "--allow-loopback",
-            "--dns-server",
-            &dns.addr.to_string(),
-            "--timeout",
-            "2",
-            "--at",
-            "2026-06-01",
-            "--trust-store",
-        ])
-        .arg(pki("public-root.pem"))
-        .arg("--topology")
-        .arg(contoso())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    // The human report: by domain, then one line per address (verdict, thumbprint, days left),
+    // one summary line; what the certificate says and the handshake behind -v.
+    let human = |verbose: bool| {
+        let out = picert()
+            .args([
+                "federation",
+                "--allow-loopback",
+                "--dns-server",
+                &dns.addr.to_string(),
+                "--timeout",
+                "2",
+                "--at",
+                "2026-06-01",
+                "--trust-store",
+            ])
+            .arg(pki("public-root.pem"))
+            .arg("--topology")
+            .arg(contoso())
+            .args(if verbose { &["-v"][..] } else { &[][..] })
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = human(false);
     assert!(
         text.starts_with(
             "contoso.com\n  federation _sipfederationtls._tcp.contoso.com -> sip.contoso.com:"
@@ -166,8 +171,22 @@ fn a_healthy_pair_of_sip_domains_passes() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("  [::1]:{port} (sip.contoso.com)")),
+        text.contains(&format!(
+            "\n  [::1]:{port} (sip.contoso.com): PASS, thumbprint A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E, 121 days left\n"
+        )),
         "{text}"
+    );
+    assert!(
+        !text.contains("    subject") && !text.contains("    tls "),
+        "{text}"
+    );
+    let verbose = human(true);
+    assert!(
+        verbose.contains(&format!(
+            "\n  [::1]:{port} (sip.contoso.com)\n    subject    "
+        )) && verbose.contains("    thumbprint A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E\n")
+            && verbose.contains("    PASS: 0 errors, 0 warnings"),
+        "{verbose}"
     );
     assert!(
         text.trim_end()

@@ -268,19 +268,40 @@ fn ecc_keys_and_the_product() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("goes ahead only because it was forced"));
     let out = request(&["--product", "sfb2019", "--force"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: ecdsa-p256 is an ECC key, which Windows keeps as a CNG key: Skype for Business Server 2019 takes CNG certificates"));
-    // The audit's finding names the topology's product.
-    let (report, _) = json(
-        picert()
-            .args(["audit", "--product", "sfb2015", "--trust-store"])
-            .arg(pki("public-root.pem"))
-            .args(["--at", "2026-06-01"])
-            .arg(pki("ecc.pem")),
-    );
-    let (status, detail) = status_of(&report, 0, "lync.key.algorithm");
+    // The audit agrees with the request: for SfB 2015 an ECC certificate cannot work, an error
+    // (exit 1) said once, by lync.key.product_support; lync.key.algorithm defers to it.
+    let audit = |product: &str| {
+        json(
+            picert()
+                .args(["audit", "--product", product, "--trust-store"])
+                .arg(pki("public-root.pem"))
+                .args(["--at", "2026-06-01"])
+                .arg(pki("ecc.pem")),
+        )
+    };
+    let (report, code) = audit("sfb2015");
+    assert_eq!(code, 1, "an error at the default --fail-on");
+    let (status, detail) = status_of(&report, 0, "lync.key.product_support");
     assert_eq!(status, Status::Finding);
     assert!(
-        detail.contains("the topology's product, Skype for Business Server 2015"),
+        detail.contains(
+            "Skype for Business Server 2015 (the topology's product) does not support CNG"
+        ) && detail.contains("will not work on its Edge"),
         "{detail}"
+    );
+    let (status, detail) = status_of(&report, 0, "lync.key.algorithm");
+    assert_eq!(status, Status::Na, "{detail}");
+    assert!(detail.contains("lync.key.product_support"), "{detail}");
+    // SfB 2019 takes CNG certificates: the advice stays a warning, and the audit passes.
+    let (report, code) = audit("sfb2019");
+    assert_eq!(code, 0);
+    assert_eq!(
+        status_of(&report, 0, "lync.key.product_support").0,
+        Status::Pass
+    );
+    assert_eq!(
+        status_of(&report, 0, "lync.key.algorithm").0,
+        Status::Finding
     );
 }
 

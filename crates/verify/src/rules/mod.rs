@@ -195,6 +195,9 @@ pub struct Rule {
     pub reference: &'static str,
     /// Certificates whose notBefore is earlier are `ne`.
     pub effective: Option<Timestamp>,
+    /// What to do about a finding, at length, for `picert rules --explain` and verbose reports,
+    /// where a finding's own detail says it in two lines.
+    pub advice: Option<&'static str>,
     /// The check.
     pub(crate) check: Check,
 }
@@ -213,6 +216,7 @@ pub static RULES: &[&Rule] = &[
     &lync::name_no_wildcard::RULE,
     &lync::key_rsa_strength::RULE,
     &lync::key_algorithm::RULE,
+    &lync::key_product_support::RULE,
     &lync::sig_no_pss::RULE,
     &lync::sig_weak_hash::RULE,
     &lync::crl_distribution_point::RULE,
@@ -478,6 +482,7 @@ mod tests {
             source: Source::Operations,
             reference: "test",
             effective: None,
+            advice: None,
             check: Check::Input(|_| panic!("boom")),
         };
         let f = testing::request_facts(&["sip.contoso.com"]);
@@ -501,6 +506,7 @@ mod tests {
             source: Source::Operations,
             reference: "test",
             effective: Some(Timestamp::from_date(2027, 3, 15)),
+            advice: None,
             check: Check::Domain(|_| panic!("boom")),
         };
         let domain = dns::testing::domain(Vec::new());

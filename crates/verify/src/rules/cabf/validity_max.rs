@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     source: Source::CaBrowserForum,
     reference: "CA/B Forum Baseline Requirements 6.3.2, ballot SC-081",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

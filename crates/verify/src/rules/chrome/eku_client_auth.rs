@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     source: Source::Chrome,
     reference: "Chrome Root Program policy 1.8",
     effective: Some(Timestamp::from_date(2027, 3, 15)),
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 2986",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

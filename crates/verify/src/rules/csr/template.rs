@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Setting up public instant messaging connectivity\" (seed 000): Request-CsCertificate -Template",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

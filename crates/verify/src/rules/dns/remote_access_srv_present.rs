@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge DNS planning (remote user access)",
     effective: None,
+    advice: None,
     check: Check::Domain(check),
 };
 

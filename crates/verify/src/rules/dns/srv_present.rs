@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge DNS planning; \"Deploy Skype connectivity\"",
     effective: None,
+    advice: None,
     check: Check::Domain(check),
 };
 

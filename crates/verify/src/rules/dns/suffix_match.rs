@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server federation DNS requirements (partner discovery)",
     effective: None,
+    advice: None,
     check: Check::Domain(check),
 };
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 / Skype for Business federation DNS and certificate requirements; seeds 001/002 (sip.<domain> SANs)",
     effective: None,
+    advice: None,
     check: Check::Domain(check),
 };
 

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge DNS planning",
     effective: None,
+    advice: None,
     check: Check::Domain(check),
 };
 

@@ -1,8 +1,6 @@
 //! Skype for Business Server 2015 does not support CNG certificates, which in practice rules out
 //! ECC keys for the Edge: RSA is the safe choice.
 
-use picert_core::Product;
-
 use crate::facts::KeyFacts;
 use crate::report::Severity;
 use crate::rules::{AppliesTo, Check, Context, Needs, Outcome, Rule, Source};
@@ -18,17 +16,20 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "SfB Server documentation, note on CNG certificates",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 
 fn check(ctx: &Context<'_>) -> Outcome {
+    if let Some(product) = super::key_product_support::product_refuses_key(ctx) {
+        return Outcome::NotApplicable(format!(
+            "{product} cannot use this key at all: lync.key.product_support reports it as an error"
+        ));
+    }
     let product = ctx.expectations.and_then(|e| e.platform.product);
     match &ctx.facts.key {
         KeyFacts::Rsa { .. } => Outcome::Pass(None),
         KeyFacts::Ec { curve } => Outcome::Finding(match product {
-            Some(Product::Sfb2015) => format!(
-                "the key is EC {curve}, a CNG key on Windows, and the topology's product, Skype for Business Server 2015, does not support CNG certificates: this certificate will not work on its Edge; request one with an RSA key"
-            ),
             Some(p) => format!(
                 "the key is EC {curve}, a CNG key on Windows: {p} (the topology's product) takes CNG certificates, but any Skype for Business Server 2015 server the certificate also serves does not; RSA works everywhere"
             ),
@@ -47,6 +48,7 @@ mod tests {
     use super::*;
     use crate::report::Status;
     use crate::rules::testing::*;
+    use picert_core::Product;
 
     #[test]
     fn rsa_is_the_safe_choice() {
@@ -57,13 +59,17 @@ mod tests {
         };
         assert!(run(&RULE, &context(&f)).1.contains("does not support CNG"));
         // The topology's product is named.
-        for (product, says) in [
+        // The topology's product is named; for SfB 2015, which cannot use the key, the error is
+        // lync.key.product_support's and this rule says where to look.
+        for (product, expected, says) in [
             (
                 Product::Sfb2015,
-                "the topology's product, Skype for Business Server 2015, does not support CNG",
+                Status::Na,
+                "lync.key.product_support reports it",
             ),
             (
                 Product::Sfb2019,
+                Status::Finding,
                 "Skype for Business Server 2019 (the topology's product) takes CNG",
             ),
         ] {
@@ -74,7 +80,7 @@ mod tests {
                 ..context(&f)
             };
             let (status, detail) = run(&RULE, &ctx);
-            assert_eq!(status, Status::Finding);
+            assert_eq!(status, expected);
             assert!(detail.contains(says), "{detail}");
         }
         f.key = KeyFacts::Other {

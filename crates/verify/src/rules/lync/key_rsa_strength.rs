@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Lync 2013 certificate infrastructure requirements; CA/B Forum BR 6.1.5",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

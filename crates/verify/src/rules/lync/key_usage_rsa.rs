@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft certreq sample for the Edge external certificate",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

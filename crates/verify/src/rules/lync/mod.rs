@@ -2,6 +2,7 @@
 
 pub mod crl_distribution_point;
 pub mod key_algorithm;
+pub mod key_product_support;
 pub mod key_rsa_strength;
 pub mod key_usage_rsa;
 pub mod name_no_wildcard;

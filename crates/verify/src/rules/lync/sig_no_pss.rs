@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Lync 2013 \"Certificate infrastructure requirements\"",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::CaBrowserForum,
     reference: "CA/B Forum Baseline Requirements 7.1.3",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -16,6 +16,9 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Setting up public instant messaging connectivity\" (seed 000) and Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002)",
     effective: None,
+    advice: Some(
+        "Microsoft ties the client EKU to PIC with AOL alone, and AOL's PIC ended in June 2014: Skype for Business Server 2015 and 2019 need only serverAuth. If AOL is not really in use, declare it off (aol = false in the topology, or leave out --aol). If a federation partner checks client certificates, picert federation --client-cert shows whether it accepts this one. Public CAs have stopped adding clientAuth (2026, Chrome Root Program policy 1.8), so where the client EKU is truly needed an enterprise CA template that allows it is the way to get it.",
+    ),
     check: Check::Input(check),
 };
 
@@ -23,7 +26,7 @@ fn check(ctx: &Context<'_>) -> Outcome {
     match &ctx.facts.eku {
         Some(list) if list.iter().any(|o| o == EKU_CLIENT_AUTH) => Outcome::Pass(None),
         _ => Outcome::Finding(
-            "PIC with AOL is declared and needs the client EKU (clientAuth), which this certificate lacks. AOL's PIC ended in June 2014 and Microsoft ties the client EKU to AOL alone (Skype for Business Server 2015/2019 need only serverAuth): if AOL is not really in use, declare it off (aol = false); if a federation partner checks client certificates, picert federation --client-cert shows whether it accepts this one. Public CAs have stopped adding clientAuth (2026), so an enterprise CA template that allows it is Microsoft's way to get it".into(),
+            "PIC with AOL is declared and needs the client EKU, which this certificate lacks (AOL's PIC ended in June 2014): if AOL is not in use, set aol = false; picert rules explain pic.eku.client_auth says more".into(),
         ),
     }
 }

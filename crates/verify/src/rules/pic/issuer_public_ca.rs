@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), table",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), SAN/Order column; Lync 2013 \"Certificate requirements for external user access\"",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Lync 2013 / SfB Edge certificate planning",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Certificate summary - Public IM Connectivity\" (seeds 001/002), Subject name column",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

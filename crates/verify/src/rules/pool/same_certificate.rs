@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Skype for Business Server Edge environmental requirements; Lync 2013 \"Plan for Edge Server certificates\"",
     effective: None,
+    advice: None,
     check: Check::Domain(check),
 };
 

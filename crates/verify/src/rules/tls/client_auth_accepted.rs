@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Microsoft,
     reference: "Microsoft, Lync Server 2013 \"Plan for Edge Server certificates\" and SfB Edge environmental requirements (MTLS federation)",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 6125; Microsoft, Lync Server 2013 DNS requirements for federation",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

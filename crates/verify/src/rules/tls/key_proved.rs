@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 8446 section 4.4.3 (CertificateVerify); RFC 5246 section 7.4.3 (ServerKeyExchange)",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 8996; Microsoft, \"Disable TLS 1.0/1.1 in Skype for Business Server 2015\" (supportability scope)",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

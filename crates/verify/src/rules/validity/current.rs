@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     source: Source::Rfc,
     reference: "RFC 5280",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     source: Source::Operations,
     reference: "operations",
     effective: None,
+    advice: None,
     check: Check::Input(check),
 };
 
