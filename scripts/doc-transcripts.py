@@ -101,7 +101,8 @@ def run_block(pairs):
     )
     res = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     parts = res.stdout.split("\0CMD\0\n")[1:]
-    return [p.rstrip("\n").split("\n") if p.strip() else [] for p in parts]
+    # Each command's output as it is, blank lines included; only the newline that ends it goes.
+    return [(p[:-1] if p.endswith("\n") else p).split("\n") if p else [] for p in parts]
 
 
 def got_pairs(pairs, got):
