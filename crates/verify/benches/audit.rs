@@ -28,6 +28,11 @@ fn benches(c: &mut Criterion) {
     c.bench_function("parse_pem_bundle", |b| {
         b.iter(|| read_contents(&good).unwrap())
     });
+    // The same chain as a DER PKCS#7 bundle, as Windows CAs answer.
+    let p7b = std::fs::read(pki.join("good.p7b")).unwrap();
+    c.bench_function("parse_p7b_bundle", |b| {
+        b.iter(|| read_contents(&p7b).unwrap())
+    });
     c.bench_function("rules_only", |b| {
         b.iter(|| {
             let f = facts::certificate_facts(&certs[0]).unwrap();
