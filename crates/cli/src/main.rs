@@ -151,8 +151,8 @@ impl fmt::Display for CliError {
 
 /// Reads a whole file (at most picert's input limit); the error names it.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    use picert_verify::input::{read_path_limited, MAX_INPUT_BYTES};
-    match read_path_limited(path, MAX_INPUT_BYTES) {
+    use picert_verify::input::{read_limited, MAX_INPUT_BYTES};
+    match std::fs::File::open(path).and_then(|file| read_limited(file, MAX_INPUT_BYTES)) {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(too_big)) => Err(CliError::input(path, too_big)),
         Err(e) => Err(CliError::input(path, picert_core::io_message(&e))),

@@ -144,7 +144,9 @@ impl Auditor {
     /// Reads and audits one file. A read error becomes an unreadable report naming it.
     pub fn audit_file(&self, path: &Path) -> Vec<InputReport> {
         let shown = path.display().to_string();
-        match input::read_path_limited(path, input::MAX_INPUT_BYTES) {
+        match std::fs::File::open(path)
+            .and_then(|file| input::read_limited(file, input::MAX_INPUT_BYTES))
+        {
             Ok(Ok(bytes)) => self.audit_bytes(&shown, &bytes),
             Ok(Err(too_big)) => vec![InputReport::unreadable(&shown, too_big)],
             Err(e) => vec![InputReport::unreadable(&shown, &e)],

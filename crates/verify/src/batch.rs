@@ -189,7 +189,9 @@ impl Batch {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
-    match input::read_path_limited(path, input::MAX_INPUT_BYTES) {
+    match std::fs::File::open(path)
+        .and_then(|file| input::read_limited(file, input::MAX_INPUT_BYTES))
+    {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(too_big)) => Err(too_big.into()),
         Err(e) => Err((&e).into()),

@@ -93,7 +93,9 @@ pub enum CertificateFileError {
 pub fn read_certificates(
     path: &Path,
 ) -> Result<Vec<CertificateDer<'static>>, CertificateFileError> {
-    let bytes = match input::read_path_limited(path, input::MAX_INPUT_BYTES) {
+    let bytes = match std::fs::File::open(path)
+        .and_then(|file| input::read_limited(file, input::MAX_INPUT_BYTES))
+    {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(too_big)) => return Err(too_big.into()),
         Err(e) => return Err(CertificateFileError::Io(picert_core::io_message(&e))),
