@@ -19,7 +19,6 @@ use picert_verify::CertificateDer;
 use zeroize::Zeroizing;
 
 use crate::hints;
-use crate::output::note_line;
 use crate::secrets::{self, PASSPHRASE_ENV, PFX_PASSWORD_ENV};
 use crate::{read_file, CliError};
 
@@ -509,17 +508,6 @@ impl PfxFormArgs {
     pub fn choose(&self, topology: &Topology) -> Result<(PfxEncryption, Option<Note>), CliError> {
         let platform = topology.platform()?;
         Ok(PfxEncryption::choose(self.asked(), &platform))
-    }
-}
-
-/// A note about the PKCS#12 protection as this command line says it, with the flags that
-/// change it.
-pub fn pfx_note_line(note: &Note) -> String {
-    match note {
-        Note::PfxLegacyUnknownWindows | Note::PfxLegacyForProduct { .. } => {
-            format!("{}, or give --windows 2019 or --modern", note_line(note))
-        }
-        n => note_line(n),
     }
 }
 

@@ -95,6 +95,18 @@ pub fn note_line(note: &picert_core::Note) -> String {
     }
 }
 
+/// A note about the PKCS#12 protection as this command line says it, with the flags that
+/// change it.
+pub fn pfx_note_line(note: &picert_core::Note) -> String {
+    match note {
+        picert_core::Note::PfxLegacyUnknownWindows
+        | picert_core::Note::PfxLegacyForProduct { .. } => {
+            format!("{}, or give --windows 2019 or --modern", note_line(note))
+        }
+        n => note_line(n),
+    }
+}
+
 /// What a topology's values deserve a word about ([`picert_core::Topology::notes`]), one
 /// `picert: warning:` or `picert: note:` line each, on standard error.
 /// The shell the `Next:` advice runs `Set-CsCertificate` in: the product's, or the Skype for

@@ -16,10 +16,8 @@ use picert_core::{KeySource, Timestamp};
 use picert_verify::options::read_certificates;
 use picert_verify::Severity;
 
-use crate::args::{
-    pfx_note_line, ExpectationArgs, OutputFormat, PfxFormArgs, PfxPasswordArgs, RenewalArgs,
-};
-use crate::output::{json_line, write_stdout, Commentary, Style};
+use crate::args::{ExpectationArgs, OutputFormat, PfxFormArgs, PfxPasswordArgs, RenewalArgs};
+use crate::output::{json_line, pfx_note_line, write_stdout, Commentary, Style};
 use crate::render::{self, Detail};
 use crate::secrets::{self, PASSPHRASE_ENV, PFX_PASSWORD_ENV};
 use crate::{hints, CliError, Global};

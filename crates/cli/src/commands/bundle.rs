@@ -13,8 +13,8 @@ use picert_verify::deploy::DeployScript;
 use picert_verify::input::{read_contents_with_password, InputError};
 use picert_verify::options::read_certificates;
 
-use crate::args::{pfx_note_line, ExpectationArgs, OutputFormat, PfxFormArgs};
-use crate::output::{json_line, write_stdout, Commentary, Style};
+use crate::args::{ExpectationArgs, OutputFormat, PfxFormArgs};
+use crate::output::{json_line, pfx_note_line, write_stdout, Commentary, Style};
 use crate::secrets::{self, PASSPHRASE_ENV};
 use crate::{hints, read_file, render, CliError, Global};
 
