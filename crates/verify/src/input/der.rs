@@ -36,15 +36,8 @@ pub(super) fn read(
     }
     let seq = top.data;
     if let Ok((_, first)) = Any::from_der(seq) {
-        if first.tag() == Tag::Oid {
-            let oid = first
-                .clone()
-                .oid()
-                .map(|o| o.to_id_string())
-                .unwrap_or_default();
-            if oid == "1.2.840.113549.1.7.2" {
-                return super::pkcs7::certificates(der, contents);
-            }
+        if first.tag() == Tag::Oid && first.data == super::pkcs7::SIGNED_DATA.as_bytes() {
+            return super::pkcs7::certificates(der, contents);
         }
         if first.tag() == Tag::Enumerated {
             // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] ... }
