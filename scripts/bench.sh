@@ -19,7 +19,8 @@ for tool in hyperfine openssl python3; do
 done
 
 cargo build --release -q -p picert -p picert-fixtures
-PICERT=$ROOT/target/release/picert
+RELEASE=${CARGO_TARGET_DIR:-$ROOT/target}/release
+PICERT=$RELEASE/picert
 
 median() { # hyperfine JSON -> median seconds of command N
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['median'])" "$1" "$2"
@@ -63,13 +64,13 @@ fi
 # 3. Bulk: 10,000 leaves (one intermediate, different keys and names), JSON report.
 if [ ! -f "$WORK/bulk/leaf-09999.pem" ]; then
   rm -rf "$WORK/bulk"
-  "$ROOT/target/release/gen-fixtures" bench-corpus "$WORK/bulk" 10000
+  "$RELEASE/gen-fixtures" bench-corpus "$WORK/bulk" 10000
 fi
 BULK="$PICERT audit $WORK/bulk --format json --trust-store $ROOT/fixtures/pki/public-root.pem --at 2026-06-01"
 # 3b. The same with RSA-2048 leaves, each file the leaf alone, the intermediate given with --chain.
 if [ ! -f "$WORK/rsa/leaf-09999.pem" ]; then
   rm -rf "$WORK/rsa"
-  "$ROOT/target/release/gen-fixtures" bench-corpus-rsa "$WORK/rsa" 10000
+  "$RELEASE/gen-fixtures" bench-corpus-rsa "$WORK/rsa" 10000
 fi
 RSA="$PICERT audit $WORK/rsa --chain $ROOT/fixtures/pki/public-issuing.pem --format json --trust-store $ROOT/fixtures/pki/public-root.pem --at 2026-06-01"
 hyperfine -N --runs 20 --warmup 2 -i --export-json "$WORK/bulk.json" \

@@ -107,8 +107,6 @@ pub fn pfx_note_line(note: &picert_core::Note) -> String {
     }
 }
 
-/// What a topology's values deserve a word about ([`picert_core::Topology::notes`]), one
-/// `picert: warning:` or `picert: note:` line each, on standard error.
 /// The shell the `Next:` advice runs `Set-CsCertificate` in: the product's, or the Skype for
 /// Business one when the product is not known.
 pub fn management_shell(product: Option<picert_core::Product>) -> &'static str {
@@ -118,6 +116,8 @@ pub fn management_shell(product: Option<picert_core::Product>) -> &'static str {
     )
 }
 
+/// What a topology's values deserve a word about ([`picert_core::Topology::notes`]), one
+/// `picert: warning:` or `picert: note:` line each, on standard error.
 pub fn say_topology_notes(commentary: &Commentary, topology: &picert_core::Topology) {
     for note in topology.notes() {
         commentary.say(format!("picert: {}", note_line(&note)));
