@@ -113,6 +113,9 @@ pub struct EdgePool {
     pub av_edge: Option<ExternalName>,
     /// The federation port (`AccessEdge`, `SipServer`, `Mtls`, external side).
     pub federation_port: Option<u16>,
+    /// The internal SIP port (`AccessEdge`, `SipServer`, `Mtls`, internal side), where the
+    /// servers present the internal certificate.
+    pub internal_port: Option<u16>,
     /// The Edge service's `ServiceVersion`.
     pub service_version: Option<ServiceVersion>,
     /// The line of the cluster.
@@ -135,6 +138,11 @@ pub struct FrontEndPool {
     pub external_web: Option<String>,
     /// `WebService/InternalSettings@Host`, when the file sets one.
     pub internal_web: Option<String>,
+    /// The SIP port of the servers (`Registrar`, `SipServer`, `Mtls`, primary side).
+    pub sip_port: Option<u16>,
+    /// The published port of the external web services (`WebSite`, `Https`, external side,
+    /// `ConfiguredPort`): where the reverse proxy listens.
+    pub external_web_port: Option<u16>,
     /// The Registrar service's `ServiceVersion`.
     pub service_version: Option<ServiceVersion>,
 }
@@ -563,6 +571,16 @@ impl Deployment {
                         .and_then(|s| attr(s, "Host"))
                         .filter(|h| !h.is_empty())
                 };
+                let external_web_port = on()
+                    .find(|s| s.role == "WebServices")
+                    .into_iter()
+                    .flat_map(|w| path_of(w.node, &["Ports", "Port"]))
+                    .find(|p| {
+                        p.attribute("Usage") == Some("WebSite")
+                            && p.attribute("InterfaceSide") == Some("External")
+                            && p.attribute("Protocol") == Some("Https")
+                    })
+                    .and_then(|p| port_of(p, "ConfiguredPort"));
                 front_end_pools.push(FrontEndPool {
                     fqdn: cluster.fqdn.clone(),
                     site: cluster.site.clone(),
@@ -570,6 +588,16 @@ impl Deployment {
                     director,
                     external_web: host("ExternalSettings"),
                     internal_web: host("InternalSettings"),
+                    sip_port: path_of(registrar.node, &["Ports", "Port"])
+                        .into_iter()
+                        .find(|p| {
+                            p.attribute("Owner") == Some("urn:component:Registrar")
+                                && p.attribute("Usage") == Some("SipServer")
+                                && p.attribute("InterfaceSide") == Some("Primary")
+                                && p.attribute("Protocol") == Some("Mtls")
+                        })
+                        .and_then(|p| port_of(p, "Port")),
+                    external_web_port,
                     service_version: registrar.version,
                 });
             }
@@ -679,6 +707,11 @@ impl EdgePool {
     }
 }
 
+/// A port attribute (`Port`, `ConfiguredPort`) of a `Port` element, when it is a number.
+fn port_of(port: Node, attribute: &str) -> Option<u16> {
+    port.attribute(attribute)?.trim().parse().ok()
+}
+
 fn edge_pool(cluster: &Cluster, edge: &Service, line: impl Fn(Node) -> usize) -> EdgePool {
     let ports: Vec<Node> = path_of(edge.node, &["Ports", "Port"])
         .into_iter()
@@ -708,7 +741,16 @@ fn edge_pool(cluster: &Cluster, edge: &Service, line: impl Fn(Node) -> usize) ->
     let federation_port = find("urn:component:AccessEdge", "SipServer")
         .into_iter()
         .find(|p| p.attribute("Protocol") == Some("Mtls"))
-        .and_then(|p| p.attribute("Port")?.trim().parse().ok());
+        .and_then(|p| port_of(*p, "Port"));
+    let internal_port = path_of(edge.node, &["Ports", "Port"])
+        .into_iter()
+        .find(|p| {
+            p.attribute("InterfaceSide") == Some("Internal")
+                && p.attribute("Owner") == Some("urn:component:AccessEdge")
+                && p.attribute("Usage") == Some("SipServer")
+                && p.attribute("Protocol") == Some("Mtls")
+        })
+        .and_then(|p| port_of(p, "Port"));
     EdgePool {
         fqdn: cluster.fqdn.clone(),
         site: cluster.site.clone(),
@@ -717,6 +759,7 @@ fn edge_pool(cluster: &Cluster, edge: &Service, line: impl Fn(Node) -> usize) ->
         webconf_edge: named(find("urn:component:DataEdge", "PsomClient")),
         av_edge: named(find("urn:component:MediaRelayEdge", "TURNServer")),
         federation_port,
+        internal_port,
         service_version: edge.version,
         line: cluster.line,
     }
@@ -817,6 +860,7 @@ mod tests {
                 "the TCP port of the A/V Edge"
             );
             assert_eq!(red.federation_port, Some(5061));
+            assert_eq!(red.internal_port, Some(5061));
             assert_eq!(red.service_version, Some(ServiceVersion(8)));
             let dub = &d.edge_pools[1];
             assert_eq!(dub.site, "Dublin");
@@ -868,6 +912,11 @@ mod tests {
                 d.front_end_pools[2].machines,
                 ["se-dub.contoso.com"],
                 "a single server without its own name is the cluster's"
+            );
+            assert_eq!(d.front_end_pools[0].sip_port, Some(5061));
+            assert_eq!(
+                d.front_end_pools[0].external_web_port, None,
+                "no published port in the file: the reverse proxy's default"
             );
             assert_eq!(
                 d.front_end_pools[0].internal_web.as_deref(),

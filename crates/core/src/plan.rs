@@ -16,7 +16,7 @@ use crate::names::normalize_fqdn;
 use crate::topology::Topology;
 
 /// A kind of certificate of the deployment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CertificateKind {
     /// The Edge pool's external certificate (the PIC table).
@@ -402,6 +402,28 @@ pub enum PlanError {
         /// Each certificate's pool and site.
         pools: Vec<String>,
     },
+    /// No certificate of the pool asked for, of any kind.
+    #[error("{path}: no certificate of the topology is for {asked}; it has {}", pools.join("; "))]
+    NoPool {
+        /// The file.
+        path: String,
+        /// The pool or site asked for.
+        asked: String,
+        /// Each certificate's kind, pool and site.
+        pools: Vec<String>,
+    },
+    /// The topology needs no certificate at all.
+    #[error("{path}: the topology needs no certificate (no Edge, Front End or Director pool)")]
+    Empty {
+        /// The file.
+        path: String,
+    },
+    /// Where certificates are served is read from an XML topology.
+    #[error("{path}: where the certificates are served (servers and ports) is read from the XML topology, and this TOML topology names none (topology_xml)")]
+    NoXml {
+        /// The file.
+        path: String,
+    },
     /// A TOML topology that names no XML topology cannot plan this kind.
     #[error("{path}: the {kind} certificate is planned from the XML topology, and this TOML topology names none (topology_xml)")]
     NeedsXml {
@@ -478,28 +500,13 @@ pub fn load_certificate(
     kind: CertificateKind,
     pool: Option<&str>,
 ) -> Result<PlannedCertificate, Error> {
-    let shown = path.display().to_string();
-    let bytes = crate::deployment::read_capped(path, &shown)?;
-    let (decoded, _) = crate::text::decode(&bytes).map_err(|e| Error::Topology {
-        path: shown.clone(),
-        message: e.to_string(),
-    })?;
-    let text = std::str::from_utf8(&decoded).map_err(|_| Error::Topology {
-        path: shown.clone(),
-        message: "the file is not UTF-8 text".into(),
-    })?;
-    let (deployment, xml_shown, mut settings) = if crate::deployment::looks_like_xml(text) {
-        let deployment = Deployment::parse_bytes(&bytes, &shown)?;
-        (deployment, shown, Topology::default())
-    } else {
-        let own = Topology::from_toml(text, &shown)?;
-        let Some(xml) = own.topology_xml.clone() else {
-            return Err(PlanError::NeedsXml { path: shown, kind }.into());
-        };
-        let xml_path = path.parent().unwrap_or(Path::new("")).join(&xml);
-        let xml_shown = xml_path.display().to_string();
-        let bytes = crate::deployment::read_capped(&xml_path, &xml_shown)?;
-        (Deployment::parse_bytes(&bytes, &xml_shown)?, xml_shown, own)
+    let (xml, mut settings) = read_topology(path)?;
+    let Some((deployment, xml_shown)) = xml else {
+        return Err(PlanError::NeedsXml {
+            path: path.display().to_string(),
+            kind,
+        }
+        .into());
     };
     // A TOML file's Edge pool is the pool of the Edge certificates.
     let edge = matches!(
@@ -516,6 +523,248 @@ pub fn load_certificate(
         plan: chosen,
         settings,
     })
+}
+
+/// The SIP port of Front End, Director and Edge servers when the topology names none.
+pub const SIP_TLS_PORT: u16 = 5061;
+/// The reverse proxy's HTTPS port when the topology names no published port.
+pub const HTTPS_PORT: u16 = 443;
+
+/// One place a certificate of the plan is served: a TLS endpoint, as a client reaches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServedAt {
+    /// The certificate's kind.
+    pub kind: CertificateKind,
+    /// The certificate's pool, as its plan names it.
+    pub pool: String,
+    /// The certificate's site.
+    pub site: String,
+    /// The host to connect to (normalised: lower case, no root dot).
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The service that listens there.
+    pub service: &'static str,
+}
+
+impl ServedAt {
+    /// `host:port`.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+fn host(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Where each certificate of `plans` is served in `deployment`, in the plans' order, each
+/// `host:port` once (the first certificate that names it keeps it):
+///
+/// - edge-external: the Access Edge external FQDN at its client port, the Web Conferencing Edge
+///   external FQDN at its port, and the Access Edge FQDN at the federation port when that differs
+///   from the client port. The A/V Edge is not among them: it speaks TURN, not TLS, and
+///   authenticates with the certificate without presenting it;
+/// - edge-internal: every Edge server at the internal SIP port (5061 unless the topology says);
+/// - front-end and director: every server of the pool at its SIP port (5061 unless the topology
+///   says);
+/// - reverse-proxy: the external web services FQDN of every pool of the site, at the published
+///   HTTPS port (443 unless the topology says).
+pub fn served_at<'a>(
+    deployment: &Deployment,
+    plans: impl IntoIterator<Item = &'a CertificatePlan>,
+) -> Vec<ServedAt> {
+    let mut out: Vec<ServedAt> = Vec::new();
+    for p in plans {
+        let mut add = |name: &str, port: u16, service: &'static str| {
+            let host = host(name);
+            if host.is_empty() || out.iter().any(|s| s.host == host && s.port == port) {
+                return;
+            }
+            out.push(ServedAt {
+                kind: p.kind,
+                pool: p.pool.clone(),
+                site: p.site.clone(),
+                host,
+                port,
+                service,
+            });
+        };
+        let same = |a: &str| a.eq_ignore_ascii_case(&p.pool);
+        match p.kind {
+            CertificateKind::EdgeExternal | CertificateKind::EdgeInternal => {
+                let Some(pool) = deployment.edge_pools.iter().find(|e| same(&e.fqdn)) else {
+                    continue;
+                };
+                if p.kind == CertificateKind::EdgeInternal {
+                    for m in &pool.machines {
+                        add(
+                            m,
+                            pool.internal_port.unwrap_or(SIP_TLS_PORT),
+                            "Edge server, internal SIP",
+                        );
+                    }
+                    continue;
+                }
+                if let Some(a) = &pool.access_edge {
+                    add(&a.fqdn, a.port, "Access Edge, clients");
+                }
+                if let Some(w) = &pool.webconf_edge {
+                    add(&w.fqdn, w.port, "Web Conferencing Edge");
+                }
+                if let (Some(a), Some(port)) = (&pool.access_edge, pool.federation_port) {
+                    add(&a.fqdn, port, "Access Edge, federation");
+                }
+            }
+            CertificateKind::FrontEnd | CertificateKind::Director => {
+                let Some(pool) = deployment.front_end_pools.iter().find(|f| same(&f.fqdn)) else {
+                    continue;
+                };
+                let service = if p.kind == CertificateKind::Director {
+                    "Director server, SIP"
+                } else {
+                    "Front End server, SIP"
+                };
+                for m in &pool.machines {
+                    add(m, pool.sip_port.unwrap_or(SIP_TLS_PORT), service);
+                }
+            }
+            CertificateKind::ReverseProxy => {
+                let site = &p.site;
+                // The subject's pool first, as the plan names it.
+                let mut pools: Vec<_> = deployment
+                    .front_end_pools
+                    .iter()
+                    .filter(|f| &f.site == site && f.external_web.is_some())
+                    .collect();
+                pools.sort_by_key(|f| !same(&f.fqdn));
+                for f in pools {
+                    if let Some(web) = &f.external_web {
+                        add(
+                            web,
+                            f.external_web_port.unwrap_or(HTTPS_PORT),
+                            "reverse proxy, external web services",
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The certificates of `plans` a run is about: of `kind` (every kind when `None`), of the pool
+/// `pool` (the reverse proxy's: its pool or its site's name; every pool when `None`), the Edge
+/// certificates of the Edge pool `edge_pool` when no `pool` is given. `origin` names the file
+/// in errors: a kind the topology has none of, a pool it does not have.
+pub fn select<'a>(
+    plans: &'a [CertificatePlan],
+    kind: Option<CertificateKind>,
+    pool: Option<&str>,
+    edge_pool: Option<&str>,
+    origin: &str,
+) -> Result<Vec<&'a CertificatePlan>, PlanError> {
+    if let (Some(kind), Some(_)) = (kind, pool) {
+        return choose(plans, kind, pool, origin).map(|one| vec![one]);
+    }
+    let is_edge = |k: CertificateKind| {
+        matches!(
+            k,
+            CertificateKind::EdgeExternal | CertificateKind::EdgeInternal
+        )
+    };
+    let edge_pool = edge_pool.filter(|_| pool.is_none() && kind.is_none_or(is_edge));
+    if let Some(asked) = edge_pool {
+        // The Edge pool exists: every Edge pool has an internal certificate.
+        choose(
+            plans,
+            kind.unwrap_or(CertificateKind::EdgeInternal),
+            Some(asked),
+            origin,
+        )?;
+    }
+    let of_pool = |p: &CertificatePlan, asked: &str| {
+        let asked = asked.trim().trim_end_matches('.');
+        p.pool.eq_ignore_ascii_case(asked)
+            || (p.kind == CertificateKind::ReverseProxy && p.site.eq_ignore_ascii_case(asked))
+    };
+    let chosen: Vec<&CertificatePlan> = plans
+        .iter()
+        .filter(|p| kind.is_none_or(|k| p.kind == k))
+        .filter(|p| pool.is_none_or(|asked| of_pool(p, asked)))
+        .filter(|p| !is_edge(p.kind) || edge_pool.is_none_or(|asked| of_pool(p, asked)))
+        .collect();
+    if !chosen.is_empty() {
+        return Ok(chosen);
+    }
+    Err(match (kind, pool) {
+        (Some(kind), _) => PlanError::Absent {
+            path: origin.into(),
+            kind,
+        },
+        (None, Some(asked)) => PlanError::NoPool {
+            path: origin.into(),
+            asked: asked.into(),
+            pools: plans
+                .iter()
+                .map(|p| format!("{} {}", p.kind, summary(p)))
+                .collect(),
+        },
+        (None, None) => PlanError::Empty {
+            path: origin.into(),
+        },
+    })
+}
+
+/// The certificates a topology file plans (the XML itself, or a TOML file that names one in
+/// `topology_xml`) and where each is served ([`served_at`]), as [`select`] chooses them; a TOML
+/// file's `edge_pool` chooses the Edge certificates when `edge_pool` is `None`. The names and
+/// ports are the XML's: a TOML file's own names go into a request, not here.
+pub fn load_served(
+    path: &Path,
+    kind: Option<CertificateKind>,
+    pool: Option<&str>,
+    edge_pool: Option<&str>,
+) -> Result<Vec<ServedAt>, Error> {
+    let (xml, settings) = read_topology(path)?;
+    let Some((deployment, xml_shown)) = xml else {
+        return Err(PlanError::NoXml {
+            path: path.display().to_string(),
+        }
+        .into());
+    };
+    let edge_pool = edge_pool.or(settings.edge_pool.as_deref());
+    let plans = plan(&deployment, &xml_shown)?;
+    let chosen = select(&plans, kind, pool, edge_pool, &xml_shown)?;
+    Ok(served_at(&deployment, chosen))
+}
+
+/// A topology file read: the XML topology (the file itself, or the one a TOML file names) with
+/// the name it is shown by, and a TOML file's own settings (none for an XML file).
+fn read_topology(path: &Path) -> Result<(Option<(Deployment, String)>, Topology), Error> {
+    let shown = path.display().to_string();
+    let bytes = crate::deployment::read_capped(path, &shown)?;
+    let (decoded, _) = crate::text::decode(&bytes).map_err(|e| Error::Topology {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    let text = std::str::from_utf8(&decoded).map_err(|_| Error::Topology {
+        path: shown.clone(),
+        message: "the file is not UTF-8 text".into(),
+    })?;
+    if crate::deployment::looks_like_xml(text) {
+        let deployment = Deployment::parse_bytes(&bytes, &shown)?;
+        return Ok((Some((deployment, shown)), Topology::default()));
+    }
+    let own = Topology::from_toml(text, &shown)?;
+    let Some(xml) = own.topology_xml.clone() else {
+        return Ok((None, own));
+    };
+    let xml_path = path.parent().unwrap_or(Path::new("")).join(&xml);
+    let xml_shown = xml_path.display().to_string();
+    let bytes = crate::deployment::read_capped(&xml_path, &xml_shown)?;
+    let deployment = Deployment::parse_bytes(&bytes, &xml_shown)?;
+    Ok((Some((deployment, xml_shown)), own))
 }
 
 #[cfg(test)]
@@ -724,6 +973,225 @@ mod tests {
         .to_string();
         assert!(
             e.ends_with("contoso.toml: the front-end certificate is planned from the XML topology, and this TOML topology names none (topology_xml)"),
+            "{e}"
+        );
+    }
+
+    fn targets(served: &[ServedAt]) -> Vec<(&str, &str, String)> {
+        served
+            .iter()
+            .map(|s| (s.kind.as_str(), s.pool.as_str(), s.label()))
+            .collect()
+    }
+
+    #[test]
+    fn every_certificate_is_served_where_the_topology_says() {
+        let d = multi();
+        let plans = plan(&d, "multi.tbxml").unwrap();
+        let served = served_at(&d, &plans);
+        let red = "edgepool-red.contoso.com";
+        let dub = "edgepool-dub.contoso.com";
+        assert_eq!(
+            targets(&served),
+            [
+                ("edge-external", red, "sip.contoso.com:443".into()),
+                ("edge-external", red, "webconf.contoso.com:443".into()),
+                ("edge-external", red, "sip.contoso.com:5061".into()),
+                ("edge-internal", red, "edge-red1.contoso.com:5061".into()),
+                ("edge-internal", red, "edge-red2.contoso.com:5061".into()),
+                // The federation port is the client port here: one target.
+                ("edge-external", dub, "sip-eu.contoso.com:5061".into()),
+                ("edge-external", dub, "webconf-eu.contoso.com:443".into()),
+                ("edge-internal", dub, "edge-dub1.contoso.com:5061".into()),
+                (
+                    "front-end",
+                    "fepool-red.contoso.com",
+                    "fe-red1.contoso.com:5061".into()
+                ),
+                (
+                    "front-end",
+                    "fepool-red.contoso.com",
+                    "fe-red2.contoso.com:5061".into()
+                ),
+                (
+                    "front-end",
+                    "se-dub.contoso.com",
+                    "se-dub.contoso.com:5061".into()
+                ),
+                (
+                    "director",
+                    "dirpool-red.contoso.com",
+                    "dir-red1.contoso.com:5061".into()
+                ),
+                (
+                    "reverse-proxy",
+                    "fepool-red.contoso.com",
+                    "webext-red.contoso.com:443".into()
+                ),
+                (
+                    "reverse-proxy",
+                    "fepool-red.contoso.com",
+                    "webext-dir.contoso.com:443".into()
+                ),
+                (
+                    "reverse-proxy",
+                    "se-dub.contoso.com",
+                    "webext-dub.contoso.com:443".into()
+                ),
+            ]
+        );
+        assert!(
+            !served.iter().any(|s| s.host.starts_with("av")),
+            "the A/V Edge speaks TURN, not TLS"
+        );
+        assert_eq!(served[2].service, "Access Edge, federation");
+        assert_eq!(served[13].site, "Redmond");
+    }
+
+    #[test]
+    fn the_ports_are_the_topologys_and_a_target_is_listed_once() {
+        let text = std::str::from_utf8(include_bytes!("../../../fixtures/topology/multi.tbxml"))
+            .unwrap()
+            .replace("\r\n", "\n")
+            // One external FQDN for the Access and Web Conferencing Edges, on one port.
+            .replace("\"webconf.contoso.com\"", "\"SIP.contoso.com.\"")
+            .replace(
+                "InterfaceSide=\"Internal\" InterfaceNumber=\"1\" Port=\"5061\"",
+                "InterfaceSide=\"Internal\" InterfaceNumber=\"1\" Port=\"5071\"",
+            )
+            .replace(
+                "InterfaceSide=\"Primary\" InterfaceNumber=\"1\" Port=\"5061\"",
+                "InterfaceSide=\"Primary\" InterfaceNumber=\"1\" Port=\"5081\"",
+            )
+            .replace(
+                "</Ports>\n          <WebService xmlns=\"urn:schema:Microsoft.Rtc.Management.Deploy.ServiceRoles.2008\">\n            <InternalSettings Host=\"webint-red.contoso.com\" />",
+                "<Port Owner=\"urn:component:OCSWebSite\" Usage=\"WebSite\" InterfaceSide=\"External\" InterfaceNumber=\"1\" Port=\"4443\" Protocol=\"Https\" ConfiguredPort=\"8443\" /></Ports><WebService><InternalSettings Host=\"webint-red.contoso.com\" />",
+            );
+        assert!(text.contains("ConfiguredPort"));
+        let d = Deployment::parse(&text, TextEncoding::Utf8, "t.tbxml").unwrap();
+        let plans = plan(&d, "t.tbxml").unwrap();
+        let chosen = select(&plans, None, Some("EDGEPOOL-RED.contoso.com."), None, "t").unwrap();
+        assert_eq!(
+            targets(&served_at(&d, chosen))
+                .iter()
+                .map(|t| t.2.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "sip.contoso.com:443",
+                "sip.contoso.com:5061",
+                "edge-red1.contoso.com:5071",
+                "edge-red2.contoso.com:5071"
+            ]
+        );
+        let fe = select(&plans, Some(CertificateKind::FrontEnd), None, None, "t").unwrap();
+        assert_eq!(fe.len(), 2, "every pool of the kind");
+        assert_eq!(served_at(&d, fe)[0].label(), "fe-red1.contoso.com:5081");
+        let rp = select(
+            &plans,
+            Some(CertificateKind::ReverseProxy),
+            Some("redmond"),
+            None,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(
+            targets(&served_at(&d, rp))
+                .iter()
+                .map(|t| t.2.as_str())
+                .collect::<Vec<_>>(),
+            ["webext-red.contoso.com:8443", "webext-dir.contoso.com:443"],
+            "each pool's published port"
+        );
+    }
+
+    #[test]
+    fn certificates_are_selected_by_kind_pool_and_edge_pool() {
+        let plans = plan(&multi(), "multi.tbxml").unwrap();
+        let kinds = |chosen: Vec<&CertificatePlan>| {
+            chosen
+                .iter()
+                .map(|p| format!("{} {}", p.kind, p.pool))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(select(&plans, None, None, None, "m").unwrap().len(), 9);
+        // The Edge pool narrows the Edge certificates only.
+        let got = kinds(select(&plans, None, None, Some("edgepool-dub.contoso.com"), "m").unwrap());
+        assert_eq!(got.len(), 7, "{got:?}");
+        assert!(got.contains(&"edge-external edgepool-dub.contoso.com".to_string()));
+        assert!(!got.iter().any(|k| k.contains("edgepool-red")));
+        // A pool narrows every kind; a site names the reverse proxy's.
+        assert_eq!(
+            kinds(select(&plans, None, Some("Dublin"), None, "m").unwrap()),
+            ["reverse-proxy se-dub.contoso.com"]
+        );
+        assert_eq!(
+            kinds(select(&plans, None, Some("se-dub.contoso.com"), None, "m").unwrap()),
+            [
+                "front-end se-dub.contoso.com",
+                "reverse-proxy se-dub.contoso.com"
+            ]
+        );
+        let e = select(&plans, None, Some("nowhere.contoso.com"), None, "m")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m: no certificate of the topology is for nowhere.contoso.com; it has edge-external edgepool-red.contoso.com (site Redmond"),
+            "{e}"
+        );
+        let e = select(&plans, None, None, Some("fepool-red.contoso.com"), "m")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m: no edge-internal certificate for fepool-red.contoso.com"),
+            "{e}"
+        );
+        let none: Vec<_> = plans
+            .iter()
+            .filter(|p| p.kind != CertificateKind::Director)
+            .cloned()
+            .collect();
+        assert_eq!(
+            select(&none, Some(CertificateKind::Director), None, None, "m")
+                .unwrap_err()
+                .to_string(),
+            "m: the topology has no director certificate (no Director pool)"
+        );
+    }
+
+    #[test]
+    fn targets_are_loaded_from_the_xml_or_the_toml_that_names_it() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            fixtures.join("topology/multi.tbxml"),
+            dir.path().join("multi.tbxml"),
+        )
+        .unwrap();
+        let toml = dir.path().join("edge.toml");
+        std::fs::write(
+            &toml,
+            "topology_xml = \"multi.tbxml\"\nedge_pool = \"edgepool-dub.contoso.com\"\n",
+        )
+        .unwrap();
+        let got = load_served(&toml, Some(CertificateKind::EdgeExternal), None, None).unwrap();
+        assert_eq!(
+            got.iter().map(ServedAt::label).collect::<Vec<_>>(),
+            ["sip-eu.contoso.com:5061", "webconf-eu.contoso.com:443"],
+            "the TOML's Edge pool"
+        );
+        let got = load_served(
+            &toml,
+            Some(CertificateKind::EdgeExternal),
+            None,
+            Some("edgepool-red.contoso.com"),
+        )
+        .unwrap();
+        assert_eq!(got[0].label(), "sip.contoso.com:443", "the one asked for");
+        let e = load_served(&fixtures.join("contoso.toml"), None, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("contoso.toml: where the certificates are served (servers and ports) is read from the XML topology, and this TOML topology names none (topology_xml)"),
             "{e}"
         );
     }
