@@ -1,6 +1,7 @@
 //! Days left per certificate, soonest first: for a cron job that watches the files in a folder,
 //! or what live Edges actually serve.
 
+use picert_core::plan::CertificateKind;
 use picert_core::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,35 @@ pub struct ExpiryEntry {
     /// The SHA-1 thumbprint, upper-case hex, as `Get-CsCertificate` shows it.
     #[serde(default)]
     pub thumbprint: String,
+    /// The SHA-256 fingerprint, upper-case hex.
+    #[serde(default)]
+    pub sha256: String,
+    /// The certificate of the topology a live target serves, when a topology named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateKind>,
+    /// That certificate's pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+}
+
+/// Which certificate of a topology a live target serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    /// Its kind.
+    pub certificate: CertificateKind,
+    /// Its pool, as the plan names it.
+    pub pool: String,
+}
+
+/// What one live target presented, as picert-probe fetches it for [`check_expiry`].
+#[derive(Debug, Clone)]
+pub struct LiveRead {
+    /// The label of its entry: `host:port`.
+    pub label: String,
+    /// The certificate of a topology it serves, when a topology named it.
+    pub served: Option<Served>,
+    /// What it presented, or why nothing.
+    pub presented: Result<Presented, LiveError>,
 }
 
 /// An input that gave no expiry, and why.
@@ -38,6 +68,31 @@ pub struct NoExpiry {
     /// Why; its message in JSON.
     #[serde(with = "crate::failure::text")]
     pub error: Failure,
+    /// The certificate of the topology a live target serves, when a topology named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateKind>,
+    /// That certificate's pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+}
+
+impl NoExpiry {
+    fn of(path: String, error: Failure) -> NoExpiry {
+        NoExpiry {
+            path,
+            error,
+            certificate: None,
+            pool: None,
+        }
+    }
+
+    fn served(mut self, served: Option<&Served>) -> NoExpiry {
+        if let Some(s) = served {
+            self.certificate = Some(s.certificate);
+            self.pool = Some(s.pool.clone());
+        }
+        self
+    }
 }
 
 /// The expiry of every certificate of a run.
@@ -95,18 +150,19 @@ fn entry(path: String, der: &[u8], at: Timestamp) -> Result<ExpiryEntry, NoExpir
                 days_left: at.days_until(not_after),
                 issuer: f.issuer.clone().unwrap_or_default(),
                 thumbprint: picert_core::pfx::thumbprint_hex(der),
+                sha256: picert_core::pfx::sha256_hex(der),
+                certificate: None,
+                pool: None,
             })
         }
-        Err(e) => Err(NoExpiry {
-            path,
-            error: Failure::Parse(e.to_string()),
-        }),
+        Err(e) => Err(NoExpiry::of(path, Failure::Parse(e.to_string()))),
     }
 }
 
 /// The expiry of each file's leaf certificate (a file's chain is not counted; its leaf is
-/// what the Edge serves), and of what each live target presented: `(label, what it
-/// presented or why nothing)`, as picert-probe's `check_expiry` fetches them.
+/// what the Edge serves), and of what each live target presented, as picert-probe's
+/// `check_expiry` fetches them; a target's entry names the certificate of the topology it
+/// serves, when it has one.
 ///
 /// ```
 /// use picert_verify::{expiry::check_expiry, Batch};
@@ -117,7 +173,7 @@ fn entry(path: String, der: &[u8], at: Timestamp) -> Result<ExpiryEntry, NoExpir
 /// ```
 pub fn check_expiry(
     batch: &Batch,
-    live: &[(String, Result<Presented, LiveError>)],
+    live: &[LiveRead],
     at: Timestamp,
     pfx_password: Option<&str>,
 ) -> ExpiryReport {
@@ -129,22 +185,27 @@ pub fn check_expiry(
         unreadable: Vec::new(),
         notes: Vec::new(),
     };
-    for (label, presented) in live {
-        match presented {
+    for read in live {
+        let label = &read.label;
+        let served = read.served.as_ref();
+        let failed = |error: Failure| NoExpiry::of(label.clone(), error).served(served);
+        match &read.presented {
             Ok(presented) => match presented.chain.first() {
                 Some(leaf) => match entry(label.clone(), leaf, at) {
-                    Ok(e) => report.certificates.push(e),
-                    Err(e) => report.unreadable.push(e),
+                    Ok(mut e) => {
+                        if let Some(s) = served {
+                            e.certificate = Some(s.certificate);
+                            e.pool = Some(s.pool.clone());
+                        }
+                        report.certificates.push(e)
+                    }
+                    Err(e) => report.unreadable.push(e.served(served)),
                 },
-                None => report.unreadable.push(NoExpiry {
-                    path: label.clone(),
-                    error: LiveError::NoCertificate(label.clone()).into(),
-                }),
+                None => report
+                    .unreadable
+                    .push(failed(LiveError::NoCertificate(label.clone()).into())),
             },
-            Err(e) => report.unreadable.push(NoExpiry {
-                path: label.clone(),
-                error: e.clone().into(),
-            }),
+            Err(e) => report.unreadable.push(failed(e.clone().into())),
         }
     }
     enum Outcome {
@@ -155,23 +216,22 @@ pub fn check_expiry(
     }
     let outcomes = batch.read_each(pfx_password, |read| match read {
         Read::Contents(path, contents) if contents.certificates.is_empty() => {
-            Outcome::Skipped(NoExpiry {
+            Outcome::Skipped(NoExpiry::of(
                 path,
-                error: Failure::Other("a certificate request has no expiry".into()),
-            })
+                Failure::Other("a certificate request has no expiry".into()),
+            ))
         }
         Read::Contents(path, contents) => {
             let leaf = &contents.certificates[pick_leaf(&contents.certificates)];
             Outcome::Entry(entry(path, leaf, at))
         }
-        Read::Unreadable(r) => Outcome::Unreadable(NoExpiry {
-            path: r.path.clone(),
-            error: r.error.unwrap_or(Failure::Other("unreadable".into())),
-        }),
-        Read::Skipped { path, reason } => Outcome::Skipped(NoExpiry {
-            path,
-            error: Failure::Other(reason),
-        }),
+        Read::Unreadable(r) => Outcome::Unreadable(NoExpiry::of(
+            r.path.clone(),
+            r.error.unwrap_or(Failure::Other("unreadable".into())),
+        )),
+        Read::Skipped { path, reason } => {
+            Outcome::Skipped(NoExpiry::of(path, Failure::Other(reason)))
+        }
         Read::Note(n) => Outcome::Note(n),
     });
     for outcome in outcomes {
@@ -203,6 +263,9 @@ mod tests {
                     days_left: 121,
                     issuer: "CN=picert Test Issuing CA".into(),
                     thumbprint: String::new(),
+                    sha256: String::new(),
+                    certificate: None,
+                    pool: None,
                 },
                 ExpiryEntry {
                     path: "a.pem".into(),
@@ -211,6 +274,9 @@ mod tests {
                     days_left: 14,
                     issuer: "CN=picert Test Issuing CA".into(),
                     thumbprint: String::new(),
+                    sha256: String::new(),
+                    certificate: None,
+                    pool: None,
                 },
             ],
             skipped: vec![],
@@ -222,10 +288,41 @@ mod tests {
         assert_eq!(report.verdict(None), Verdict::Pass);
         assert_eq!(report.verdict(Some(30)), Verdict::Fail);
         assert_eq!(report.verdict(Some(14)), Verdict::Pass);
-        report.unreadable.push(NoExpiry {
-            path: "x.pem".into(),
-            error: Failure::Io("no such file or directory".into()),
-        });
+        report.unreadable.push(NoExpiry::of(
+            "x.pem".into(),
+            Failure::Io("no such file or directory".into()),
+        ));
         assert_eq!(report.verdict(Some(14)), Verdict::Incomplete);
+    }
+
+    #[test]
+    fn a_live_target_names_the_certificate_it_serves() {
+        let batch = Batch::expand(&["../../fixtures/pki/good.pem".into()]);
+        let live = [LiveRead {
+            label: "edge-red1.contoso.com:5061".into(),
+            served: Some(Served {
+                certificate: CertificateKind::EdgeInternal,
+                pool: "edgepool-red.contoso.com".into(),
+            }),
+            presented: Err(LiveError::Resolve {
+                host: "edge-red1.contoso.com".into(),
+                why: "no address".into(),
+            }),
+        }];
+        let report = check_expiry(&batch, &live, Timestamp::from_date(2026, 6, 1), None);
+        let file = &report.certificates[0];
+        assert_eq!((file.certificate, file.pool.as_deref()), (None, None));
+        assert_eq!(file.sha256.len(), 64);
+        assert!(file
+            .sha256
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        let u = &report.unreadable[0];
+        assert_eq!(u.certificate, Some(CertificateKind::EdgeInternal));
+        assert_eq!(u.pool.as_deref(), Some("edgepool-red.contoso.com"));
+        assert_eq!(report.verdict(None), Verdict::Incomplete);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["unreadable"][0]["certificate"], "edge-internal");
+        assert!(json["certificates"][0].get("certificate").is_none());
     }
 }
