@@ -182,7 +182,8 @@ fn same_pool(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim().trim_end_matches('.'))
 }
 
-fn parse_kind(s: &str) -> Result<CertificateKind, String> {
+/// Parses `--certificate`.
+pub fn parse_kind(s: &str) -> Result<CertificateKind, String> {
     s.parse()
 }
 

@@ -57,7 +57,7 @@ enum Command {
     Bundle(Box<commands::bundle::BundleArgs>),
     /// Days left per certificate, soonest first (for a cron job)
     #[command(
-        after_help = "Examples:\n  picert expiry /etc/picert/certs\n  picert expiry edge.pem --fail-within 30 --format json\n  picert expiry --connect sip.contoso.com --fail-within 30\n\nExit status: 0 every certificate has at least --fail-within days left (default 0: none has expired); 1 one has fewer, or has expired; 2 an input is unreadable or a target unreachable, or a bad argument."
+        after_help = "Examples:\n  picert expiry /etc/picert/certs\n  picert expiry edge.pem --fail-within 30 --format json\n  picert expiry --connect sip.contoso.com --fail-within 30\n  picert expiry --topology topology.tbxml --fail-within 30\n  picert expiry --topology topology.tbxml --certificate edge-internal --pool edgepool.contoso.com\n\nWith --topology, every certificate of the plan is read where it is served (docs/expiry.md): the Access and Web Conferencing Edge external FQDNs and the federation port, every Edge, Front End and Director server at its SIP port, the external web services at the reverse proxy; the A/V Edge (TURN) is not a TLS endpoint and is left out.\n\nExit status: 0 every certificate has at least --fail-within days left (default 0: none has expired); 1 one has fewer, or has expired; 2 an input is unreadable or a target unreachable, or a bad argument."
     )]
     Expiry(Box<commands::expiry::ExpiryArgs>),
     /// Check each SIP domain as federated partners see it: DNS, every Edge of the pool, mutual TLS

@@ -1,11 +1,14 @@
-//! `picert expiry`: days left per certificate, soonest first, from files, folders and live
-//! Edges, for a cron job.
+//! `picert expiry`: days left per certificate, soonest first, from files, folders, live
+//! Edges and every server a topology serves its certificates on, for a cron job.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
+use picert_core::plan::{load_served, CertificateKind};
 use picert_core::Timestamp;
-use picert_probe::expiry::check_expiry;
+use picert_probe::expiry::{check_expiry, ExpiryTarget};
+use picert_probe::federation::DnsServer;
 use picert_verify::expiry::ExpiryReport;
 use picert_verify::Batch;
 
@@ -17,7 +20,7 @@ use crate::{hints, CliError, Global};
 pub struct ExpiryArgs {
     /// Certificates or bundles (PEM, DER, PKCS#7, PKCS#12); a directory reads every certificate
     /// file in it
-    #[arg(value_name = "FILE|DIR", required_unless_present = "connect")]
+    #[arg(value_name = "FILE|DIR", required_unless_present_any = ["connect", "topology"])]
     pub inputs: Vec<PathBuf>,
     /// Also what a live Edge serves: HOST or HOST:PORT (default port 5061); repeatable
     #[arg(long, value_name = "HOST[:PORT]")]
@@ -25,6 +28,25 @@ pub struct ExpiryArgs {
     /// The name to send as SNI to every --connect target [default: the target's host]
     #[arg(long, value_name = "NAME", requires = "connect")]
     pub server_name: Option<String>,
+    /// Also every server the topology serves its certificates on: an XML topology (.tbxml or
+    /// Get-CsTopology -AsXml's), or a TOML one with topology_xml (see docs/expiry.md)
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
+    /// Only this certificate of the topology, as picert plan lists it: edge-external,
+    /// edge-internal, front-end, reverse-proxy or director [default: every one]
+    #[arg(long = "certificate", value_name = "KIND", requires = "topology", value_parser = crate::args::parse_kind)]
+    pub certificate: Option<CertificateKind>,
+    /// Only the certificates of this pool, by its FQDN (the reverse proxy's: its pool or its
+    /// site's name)
+    #[arg(long, value_name = "FQDN", requires = "topology")]
+    pub pool: Option<String>,
+    /// Only the Edge certificates of this Edge pool (the others stay), by its FQDN
+    #[arg(long, value_name = "FQDN", requires = "topology")]
+    pub edge_pool: Option<String>,
+    /// Resolve the live targets' names with this DNS server (IP:PORT) instead of the system's
+    /// resolver
+    #[arg(long, value_name = "IP:PORT")]
+    pub dns_server: Option<SocketAddr>,
     #[command(flatten)]
     pub live: ConnectArgs,
     /// Output format
@@ -44,7 +66,31 @@ pub struct ExpiryArgs {
 pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
     let at = args.at.unwrap_or_else(Timestamp::now);
     let password = args.pfx.read()?;
-    let (targets, client) = args.live.targets(&args.connect, &args.pfx)?;
+    let (given, client) = args.live.targets(&args.connect, &args.pfx)?;
+    let mut targets: Vec<ExpiryTarget> = match &args.topology {
+        Some(path) => {
+            check_choice(&args)?;
+            load_served(
+                path,
+                args.certificate,
+                args.pool.as_deref(),
+                args.edge_pool.as_deref(),
+            )?
+            .iter()
+            .map(ExpiryTarget::served)
+            .collect()
+        }
+        None => Vec::new(),
+    };
+    let client = match client {
+        None if !targets.is_empty() => args.live.identity(&args.pfx)?,
+        c => c,
+    };
+    targets.extend(
+        given
+            .into_iter()
+            .map(|t| ExpiryTarget::given(t, args.server_name.clone())),
+    );
     let batch = Batch::expand(&args.inputs);
     let mut report = check_expiry(
         &batch,
@@ -52,7 +98,11 @@ pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
         // Only the certificate matters here: no probes of the other TLS versions.
         &picert_probe::ConnectOptions {
             probe_versions: false,
-            ..args.live.options(args.server_name.clone(), client)
+            ..args.live.options(None, client)
+        },
+        &match args.dns_server {
+            Some(addr) => DnsServer::At(addr),
+            None => DnsServer::System,
         },
         at,
         password.as_deref(),
@@ -80,6 +130,33 @@ pub fn run(args: ExpiryArgs, global: Global) -> Result<u8, CliError> {
     };
     write_stdout(text.as_bytes())?;
     Ok(verdict.exit_code())
+}
+
+/// Refuses a pool and an Edge pool that contradict each other or the kind asked for.
+fn check_choice(args: &ExpiryArgs) -> Result<(), CliError> {
+    let same = |a: &str, b: &str| {
+        a.trim()
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(b.trim().trim_end_matches('.'))
+    };
+    if let (Some(p), Some(e)) = (&args.pool, &args.edge_pool) {
+        if !same(p, e) {
+            return Err(CliError::usage(format!(
+                "--pool {p} and --edge-pool {e} name different pools: give one"
+            )));
+        }
+    }
+    if let (Some(kind), Some(_)) = (args.certificate, &args.edge_pool) {
+        if !matches!(
+            kind,
+            CertificateKind::EdgeExternal | CertificateKind::EdgeInternal
+        ) {
+            return Err(CliError::usage(format!(
+                "--edge-pool chooses an Edge pool; the {kind} certificate's pool is chosen with --pool"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The report, and a note for each file that is the chain of a set picert acme placed.
@@ -195,16 +272,36 @@ fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
         .filter(|e| !global.quiet || e.days_left < args.fail_within)
         .collect();
     let mut out = String::new();
+    // The certificate and pool columns when a topology named some target.
+    let served = report.certificates.iter().any(|e| e.certificate.is_some());
+    let pool_width = shown
+        .iter()
+        .filter_map(|e| e.pool.as_ref().map(String::len))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let served_cells = |kind: &str, pool: &str| {
+        if served {
+            format!("{kind:<13}  {pool:<pool_width$}  ")
+        } else {
+            String::new()
+        }
+    };
     if !shown.is_empty() {
         // What the last column names: files, live targets, or both.
-        let column = match (args.inputs.is_empty(), args.connect.is_empty()) {
-            (true, false) => "TARGET",
-            (false, false) => "FILE/TARGET",
+        let live = !args.connect.is_empty() || args.topology.is_some();
+        let column = match (args.inputs.is_empty(), live) {
+            (true, true) => "TARGET",
+            (false, true) => "FILE/TARGET",
             _ => "FILE",
         };
         out.push_str(&format!(
-            "{:>6}  {:<20}  {:<30}  {column}\n",
-            "DAYS", "EXPIRES (UTC)", "SUBJECT"
+            "{:>6}  {:<20}  {:<30}  {:<40}  {}{column}\n",
+            "DAYS",
+            "EXPIRES (UTC)",
+            "SUBJECT",
+            "THUMBPRINT",
+            served_cells("CERTIFICATE", "POOL")
         ));
     }
     for e in shown {
@@ -218,12 +315,17 @@ fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
             days
         };
         out.push_str(&format!(
-            "{days}  {:<20}  {:<30}  {}{note}\n",
+            "{days}  {:<20}  {:<30}  {:<40}  {}{}{note}\n",
             e.not_after
                 .rfc3339()
                 .replace('T', " ")
                 .trim_end_matches('Z'),
             e.subject,
+            e.thumbprint,
+            served_cells(
+                e.certificate.map_or("-", CertificateKind::as_str),
+                e.pool.as_deref().unwrap_or("-")
+            ),
             e.path
         ));
     }
@@ -236,8 +338,12 @@ fn human(report: &ExpiryReport, args: &ExpiryArgs, global: Global) -> String {
         }
     }
     for u in &report.unreadable {
+        let of = match (u.certificate, &u.pool) {
+            (Some(kind), Some(pool)) => format!(" ({kind}, {pool})"),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "{}: {} {}\n",
+            "{}{of}: {} {}\n",
             u.path,
             style.paint("1;31", "unreadable:"),
             u.error
