@@ -406,7 +406,7 @@ fn expiry_of_what_a_live_edge_serves() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
         text.contains(&format!(
-            "   121  2026-09-30 00:00:00   sip.contoso.com                 127.0.0.1:{port}"
+            "   121  2026-09-30 00:00:00   sip.contoso.com                 A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E  127.0.0.1:{port}"
         )),
         "{text}"
     );
