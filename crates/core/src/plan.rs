@@ -418,8 +418,8 @@ pub enum PlanError {
         /// The file.
         path: String,
     },
-    /// Where certificates are served is read from an XML topology.
-    #[error("{path}: where the certificates are served (servers and ports) is read from the XML topology, and this TOML topology names none (topology_xml)")]
+    /// A TOML topology that names neither an XML topology nor an Edge name to connect to.
+    #[error("{path}: names no Edge server or service to read a certificate from (access_edge, webconf_edge, edge_servers) and no XML topology that would (topology_xml)")]
     NoXml {
         /// The file.
         path: String,
@@ -728,15 +728,101 @@ pub fn load_served(
 ) -> Result<Vec<ServedAt>, Error> {
     let (xml, settings) = read_topology(path)?;
     let Some((deployment, xml_shown)) = xml else {
-        return Err(PlanError::NoXml {
-            path: path.display().to_string(),
-        }
-        .into());
+        return served_by_toml(&settings, kind, pool.or(edge_pool), path);
     };
     let edge_pool = edge_pool.or(settings.edge_pool.as_deref());
     let plans = plan(&deployment, &xml_shown)?;
     let chosen = select(&plans, kind, pool, edge_pool, &xml_shown)?;
     Ok(served_at(&deployment, chosen))
+}
+
+/// Where a TOML topology without `topology_xml` says its Edge certificates are served: the
+/// external one at the Access Edge FQDN on the remote users' port (443) and the federation port
+/// (5061) and at the Web Conferencing Edge FQDN (443), the internal one at each of
+/// `edge_servers` (5061): the default ports, since such a file names none. Its pool is the
+/// file's `edge_pool` when it names one, else `-`; other kinds need the XML topology.
+fn served_by_toml(
+    settings: &Topology,
+    kind: Option<CertificateKind>,
+    pool: Option<&str>,
+    path: &Path,
+) -> Result<Vec<ServedAt>, Error> {
+    let shown = path.display().to_string();
+    if let Some(k) = kind.filter(|k| {
+        !matches!(
+            k,
+            CertificateKind::EdgeExternal | CertificateKind::EdgeInternal
+        )
+    }) {
+        return Err(PlanError::NeedsXml {
+            path: shown,
+            kind: k,
+        }
+        .into());
+    }
+    let own_pool = settings.edge_pool.clone().unwrap_or_else(|| "-".into());
+    if let Some(asked) = pool.filter(|p| !p.eq_ignore_ascii_case(&own_pool)) {
+        return Err(PlanError::NoPool {
+            path: shown,
+            asked: asked.into(),
+            pools: vec![format!("edge-external {own_pool}")],
+        }
+        .into());
+    }
+    let mut out: Vec<ServedAt> = Vec::new();
+    let mut add = |kind: CertificateKind, name: &str, port: u16, service: &'static str| {
+        let host = host(name);
+        if host.is_empty() || out.iter().any(|s| s.host == host && s.port == port) {
+            return;
+        }
+        out.push(ServedAt {
+            kind,
+            pool: own_pool.clone(),
+            site: String::new(),
+            host,
+            port,
+            service,
+        });
+    };
+    let wants = |k: CertificateKind| kind.is_none_or(|asked| asked == k);
+    if wants(CertificateKind::EdgeExternal) {
+        if let Some(a) = &settings.access_edge {
+            add(
+                CertificateKind::EdgeExternal,
+                a,
+                HTTPS_PORT,
+                "Access Edge, clients",
+            );
+            add(
+                CertificateKind::EdgeExternal,
+                a,
+                SIP_TLS_PORT,
+                "Access Edge, federation",
+            );
+        }
+        if let Some(w) = &settings.webconf_edge {
+            add(
+                CertificateKind::EdgeExternal,
+                w,
+                HTTPS_PORT,
+                "Web Conferencing Edge",
+            );
+        }
+    }
+    if wants(CertificateKind::EdgeInternal) {
+        for server in settings.edge_servers.iter().flatten() {
+            add(
+                CertificateKind::EdgeInternal,
+                server,
+                SIP_TLS_PORT,
+                "Edge server, internal SIP",
+            );
+        }
+    }
+    if out.is_empty() {
+        return Err(PlanError::NoXml { path: shown }.into());
+    }
+    Ok(out)
 }
 
 /// A topology file read: the XML topology (the file itself, or the one a TOML file names) with
@@ -1187,11 +1273,52 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got[0].label(), "sip.contoso.com:443", "the one asked for");
-        let e = load_served(&fixtures.join("contoso.toml"), None, None, None)
+        // A TOML topology of its own: its Edge names at the default ports.
+        let got = load_served(&fixtures.join("contoso.toml"), None, None, None).unwrap();
+        assert_eq!(
+            got.iter()
+                .map(|s| format!("{} {} {}", s.kind, s.pool, s.label()))
+                .collect::<Vec<_>>(),
+            [
+                "edge-external - sip.contoso.com:443",
+                "edge-external - sip.contoso.com:5061",
+                "edge-external - webcon.contoso.com:443",
+            ]
+        );
+        let own = dir.path().join("own.toml");
+        std::fs::write(
+            &own,
+            "access_edge = \"sip.contoso.com\"\nedge_pool = \"edgepool.contoso.com\"\nedge_servers = [\"edge1.contoso.com\", \"edge2.contoso.com\"]\n",
+        )
+        .unwrap();
+        let got = load_served(&own, Some(CertificateKind::EdgeInternal), None, None).unwrap();
+        assert_eq!(
+            got.iter()
+                .map(|s| format!("{} {}", s.pool, s.label()))
+                .collect::<Vec<_>>(),
+            [
+                "edgepool.contoso.com edge1.contoso.com:5061",
+                "edgepool.contoso.com edge2.contoso.com:5061"
+            ]
+        );
+        let e = load_served(&own, None, Some("other.contoso.com"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("other.contoso.com"), "{e}");
+        let e = load_served(&own, Some(CertificateKind::FrontEnd), None, None)
             .unwrap_err()
             .to_string();
         assert!(
-            e.ends_with("contoso.toml: where the certificates are served (servers and ports) is read from the XML topology, and this TOML topology names none (topology_xml)"),
+            e.ends_with("own.toml: the front-end certificate is planned from the XML topology, and this TOML topology names none (topology_xml)"),
+            "{e}"
+        );
+        let bare = dir.path().join("bare.toml");
+        std::fs::write(&bare, "sip_domains = [\"contoso.com\"]\n").unwrap();
+        let e = load_served(&bare, None, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("bare.toml: names no Edge server or service to read a certificate from (access_edge, webconf_edge, edge_servers) and no XML topology that would (topology_xml)"),
             "{e}"
         );
     }

@@ -574,12 +574,49 @@ fn topology_choices_that_contradict_or_name_nothing_are_refused() {
         .args(["expiry", "--certificate", "front-end"])
         .assert()
         .code(2);
-    picert()
+    // A TOML topology without topology_xml: its Edge external names at the default ports, each
+    // read (here none resolves: a DNS server that knows the zone but no name in it); the other
+    // kinds need the XML.
+    let empty = picert_tests::servers::DnsServer::start(&[("contoso.com", "")]);
+    let out = picert()
         .args(["expiry", "--topology"])
+        .arg(crate::common::contoso())
+        .arg("--dns-server")
+        .arg(empty.addr.to_string())
+        .args(["--timeout", "5", "--format", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unreadable: Vec<String> = v["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            format!(
+                "{} {} {}",
+                u["path"].as_str().unwrap(),
+                u["certificate"].as_str().unwrap_or("?"),
+                u["error"].as_str().unwrap().split(':').next().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        unreadable,
+        [
+            "sip.contoso.com:443 edge-external cannot resolve sip.contoso.com",
+            "sip.contoso.com:5061 edge-external cannot resolve sip.contoso.com",
+            "webcon.contoso.com:443 edge-external cannot resolve webcon.contoso.com",
+        ],
+        "{v:#}"
+    );
+    picert()
+        .args(["expiry", "--certificate", "front-end", "--topology"])
         .arg(crate::common::contoso())
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "is read from the XML topology, and this TOML topology names none (topology_xml)",
+            "the front-end certificate is planned from the XML topology, and this TOML topology names none (topology_xml)",
         ));
 }
