@@ -14,7 +14,14 @@ use hickory_resolver::TokioResolver;
 
 use picert_verify::facts::dns::{ChainEnd, Lookup, SrvRecord};
 
-use crate::federation::{DnsServer, FederationError};
+/// Which DNS servers to ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsServer {
+    /// The system's resolver configuration (`/etc/resolv.conf`).
+    System,
+    /// One server, asked directly (UDP, TCP when the answer is truncated).
+    At(SocketAddr),
+}
 
 /// The most CNAMEs walked to say where a chain without an address ends.
 const MAX_CNAME_WALK: usize = 32;
@@ -44,12 +51,13 @@ fn plain(name: &hickory_resolver::proto::rr::Name) -> String {
 }
 
 impl Dns {
-    /// A resolver for `server`, each lookup bounded by `timeout` (two tries of half of it).
-    pub(crate) fn new(server: &DnsServer, timeout: Duration) -> Result<Dns, FederationError> {
+    /// A resolver for `server`, each lookup bounded by `timeout` (two tries of half of it); the
+    /// error says why none could be set up (no `/etc/resolv.conf`, no server in it).
+    pub(crate) fn new(server: &DnsServer, timeout: Duration) -> Result<Dns, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| FederationError::Resolver(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
         let mut options = ResolverOpts::default();
         options.timeout = (timeout / 2).max(Duration::from_millis(250));
         options.attempts = 1;
@@ -59,8 +67,7 @@ impl Dns {
         options.ndots = 0;
         let (resolver, at) = match server {
             DnsServer::System => {
-                let mut builder = TokioResolver::builder_tokio()
-                    .map_err(|e| FederationError::Resolver(e.to_string()))?;
+                let mut builder = TokioResolver::builder_tokio().map_err(|e| e.to_string())?;
                 let system = builder.options_mut();
                 system.timeout = options.timeout;
                 system.attempts = options.attempts;
@@ -82,7 +89,7 @@ impl Dns {
                 )
             }
         };
-        let resolver = resolver.map_err(|e| FederationError::Resolver(e.to_string()))?;
+        let resolver = resolver.map_err(|e| e.to_string())?;
         Ok(Dns {
             runtime,
             resolver,

@@ -12,8 +12,7 @@ use picert_verify::facts::dns::Lookup;
 use picert_verify::facts::tls::{LiveError, Presented, Target};
 use picert_verify::Batch;
 
-use crate::dns::Dns;
-use crate::federation::DnsServer;
+use crate::dns::{Dns, DnsServer};
 use crate::live::target_label;
 use crate::parallel::map_all;
 use crate::tls::{fetch_chain, ConnectOptions};
@@ -87,7 +86,7 @@ pub fn check_expiry(
     }
     let resolver = match dns {
         DnsServer::System => None,
-        DnsServer::At(_) => Some(Dns::new(dns, options.timeout).map_err(|e| e.to_string())),
+        DnsServer::At(_) => Some(Dns::new(dns, options.timeout)),
     };
     let live: Vec<LiveRead> = map_all(&unique, |t| {
         let options = ConnectOptions {

@@ -18,17 +18,9 @@ use picert_verify::federation::{DomainReport, FederationReport};
 use picert_verify::Auditor;
 
 use crate::dns::Dns;
+pub use crate::dns::DnsServer;
 use crate::parallel::{bounded_map, map_all};
 use crate::tls::{fetch_chain, ClientIdentity, ConnectOptions};
-
-/// Which DNS servers to ask.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DnsServer {
-    /// The system's resolver configuration (`/etc/resolv.conf`).
-    System,
-    /// One server, asked directly (UDP, TCP when the answer is truncated).
-    At(SocketAddr),
-}
 
 /// How to check.
 #[derive(Debug, Clone)]
@@ -86,7 +78,7 @@ pub fn federation(
     if domains.is_empty() {
         return Err(FederationError::NoDomain);
     }
-    let dns = Dns::new(&options.dns, options.timeout)?;
+    let dns = Dns::new(&options.dns, options.timeout).map_err(FederationError::Resolver)?;
     let reports: Vec<DomainReport> = bounded_map(
         domains,
         options.parallel_domains.max(1),
