@@ -525,3 +525,43 @@ fn every_json_document_starts_with_its_version() {
         );
     }
 }
+
+/// Wherever a certificate is shown, its SHA-1 thumbprint (what `Get-CsCertificate` and
+/// `Set-CsCertificate -Thumbprint` show) is in the text, and the JSON carries it with the SHA-256
+/// fingerprint: audit, expiry and bundle here; federation and `--connect` in their own tests.
+#[test]
+fn every_command_that_shows_a_certificate_shows_its_thumbprint() {
+    const SHA1: &str = "A447605E47D4A9D6DD5AAB9D88CAF230BD45FA3E";
+    let dir = tempfile::tempdir().unwrap();
+    let text = |cmd: &mut assert_cmd::Command| {
+        let out = cmd.output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sha256 = |v: &serde_json::Value| v["sha256"].as_str().map(str::len);
+    let mut audit_text = audit();
+    assert!(text(audit_text.arg(pki("good.pem"))).contains(&format!("  thumbprint {SHA1}\n")));
+    let mut expiry = picert();
+    expiry
+        .args(["expiry", "--at", "2026-06-01"])
+        .arg(pki("good.pem"));
+    assert!(text(&mut expiry).contains(SHA1));
+    let mut bundled = bundle(dir.path(), "good.pem", "edge.pfx");
+    assert!(text(&mut bundled).contains(SHA1));
+
+    let json_of = |cmd: &mut assert_cmd::Command| -> serde_json::Value {
+        serde_json::from_slice(&cmd.args(["--format", "json"]).output().unwrap().stdout).unwrap()
+    };
+    let v = json_of(audit().arg(pki("good.pem")));
+    assert_eq!(v["inputs"][0]["thumbprint"], SHA1);
+    assert_eq!(sha256(&v["inputs"][0]), Some(64));
+    let v = json_of(
+        picert()
+            .args(["expiry", "--at", "2026-06-01"])
+            .arg(pki("good.pem")),
+    );
+    assert_eq!(v["certificates"][0]["thumbprint"], SHA1);
+    assert_eq!(sha256(&v["certificates"][0]), Some(64));
+    let v = json_of(&mut bundle(dir.path(), "good.pem", "edge2.pfx"));
+    assert_eq!(v["thumbprint"], SHA1);
+    assert_eq!(sha256(&v["audit"]), Some(64));
+}
