@@ -1,5 +1,5 @@
 //! The key to generate and the hash to sign the request with, by the names topology files and
-//! flags use.
+//! flags use, and the kind of a key at hand.
 
 use std::fmt;
 use std::str::FromStr;
@@ -181,6 +181,27 @@ impl FromStr for HashAlg {
                 name: s.to_string(),
                 expected: "sha256, sha384 or sha512",
             }),
+        }
+    }
+}
+
+/// What kind of key a [`PrivateKey`](crate::PrivateKey) holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// RSA with this many modulus bits.
+    Rsa(usize),
+    /// ECDSA on P-256.
+    EcdsaP256,
+    /// ECDSA on P-384.
+    EcdsaP384,
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyKind::Rsa(bits) => write!(f, "RSA {bits} bits"),
+            KeyKind::EcdsaP256 => f.write_str("ECDSA P-256"),
+            KeyKind::EcdsaP384 => f.write_str("ECDSA P-384"),
         }
     }
 }

@@ -3,8 +3,7 @@
 
 use std::fmt;
 
-use crate::algorithms::{HashAlg, KeyType};
-use crate::key::KeyKind;
+use crate::algorithms::{HashAlg, KeyKind, KeyType};
 use crate::names::NameError;
 use crate::platform::{Product, WindowsServer};
 

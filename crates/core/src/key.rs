@@ -15,6 +15,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use zeroize::Zeroizing;
 
+pub use crate::algorithms::KeyKind;
 use crate::algorithms::{HashAlg, KeyType};
 use crate::error::{Error, KeyError, SettingError};
 
@@ -25,27 +26,6 @@ const OID_P384: &str = "1.3.132.0.34";
 
 /// PBKDF2-HMAC-SHA256 iterations for encrypted key files (with AES-256-CBC, PBES2).
 pub const PBKDF2_ITERATIONS: u32 = 200_000;
-
-/// What kind of key a [`PrivateKey`] holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    /// RSA with this many modulus bits.
-    Rsa(usize),
-    /// ECDSA on P-256.
-    EcdsaP256,
-    /// ECDSA on P-384.
-    EcdsaP384,
-}
-
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeyKind::Rsa(bits) => write!(f, "RSA {bits} bits"),
-            KeyKind::EcdsaP256 => f.write_str("ECDSA P-256"),
-            KeyKind::EcdsaP384 => f.write_str("ECDSA P-384"),
-        }
-    }
-}
 
 /// A private key held as PKCS#8 DER.
 pub struct PrivateKey {
