@@ -61,7 +61,7 @@ pub use error::{
 pub use key::{KeyKind, PrivateKey};
 pub use notes::Note;
 pub use platform::{Platform, Product, WindowsServer};
-pub use profile::{EdgeProfile, Expectations, DEFAULT_TEMPLATE};
+pub use profile::{EdgeProfile, DEFAULT_TEMPLATE};
 pub use renewal::{
     plan_certificate_request, plan_request, plan_request_allowing, Allow, CurrentCertificate,
     GivenKey, RequestPlan,
@@ -71,4 +71,4 @@ pub use request::{
 };
 pub use san::{SanEntry, SanPlan, SanSource};
 pub use timestamp::{TimeError, Timestamp};
-pub use topology::{SubjectFields, Topology};
+pub use topology::{Expectations, SubjectFields, Topology};

@@ -1,72 +1,16 @@
-//! The validated Edge external certificate profile, and the expectations an audit derives from a
-//! topology that may be partial.
+//! The validated Edge external certificate profile.
 
 use crate::algorithms::{HashAlg, KeyType};
 use crate::error::{Error, Field, Missing, SettingError};
 use crate::notes::Note;
-use crate::plan::{CaKind, CertificateKind, CertificatePlan};
+use crate::plan::{CertificateKind, CertificatePlan};
 use crate::platform::Platform;
-use crate::san::{SanEntry, SanPlan, SanSource};
-use crate::topology::{SubjectFields, Topology};
+use crate::san::SanPlan;
+use crate::topology::{planned_sans, SubjectFields, Topology};
 
 /// The default certificate template for an enterprise CA, as `Request-CsCertificate` uses it
 /// (seed 000: "the default template name used for Lync Server is WebServer").
 pub const DEFAULT_TEMPLATE: &str = "WebServer";
-
-/// What an audit can check a certificate against, derived from a (possibly partial) topology.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expectations {
-    /// The expected subject CN, when known.
-    pub access_edge: Option<String>,
-    /// Whether PIC with AOL is on (the client EKU is then required).
-    pub aol: bool,
-    /// The expected SAN names in the table's order.
-    pub plan: SanPlan,
-    /// True when the topology names the Access Edge and at least one SIP domain: enough to say
-    /// that a name outside the plan does not belong (a partial topology cannot).
-    pub names_complete: bool,
-    /// The Edge's Windows release and product, as far as the topology says.
-    pub platform: Platform,
-    /// The kind of certificate expected: the Edge external certificate unless a certificate of
-    /// the plan was chosen; the PIC table's own rules apply to that kind only.
-    pub kind: CertificateKind,
-    /// The pool of the certificate chosen from the plan (none for a topology's Edge external
-    /// certificate).
-    pub pool: Option<String>,
-}
-
-impl Expectations {
-    /// What an audit expects of one certificate of the plan: its subject, its SANs in the plan's
-    /// order (every name known, so a name outside it does not belong), no AOL (the client EKU
-    /// is the Edge external certificate's), and the platform `settings` names.
-    pub fn for_certificate(
-        certificate: &CertificatePlan,
-        settings: &Topology,
-    ) -> Result<Expectations, Error> {
-        Ok(Expectations {
-            access_edge: Some(certificate.subject.clone()),
-            aol: false,
-            plan: planned_sans(certificate),
-            names_complete: true,
-            platform: settings.platform()?,
-            kind: certificate.kind,
-            pool: Some(certificate.pool.clone()),
-        })
-    }
-
-    /// Whether this kind of certificate comes from a public CA.
-    pub fn public_ca(&self) -> bool {
-        self.kind.ca() == CaKind::Public
-    }
-}
-
-/// The SANs of a planned certificate, with the plan's reasons.
-fn planned_sans(certificate: &CertificatePlan) -> SanPlan {
-    SanPlan::from_entries(certificate.sans.iter().map(|n| SanEntry {
-        name: n.name.clone(),
-        source: SanSource::Planned(n.why.clone()),
-    }))
-}
 
 /// A validated Edge external certificate profile: everything needed to build the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
