@@ -186,6 +186,30 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
             }
         }
     }
+    // The rules about the product: the RSA and the ECC fixture for a topology whose product,
+    // Skype for Business Server 2015, takes no ECC (CNG) certificate.
+    let mut topology = Topology::load(&root().join("fixtures/contoso.toml")).unwrap();
+    topology.product = Some(picert_core::Product::Sfb2015);
+    let sfb2015 = AuditOptions {
+        topology,
+        trust_store: Some(root().join("fixtures/pki/public-root.pem")),
+        at: Some(at("2026-06-01")),
+        ..AuditOptions::default()
+    }
+    .auditor()
+    .unwrap();
+    for file in ["good.pem", "ecc.pem"] {
+        for report in sfb2015.audit_file(&root().join("fixtures/pki").join(file)) {
+            for r in report.results.unwrap() {
+                let entry = seen.get_mut(r.rule.as_ref()).unwrap();
+                match r.status {
+                    Status::Pass => entry.0 = true,
+                    Status::Finding => entry.1 = true,
+                    _ => {}
+                }
+            }
+        }
+    }
     // The live-endpoint rules: good.pem as a server presents it, reached by a name it carries
     // and by one it does not, over TLS 1.2 and 1.1, accepting and refusing our client
     // certificate.
