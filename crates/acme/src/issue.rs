@@ -242,6 +242,10 @@ async fn validate(
             });
             tokio::time::sleep(options.propagation_wait).await;
         }
+        // A CA may validate a challenge as soon as it is asked, and then refuse to be asked
+        // for the next ones once one has failed (Pebble answers 403 "unauthorized" with the
+        // reason): that refusal names the names the same way a failed poll does.
+        let mut refused = None;
         let mut authorizations = order.authorizations();
         while let Some(authorization) = authorizations.next().await {
             let mut authorization = authorization
@@ -250,9 +254,20 @@ async fn validate(
                 continue;
             }
             if let Some(mut challenge) = authorization.challenge(ChallengeType::Dns01) {
-                nonce_retry!(challenge.set_ready().await)
-                    .map_err(|e| from_acme(options, "asking for validation (challenge)", e))?;
+                match nonce_retry!(challenge.set_ready().await) {
+                    Ok(()) => {}
+                    Err(instant_acme::Error::Api(problem)) => {
+                        refused = Some(problem_text(&problem));
+                        break;
+                    }
+                    Err(e) => {
+                        return Err(from_acme(options, "asking for validation (challenge)", e))
+                    }
+                }
             }
+        }
+        if let Some(problem) = refused {
+            return Err(refusals(order, problem).await);
         }
     }
     let status = nonce_retry!(order.poll_ready(&policy(options)).await);
