@@ -40,9 +40,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Build the Edge external CSR and key (or a certreq INF) as the PIC certificate table wants them
+    /// Build a CSR and key (or a certreq INF): the Edge external one as the PIC table wants it, or
+    /// any certificate of the topology's plan (--certificate)
     #[command(
-        after_help = "Examples:\n  picert request --topology fixtures/contoso.toml --out-dir out/\n  picert request --from-cert edge.pem --topology edge.toml --out-dir renew/\n\nThe request and key file names go to standard output (or JSON with --format json); the description of the request to standard error.\n\nExit status: 0 the request and key are written; 2 nothing is written (a refused topology, a file that exists, a bad argument)."
+        after_help = "Examples:\n  picert request --topology fixtures/contoso.toml --out-dir out/\n  picert request --topology topology.tbxml --certificate front-end --pool fepool.contoso.com --out-dir out/\n  picert request --from-cert edge.pem --topology edge.toml --out-dir renew/\n\nThe request and key file names go to standard output (or JSON with --format json); the description of the request to standard error.\n\nExit status: 0 the request and key are written; 2 nothing is written (a refused topology, a file that exists, a bad argument)."
     )]
     Request(Box<commands::request::RequestArgs>),
     /// Check certificates or requests against the PIC certificate table and the rules around it
