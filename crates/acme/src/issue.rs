@@ -243,8 +243,9 @@ async fn validate(
             tokio::time::sleep(options.propagation_wait).await;
         }
         // A CA may validate a challenge as soon as it is asked, and then refuse to be asked
-        // for the next ones once one has failed (Pebble answers 403 "unauthorized" with the
-        // reason): that refusal names the names the same way a failed poll does.
+        // for the next ones once one has failed (Pebble answers 403 "unauthorized"): when a
+        // challenge is invalid by then, the names are named as after a failed poll; any other
+        // refusal (a rate limit, a CA's own failure) is said as the CA said it.
         let mut refused = None;
         let mut authorizations = order.authorizations();
         while let Some(authorization) = authorizations.next().await {
@@ -256,8 +257,8 @@ async fn validate(
             if let Some(mut challenge) = authorization.challenge(ChallengeType::Dns01) {
                 match nonce_retry!(challenge.set_ready().await) {
                     Ok(()) => {}
-                    Err(instant_acme::Error::Api(problem)) => {
-                        refused = Some(problem_text(&problem));
+                    Err(e @ instant_acme::Error::Api(_)) => {
+                        refused = Some(e);
                         break;
                     }
                     Err(e) => {
@@ -266,8 +267,13 @@ async fn validate(
                 }
             }
         }
-        if let Some(problem) = refused {
-            return Err(refusals(order, problem).await);
+        if let Some(e) = refused {
+            let failures = invalid_challenges(order).await;
+            return Err(if failures.is_empty() {
+                from_acme(options, "asking for validation (challenge)", e)
+            } else {
+                AcmeError::Validation(failures)
+            });
         }
     }
     let status = nonce_retry!(order.poll_ready(&policy(options)).await);
@@ -286,6 +292,15 @@ async fn validate(
 
 /// Each name whose challenge the CA refused, with the CA's reason; `fallback` when none says.
 async fn refusals(order: &mut instant_acme::Order, fallback: String) -> AcmeError {
+    let mut failures = invalid_challenges(order).await;
+    if failures.is_empty() {
+        failures.push(("the order".into(), fallback));
+    }
+    AcmeError::Validation(failures)
+}
+
+/// Each `_acme-challenge.<name>` whose dns-01 challenge the CA holds invalid, with its reason.
+async fn invalid_challenges(order: &mut instant_acme::Order) -> Vec<(String, String)> {
     let mut failures = Vec::new();
     let mut authorizations = order.authorizations();
     while let Some(Ok(mut authorization)) = authorizations.next().await {
@@ -307,10 +322,7 @@ async fn refusals(order: &mut instant_acme::Order, fallback: String) -> AcmeErro
             }
         }
     }
-    if failures.is_empty() {
-        failures.push(("the order".into(), fallback));
-    }
-    AcmeError::Validation(failures)
+    failures
 }
 
 #[cfg(test)]
